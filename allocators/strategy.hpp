@@ -1,0 +1,61 @@
+// The contract between workloads and memory-management strategies.
+//
+// A workload is written once, as a template over a Strategy, and must compile
+// to direct, inlinable code for each one (no virtual call in a hot loop). A
+// strategy supplies:
+//   Ptr<T>        owning pointer (T* for malloc/arena/GC, shared_ptr<T> for RC)
+//   Weak<T>       non-owning back edge (T* except weak_ptr<T> for RC)
+//   make<T>(a...) construct a T in the strategy's heap
+//   release(p)    end of the owner's interest: free / drop a reference / no-op
+//   raw(p)        the T* behind a Ptr or Weak (may be null)
+//   weak(p)       a Weak from a Ptr
+//   Allocator<T>  allocator for containers whose elements live in this heap
+//   Scope         a region: the arena resets to its mark at scope end; a no-op elsewhere
+//   ThreadScope   per-thread registration (the collector must know every mutator thread)
+//   kReclaim      how memory comes back; workloads may branch on it with `if constexpr`
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mmbench {
+
+enum class Reclaim {
+  kExplicit,  // free() each object (glibc, mimalloc, jemalloc, ...)
+  kRefCount,  // last reference drop frees (shared_ptr)
+  kRegion,    // whole regions at once (arena, pmr monotonic)
+  kTracing,   // a collector finds garbage (Boehm)
+};
+
+namespace detail {
+struct ConceptProbe {
+  int value = 0;
+  ConceptProbe* next = nullptr;
+};
+}  // namespace detail
+
+template <class S>
+concept Strategy = requires(typename S::template Ptr<detail::ConceptProbe> p,
+                            typename S::template Weak<detail::ConceptProbe> w) {
+  { S::kName } -> std::convertible_to<std::string_view>;
+  { S::kReclaim } -> std::convertible_to<Reclaim>;
+  typename S::Scope;
+  typename S::ThreadScope;
+  typename S::template Allocator<int>;
+  { S::template make<detail::ConceptProbe>() } -> std::same_as<decltype(p)>;
+  { S::release(p) } -> std::same_as<void>;
+  { S::raw(p) } -> std::same_as<detail::ConceptProbe*>;
+  { S::raw(w) } -> std::same_as<detail::ConceptProbe*>;
+  { S::weak(p) } -> std::same_as<decltype(w)>;
+};
+
+// Whether a workload must call release() for memory to come back. Region and
+// tracing strategies make release() a no-op; this lets a workload skip whole
+// teardown walks for them when that is the honest formulation.
+template <class S>
+inline constexpr bool kNeedsRelease =
+    S::kReclaim == Reclaim::kExplicit || S::kReclaim == Reclaim::kRefCount;
+
+}  // namespace mmbench

@@ -1,0 +1,152 @@
+// What every workload gets and returns, and how it registers itself.
+//
+// A workload is a class template over a Strategy with
+//   static constexpr WorkloadInfo kInfo{...};
+//   static WorkloadResult run(RunContext& ctx);
+// and one line at the end of its file:
+//   MMBENCH_REGISTER_WORKLOAD(ClassTemplateName);
+// which registers it for every strategy the worker binary hosts. The work
+// done must be fixed for a given (size, threads, seed) and the checksum must
+// depend only on the data built, never on addresses or timing, so that every
+// strategy returns the same checksum.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocators/strategy.hpp"
+#include "benchmarks/histogram.hpp"
+
+namespace mmbench {
+
+enum class Size { kQuick, kDefault, kLarge };
+
+// Picks the figure for the run's size: scaled(ctx.size, 4, 16, 20).
+template <class T>
+constexpr T scaled(Size s, T quick, T dflt, T large) noexcept {
+  return s == Size::kQuick ? quick : s == Size::kLarge ? large : dflt;
+}
+
+inline std::int64_t now_ns() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Named extra figures a workload reports (deadline misses, phase times...).
+// Fixed capacity, no allocation: names must be string literals.
+class Counters {
+ public:
+  static constexpr int kMax = 32;
+  void set(const char* name, double value) noexcept {
+    for (int i = 0; i < n_; ++i) {
+      if (std::strcmp(names_[i], name) == 0) {
+        values_[i] = value;
+        return;
+      }
+    }
+    if (n_ < kMax) {
+      names_[n_] = name;
+      values_[n_++] = value;
+    }
+  }
+  void add(const char* name, double delta) noexcept {
+    for (int i = 0; i < n_; ++i) {
+      if (std::strcmp(names_[i], name) == 0) {
+        values_[i] += delta;
+        return;
+      }
+    }
+    set(name, delta);
+  }
+  int size() const noexcept { return n_; }
+  const char* name(int i) const noexcept { return names_[i]; }
+  double value(int i) const noexcept { return values_[i]; }
+
+ private:
+  const char* names_[kMax] = {};
+  double values_[kMax] = {};
+  int n_ = 0;
+};
+
+struct RunContext {
+  Size size = Size::kDefault;
+  int threads = 1;
+  std::uint64_t seed = 42;
+  Histogram& latency;    // one sample per unit of work, in ns
+  Histogram& corrected;  // open-loop workloads: latency from the intended start time
+  Counters& counters;
+};
+
+struct WorkloadResult {
+  std::uint64_t checksum = 0;
+  std::uint64_t units = 0;       // units of work done (the latency samples' unit)
+  std::uint64_t live_bytes = 0;  // peak bytes reachable at once (see each workload)
+};
+
+struct WorkloadInfo {
+  std::string_view name;
+  std::string_view unit;         // "tree", "request", ...
+  std::string_view description;  // one line: what real program it models
+  bool open_loop = false;        // records corrected latency
+  bool deliberate_leak = false;  // manual variants leak on purpose (labelled in tables)
+};
+
+// 64-bit mixing for checksums (splitmix64 finaliser): order-sensitive when
+// chained as h = mix(h ^ x).
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Small, fast, deterministic PRNG (xoshiro-style splitmix stream).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) noexcept : state_(seed) {}
+  std::uint64_t next() noexcept { return mix64(state_++); }
+  // Uniform in [0, n).
+  std::uint64_t below(std::uint64_t n) noexcept {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// ---- registration -----------------------------------------------------------
+
+struct WorkloadEntry {
+  WorkloadInfo info;
+  std::string strategy;
+  WorkloadResult (*run)(RunContext&);
+};
+
+std::vector<WorkloadEntry>& workload_registry();
+
+template <template <class> class W, class... Strategies>
+struct WorkloadRegistrar {
+  WorkloadRegistrar() {
+    (workload_registry().push_back(
+         {W<Strategies>::kInfo, std::string(Strategies::kName), &W<Strategies>::run}),
+     ...);
+  }
+};
+
+}  // namespace mmbench
+
+// The worker binary defines MMBENCH_WORKER_STRATEGIES (the strategies it hosts).
+#include "benchmarks/worker_strategies.hpp"
+
+#define MMBENCH_CONCAT_(a, b) a##b
+#define MMBENCH_CONCAT(a, b) MMBENCH_CONCAT_(a, b)
+#define MMBENCH_REGISTER_WORKLOAD(W)                                                      \
+  static const ::mmbench::WorkloadRegistrar<W, MMBENCH_WORKER_STRATEGIES> MMBENCH_CONCAT( \
+      mmbench_registrar_, __LINE__)
