@@ -1,0 +1,113 @@
+"""Statistics over repetitions: ratio-of-means confidence intervals and the
+Mann–Whitney U test used by `mmbench compare`.
+
+scipy is used when importable (Debian's /usr/bin/python3 has it); the t
+quantile falls back to a table so that reports never depend on it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+# Two-sided 95% Student t quantiles t_{0.975, df}, df = 1..30; beyond, interpolated
+# towards the normal 1.960 (used only when scipy is not importable).
+_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+def t_quantile_975(df: float) -> float:
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, df))
+    except ImportError:
+        if df < 1:
+            return _T975[0]
+        if df <= 30:
+            return _T975[int(round(df)) - 1]
+        return 1.960 + (_T975[-1] - 1.960) * 30.0 / df
+
+
+@dataclass
+class RatioCI:
+    ratio: float
+    low: float | None   # None: the interval is unbounded or could not be computed
+    high: float | None
+
+
+def ratio_of_means_ci(num: list[float], den: list[float]) -> RatioCI | None:
+    """mean(num)/mean(den) with a 95% Fieller interval (independent samples).
+
+    Fieller's theorem: the set of R with (m_a - R m_b)^2 <= t^2 (v_a + R^2 v_b),
+    where m are the sample means and v = s^2/n their variances; t has the
+    Welch–Satterthwaite degrees of freedom of v_a + R^2 v_b. When the
+    denominator's mean is not clearly non-zero (g = t^2 v_b / m_b^2 >= 1) the
+    interval is unbounded and low/high are None; with fewer than two samples on
+    either side there is no interval either.
+    """
+    if not num or not den:
+        return None
+    ma, mb = statistics.fmean(num), statistics.fmean(den)
+    if mb == 0:
+        return None
+    ratio = ma / mb
+    if len(num) < 2 or len(den) < 2:
+        return RatioCI(ratio, None, None)
+    va = statistics.variance(num) / len(num)
+    vb = statistics.variance(den) / len(den)
+    a_term, b_term = va, ratio * ratio * vb
+    if a_term + b_term == 0:
+        return RatioCI(ratio, ratio, ratio)
+    df = (a_term + b_term) ** 2 / (
+        (a_term ** 2) / (len(num) - 1) + (b_term ** 2) / (len(den) - 1))
+    t = t_quantile_975(df)
+    g = t * t * vb / (mb * mb)
+    if g >= 1:
+        return RatioCI(ratio, None, None)
+    # (mb^2 - t^2 vb) R^2 - 2 ma mb R + (ma^2 - t^2 va) = 0
+    qa = mb * mb - t * t * vb
+    qb = -2 * ma * mb
+    qc = ma * ma - t * t * va
+    disc = qb * qb - 4 * qa * qc
+    if disc < 0:
+        return RatioCI(ratio, None, None)
+    root = math.sqrt(disc)
+    lo, hi = sorted(((-qb - root) / (2 * qa), (-qb + root) / (2 * qa)))
+    return RatioCI(ratio, lo, hi)
+
+
+def min_two_sided_p(n_a: int, n_b: int) -> float:
+    """Smallest two-sided p the exact Mann–Whitney U test can give: 2 / C(n_a+n_b, n_a).
+
+    3 vs 3 gives 0.1, so such a comparison can never reach alpha = 0.05.
+    """
+    if n_a < 1 or n_b < 1:
+        return 1.0
+    return min(1.0, 2.0 / math.comb(n_a + n_b, n_a))
+
+
+@dataclass
+class UTest:
+    p_value: float | None   # None: not computed (too few samples, or scipy missing)
+    min_p: float            # best p these sample sizes allow
+    reason: str = ""        # why p_value is None
+
+
+def mann_whitney(a: list[float], b: list[float]) -> UTest:
+    """Two-sided Mann–Whitney U test of a against b (scipy.stats.mannwhitneyu)."""
+    min_p = min_two_sided_p(len(a), len(b))
+    if len(a) < 1 or len(b) < 1:
+        return UTest(None, min_p, "no samples")
+    if len(a) + len(b) < 3:
+        return UTest(None, min_p, "too few repetitions for a test")
+    try:
+        from scipy.stats import mannwhitneyu
+    except ImportError as e:
+        import sys
+        return UTest(None, min_p, f"scipy not importable in {sys.executable} ({e})")
+    if len(set(a) | set(b)) == 1:
+        return UTest(1.0, min_p)  # all samples equal: no evidence of a difference
+    result = mannwhitneyu(a, b, alternative="two-sided")
+    return UTest(float(result.pvalue), min_p)

@@ -1,0 +1,320 @@
+"""Result tables: a neutral model (Table/Cell) rendered as Markdown and CSV
+(html.py renders the same model). Numbers carry 3 significant digits; each
+column's best value among rows with status ok is marked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from .figures import REFERENCE, RowFigures, all_figures
+from .rundata import RunData, machine_line, manifest_items
+
+DASH = "—"
+_DURATION_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
+
+
+def sig3(x: float | None) -> str:
+    """x with 3 significant digits, in plain notation (1.23, 12.3, 123, 1230)."""
+    if x is None:
+        return DASH
+    if x == 0:
+        return "0"
+    digits = 2 - int(math.floor(math.log10(abs(x))))
+    rounded = round(x, digits)
+    return f"{rounded:.{max(digits, 0)}f}"
+
+
+def round3(x: float | None) -> float | None:
+    """x rounded to 3 significant digits (for CSV), None stays None."""
+    if x is None or x == 0:
+        return x
+    return round(x, 2 - int(math.floor(math.log10(abs(x)))))
+
+
+def si(x: float | None) -> str:
+    """3 significant digits with a k/M/G suffix: 12.3k, 4.56M."""
+    if x is None:
+        return DASH
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= scale:
+            return sig3(x / scale) + suffix
+    return sig3(x)
+
+
+def duration_unit(values_ns: list[float | None]) -> tuple[str, float]:
+    """The unit (name, ns per unit) in which the column's median is at least 1."""
+    present = [v for v in values_ns if v is not None and v > 0]
+    if not present:
+        return "µs", 1e3
+    median = statistics.median(present)
+    chosen = _DURATION_UNITS[0]
+    for name, scale in _DURATION_UNITS:
+        if median >= scale:
+            chosen = (name, scale)
+    return chosen
+
+
+def format_duration(ns: float | None) -> str:
+    """A single duration with its own unit: 850 µs, 1.20 ms."""
+    if ns is None:
+        return DASH
+    name, scale = duration_unit([ns])
+    return f"{sig3(ns / scale)} {name}"
+
+
+@dataclass
+class Cell:
+    text: str
+    value: float | None = None
+    best: bool = False
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    anchor: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _mark_best(rows: list[list[Cell]], column: int, higher_is_better: bool,
+               eligible: list[bool]) -> None:
+    values = [(r[column].value, i) for i, r in enumerate(rows)
+              if eligible[i] and r[column].value is not None]
+    if len(values) < 2:
+        return
+    best = max(v for v, _ in values) if higher_is_better else min(v for v, _ in values)
+    for v, i in values:
+        if v == best:
+            rows[i][column].best = True
+
+
+def _rel_text(f: RowFigures) -> str:
+    if f.rel is None:
+        return DASH
+    if f.strategy == REFERENCE:
+        return "1 (reference)"
+    if f.rel_low is None or f.rel_high is None:
+        return f"{sig3(f.rel)}× [CI n/a]"
+    return f"{sig3(f.rel)}× [{sig3(f.rel_low)}, {sig3(f.rel_high)}]"
+
+
+def workload_table(figs: list[RowFigures]) -> Table:
+    """One workload's rows: throughput, RSS, latency percentiles, GC pauses."""
+    workload = figs[0].workload
+    leak = any(f.deliberate_leak for f in figs)
+    unit = figs[0].unit
+    lat_names = [name for name in figs[0].latency_ns]
+    lat_units = {name: duration_unit([f.latency_ns[name] for f in figs]) for name in lat_names}
+    has_gc = any(f.has_gc for f in figs)
+    gc_unit = duration_unit([f.gc_p99_ns for f in figs] + [f.gc_max_ns for f in figs])
+
+    headers = ["strategy", "status", f"throughput ({unit}/s)", "vs glibc [95% CI]", "wall (s)",
+               "peak RSS (MiB)", "RSS/live"]
+    headers += [f"{n} ({lat_units[n][0]})" for n in lat_names]
+    if has_gc:
+        headers += ["GC pauses", f"GC p99 ({gc_unit[0]})", f"GC max ({gc_unit[0]})"]
+    # (column index, higher is better) of columns that get a best mark
+    ranked = [(2, True), (3, True), (4, False), (5, False), (6, False)]
+    ranked += [(7 + i, False) for i in range(len(lat_names))]
+    if has_gc:
+        ranked += [(7 + len(lat_names) + 1, False), (7 + len(lat_names) + 2, False)]
+
+    rows = []
+    for f in figs:
+        status = f.status + (", deliberate leak" if f.deliberate_leak else "")
+        if not f.ok:
+            rows.append([Cell(f.strategy), Cell(status)] + [Cell(DASH)] * (len(headers) - 2))
+            continue
+        row = [Cell(f.strategy), Cell(status), Cell(si(f.throughput), f.throughput),
+               Cell(_rel_text(f), f.rel), Cell(sig3(f.wall_s), f.wall_s),
+               Cell(sig3(f.peak_rss_mib), f.peak_rss_mib),
+               Cell(sig3(f.rss_per_live), f.rss_per_live)]
+        for n in lat_names:
+            v = f.latency_ns[n]
+            row.append(Cell(sig3(v / lat_units[n][1]) if v is not None else DASH, v))
+        if has_gc:
+            row.append(Cell(sig3(f.gc_pauses) if f.gc_pauses is not None else DASH))
+            for v in (f.gc_p99_ns, f.gc_max_ns):
+                row.append(Cell(sig3(v / gc_unit[1]) if v is not None else DASH, v))
+        rows.append(row)
+    eligible = [f.ok for f in figs]
+    for column, higher in ranked:
+        _mark_best(rows, column, higher, eligible)
+
+    notes = []
+    if leak:
+        notes.append("Deliberate leak: this workload never frees by design; its RSS grows "
+                     "with the work done and RSS/live is not a fragmentation figure.")
+    failed = [f for f in figs if not f.ok]
+    if failed:
+        notes.append("No figures are claimed for rows whose status is not ok: " + ", ".join(
+            f"{f.strategy} ({f.status})" for f in failed) + ".")
+    title = f"{workload}" + (" (deliberate leak)" if leak else "")
+    return Table(title, headers, rows, anchor=f"wl-{workload}", notes=notes)
+
+
+def overview_table(figs: list[RowFigures]) -> Table:
+    """Workloads × strategies: throughput vs glibc and peak RSS, one cell each."""
+    workloads, strategies = [], []
+    for f in figs:
+        if f.workload not in workloads:
+            workloads.append(f.workload)
+        if f.strategy not in strategies:
+            strategies.append(f.strategy)
+    by_key = {(f.workload, f.strategy): f for f in figs}
+    rows = []
+    for w in workloads:
+        leak = any(by_key[(w, s)].deliberate_leak for s in strategies if (w, s) in by_key)
+        rel_row = [Cell(w + (" (leak)" if leak else "")), Cell("throughput ×")]
+        rss_row = [Cell(""), Cell("peak RSS MiB")]
+        for s in strategies:
+            f = by_key.get((w, s))
+            if f is None:
+                rel_row.append(Cell(DASH))
+                rss_row.append(Cell(DASH))
+            elif not f.ok:
+                rel_row.append(Cell(f.status))
+                rss_row.append(Cell(f.status))
+            else:
+                rel_row.append(Cell(sig3(f.rel), f.rel))
+                rss_row.append(Cell(sig3(f.peak_rss_mib), f.peak_rss_mib))
+        # strategies are columns here, so the best is marked within each row
+        for row, higher in ((rel_row, True), (rss_row, False)):
+            vals = [c.value for c in row[2:] if c.value is not None]
+            if len(vals) >= 2:
+                best = max(vals) if higher else min(vals)
+                for c in row[2:]:
+                    c.best = c.value == best
+        rows += [rel_row, rss_row]
+    notes = ["throughput ×: mean throughput relative to glibc (higher is better); "
+             "peak RSS: median over repetitions of the worker's ru_maxrss (lower is better)."]
+    return Table("Overview", ["workload", "figure"] + strategies, rows, anchor="overview",
+                 notes=notes)
+
+
+def build_tables(data: RunData) -> list[Table]:
+    figs = all_figures(data)
+    tables = [overview_table(figs)] if figs else []
+    for w in data.workloads():
+        tables.append(workload_table([f for f in figs if f.workload == w]))
+    return tables
+
+
+METHOD_NOTES = [
+    "Throughput: work units per second of wall time, median over repetitions.",
+    "vs glibc: ratio of mean throughputs (strategy / glibc) over the repetitions, with a 95% "
+    "confidence interval by Fieller's theorem for independent samples (Welch–Satterthwaite "
+    "degrees of freedom); 'CI n/a' means fewer than two repetitions or an unbounded interval.",
+    "Peak RSS: median over repetitions of the worker process's ru_maxrss (wait4); RSS/live is "
+    "peak RSS over the workload's live data at its peak.",
+    "Latency percentiles and GC pauses: from the histograms of all repetitions merged "
+    "(HdrHistogram, ~3 significant digits); GC pauses is the median count per repetition.",
+    "Bold: the best value in its column among rows with status ok.",
+]
+
+
+# --- Markdown ---------------------------------------------------------------
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def table_markdown(t: Table) -> str:
+    out = [f"## {t.title}", ""] if t.title else []
+    out.append("| " + " | ".join(_md_escape(h) for h in t.headers) + " |")
+    out.append("|" + "|".join(["---"] * 2 + ["---:"] * (len(t.headers) - 2)) + "|")
+    for row in t.rows:
+        cells = [f"**{_md_escape(c.text)}**" if c.best else _md_escape(c.text) for c in row]
+        out.append("| " + " | ".join(cells) + " |")
+    for n in t.notes:
+        out += ["", n]
+    return "\n".join(out) + "\n"
+
+
+def configuration_items(data: RunData) -> list[tuple[str, str]]:
+    return manifest_items(data.manifest)
+
+
+def report_markdown(data: RunData, tables: list[Table]) -> str:
+    out = [f"# mmbench report: {data.run_dir.name}", "", machine_line(data), ""]
+    items = configuration_items(data)
+    if items:
+        out += ["## Machine and configuration", "", "| key | value |", "|---|---|"]
+        out += [f"| {_md_escape(k)} | {_md_escape(v)} |" for k, v in items]
+        out.append("")
+    if not data.rows:
+        out += ["No result rows could be read from this run folder.", ""]
+    for t in tables:
+        out.append(table_markdown(t))
+    out += ["## Method", ""] + [f"- {n}" for n in METHOD_NOTES] + [""]
+    if data.problems:
+        out += ["## Input problems", ""] + [f"- {p}" for p in data.problems] + [""]
+    return "\n".join(out)
+
+
+# --- CSV --------------------------------------------------------------------
+CSV_COLUMNS = ["workload", "strategy", "status", "deliberate_leak", "unit", "reps",
+               "throughput_per_s", "rel_throughput", "rel_ci95_low", "rel_ci95_high", "wall_s",
+               "peak_rss_mib", "live_mib", "rss_per_live", "lat_p50_us", "lat_p90_us",
+               "lat_p99_us", "lat_p999_us", "lat_max_us", "gc_pauses", "gc_pause_p99_us",
+               "gc_pause_max_us", "best"]
+_BEST_HIGHER = {"throughput_per_s": True, "rel_throughput": True, "wall_s": False,
+                "peak_rss_mib": False, "rss_per_live": False, "lat_p50_us": False,
+                "lat_p90_us": False, "lat_p99_us": False, "lat_p999_us": False,
+                "lat_max_us": False, "gc_pause_p99_us": False, "gc_pause_max_us": False}
+
+
+def _us(ns: float | None) -> float | None:
+    return ns / 1e3 if ns is not None else None
+
+
+def report_csv(data: RunData) -> str:
+    """One row per (workload, strategy), numbers only (µs, MiB, s); `best` names the
+    columns in which the row is best within its workload (';'-separated)."""
+    figs = all_figures(data)
+    records = []
+    for f in figs:
+        lat = f.latency_ns
+        records.append({
+            "workload": f.workload, "strategy": f.strategy, "status": f.status,
+            "deliberate_leak": int(f.deliberate_leak), "unit": f.unit, "reps": f.reps,
+            "throughput_per_s": f.throughput, "rel_throughput": f.rel,
+            "rel_ci95_low": f.rel_low, "rel_ci95_high": f.rel_high, "wall_s": f.wall_s,
+            "peak_rss_mib": f.peak_rss_mib, "live_mib": f.live_mib,
+            "rss_per_live": f.rss_per_live, "lat_p50_us": _us(lat["p50"]),
+            "lat_p90_us": _us(lat["p90"]), "lat_p99_us": _us(lat["p99"]),
+            "lat_p999_us": _us(lat["p99.9"]), "lat_max_us": _us(lat["max"]),
+            "gc_pauses": f.gc_pauses, "gc_pause_p99_us": _us(f.gc_p99_ns),
+            "gc_pause_max_us": _us(f.gc_max_ns), "best": [],
+        })
+    for w in data.workloads():
+        group = [r for r in records if r["workload"] == w and r["status"] == "ok"]
+        for column, higher in _BEST_HIGHER.items():
+            vals = [r[column] for r in group if r[column] is not None]
+            if len(vals) < 2:
+                continue
+            best = max(vals) if higher else min(vals)
+            for r in group:
+                if r[column] == best:
+                    r["best"].append(column)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        out = {}
+        for k in CSV_COLUMNS:
+            v = r[k]
+            if k == "best":
+                out[k] = ";".join(v)
+            elif isinstance(v, float):
+                out[k] = round3(v)
+            else:
+                out[k] = "" if v is None else v
+        writer.writerow(out)
+    return buf.getvalue()

@@ -1,0 +1,113 @@
+"""Paths, atomic writes and readers of a run folder (docs/run-folder.md).
+
+Every file is written to a temporary name in the same folder and renamed into
+place, so a reader (or an interrupted run) never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+from typing import Optional
+
+RAW = "raw"
+RSS = "rss"
+HGRM = "hgrm"
+LOGS = "logs"
+
+
+def write_text_atomic(path, text: str) -> None:
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json_atomic(path, data) -> None:
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def run_stem(workload: str, strategy: str, rep: int) -> str:
+    """<workload>.<strategy>.r<N>, the name every per-process file starts with (reps from 1)."""
+    return "%s.%s.r%d" % (workload, strategy, rep)
+
+
+class RunFolder:
+    """Names of the files in one run folder."""
+
+    def __init__(self, root):
+        self.root = pathlib.Path(root)
+
+    @property
+    def manifest(self) -> pathlib.Path:
+        return self.root / "manifest.json"
+
+    def raw(self, workload, strategy, rep, kind: str) -> pathlib.Path:
+        """kind: gbench | detail | run"""
+        return self.root / RAW / ("%s.%s.json" % (run_stem(workload, strategy, rep), kind))
+
+    def rss(self, workload, strategy, rep) -> pathlib.Path:
+        return self.root / RSS / ("%s.csv" % run_stem(workload, strategy, rep))
+
+    def log(self, workload, strategy, rep, stream: str) -> pathlib.Path:
+        """The worker's stdout / stderr as it printed them (logs/<stem>.stdout|.stderr)."""
+        return self.root / LOGS / ("%s.%s" % (run_stem(workload, strategy, rep), stream))
+
+    def hgrm(self, workload, strategy, kind: Optional[str] = None) -> pathlib.Path:
+        """kind: None (latency) | corrected | gc"""
+        suffix = ".%s.hgrm" % kind if kind else ".hgrm"
+        return self.root / HGRM / ("%s.%s%s" % (workload, strategy, suffix))
+
+    def make_dirs(self) -> None:
+        for sub in (RAW, RSS, HGRM, LOGS):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    # Readers, for reports and plots.
+
+    def load_manifest(self) -> dict:
+        return read_json(self.manifest)
+
+    def load_summary(self) -> dict:
+        return read_json(self.root / "summary.json")
+
+    def load_record(self, workload, strategy, rep) -> Optional[dict]:
+        path = self.raw(workload, strategy, rep, "run")
+        try:
+            return read_json(path)
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def load_detail(self, workload, strategy, rep) -> Optional[dict]:
+        try:
+            return read_json(self.raw(workload, strategy, rep, "detail"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def load_rss(self, workload, strategy, rep):
+        """[(t_s, rss_kib), ...] of one process, [] when not sampled."""
+        path = self.rss(workload, strategy, rep)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        samples = []
+        for line in lines[1:]:
+            t, kib = line.split(",")
+            samples.append((float(t), int(kib)))
+        return samples

@@ -1,0 +1,320 @@
+"""Summary rows of a run folder: one per (workload, strategy), per docs/run-folder.md.
+
+Built only from the files in the folder (run records, detail files), so it can
+be recomputed at any time, e.g. after `run --resume`.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import io
+import math
+import statistics
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from mmbench import hgrm
+from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
+
+COLUMNS = [
+    "workload", "strategy", "size", "reps", "status", "throughput_per_s", "throughput_ci95",
+    "wall_s", "peak_rss_kib", "live_kib", "lat_p50_ns", "lat_p90_ns", "lat_p99_ns",
+    "lat_p999_ns", "lat_max_ns", "gc_pauses", "gc_pause_p99_ns", "gc_pause_max_ns", "checksum",
+]
+
+# Two-sided 95% Student t quantiles (t_{0.975, df}) for df = 1..30.
+_T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+         2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+         2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
+_Z975 = 1.959963984540054
+
+
+def t_quantile_975(df: int) -> float:
+    """t_{0.975} with df degrees of freedom: scipy when importable, else a table for
+    df <= 30 and the Cornish-Fisher expansion around the normal quantile beyond."""
+    if df < 1:
+        raise ValueError("df must be >= 1")
+    try:
+        from scipy import stats  # type: ignore
+        return float(stats.t.ppf(0.975, df))
+    except ImportError:
+        pass
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = _Z975
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+
+
+def ci95_half_width(samples: Sequence[float]) -> Optional[float]:
+    """Half-width of the 95% confidence interval of the mean (Student t); None below 2 samples."""
+    n = len(samples)
+    if n < 2:
+        return None
+    return t_quantile_975(n - 1) * statistics.stdev(samples) / math.sqrt(n)
+
+
+def median(values: Iterable) -> Optional[float]:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
+    """checksums: (strategy, rep) -> checksum of one workload's clean runs.
+    True where the run agrees with the majority of them; with no strict majority
+    (e.g. two strategies disagreeing 1:1) every run is flagged."""
+    counts = collections.Counter(checksums.values())
+    if not counts:
+        return {}
+    value, n = counts.most_common(1)[0]
+    majority = value if n * 2 > len(checksums) else None
+    return {key: majority is not None and c == majority for key, c in checksums.items()}
+
+
+def _status_of_record(record: Optional[dict]) -> str:
+    return record.get("status", "error") if record else "missing"
+
+
+def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
+    """plan: {"workloads": [...], "strategies": [...], "reps": N, "size": ..., and
+    optionally "pairs": [[w, s], ...] (the (workload, strategy) pairs that exist)}."""
+    workloads, strategies, reps = plan["workloads"], plan["strategies"], int(plan["reps"])
+    pairs = [tuple(p) for p in plan.get("pairs") or
+             [(w, s) for w in workloads for s in strategies]]
+    records, details = {}, {}
+    for w, s in pairs:
+        for r in range(1, reps + 1):
+            records[(w, s, r)] = folder.load_record(w, s, r)
+            rec = records[(w, s, r)]
+            details[(w, s, r)] = folder.load_detail(w, s, r) if rec and rec.get(
+                "status") == "ok" else None
+
+    # Checksums: every clean run of a workload, all strategies, all reps.
+    agree: Dict[tuple, bool] = {}
+    for w in workloads:
+        sums = {(s, r): details[(w, s, r)]["checksum"] for (w2, s) in pairs if w2 == w
+                for r in range(1, reps + 1) if details.get((w, s, r))}
+        for (s, r), ok in checksum_verdicts(sums).items():
+            agree[(w, s, r)] = ok
+
+    rows = []
+    for w, s in pairs:
+        rep_status = []
+        for r in range(1, reps + 1):
+            st = _status_of_record(records[(w, s, r)])
+            if st == "ok" and details[(w, s, r)] is None:
+                st = "missing"
+            if st == "ok" and not agree.get((w, s, r), True):
+                st = "checksum_mismatch"
+            rep_status.append(st)
+        ok_reps = [r for r in range(1, reps + 1) if details[(w, s, r)] is not None]
+        dets = [details[(w, s, r)] for r in ok_reps]
+        recs = [records[(w, s, r)] for r in ok_reps]
+        row = _row(w, s, plan, reps, rep_status, dets, recs)
+        rows.append(row)
+    return rows
+
+
+def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
+    throughput = [d["units"] / (d["wall_ns"] / 1e9) if d.get("wall_ns") else None for d in dets]
+    throughput = [t for t in throughput if t is not None]
+    wall = [d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None]
+    rss = [rec.get("peak_rss_kib") for rec in recs]
+    cpu = [(rec.get("user_s") or 0) + (rec.get("sys_s") or 0) for rec in recs]
+    failures = [st for st in rep_status if st != "ok"]
+    lat = hgrm.merge(hgrm.from_json(d["latency"]) for d in dets if d.get("latency"))
+    gc_dets = [d["gc"] for d in dets if d.get("gc")]
+    gc = hgrm.merge(hgrm.from_json(g["pauses"]) for g in gc_dets if g.get("pauses"))
+    checksums = collections.Counter(d["checksum"] for d in dets)
+    live = median(d.get("live_bytes") for d in dets)
+    counters: Dict[str, list] = collections.defaultdict(list)
+    for d in dets:
+        for k, v in (d.get("counters") or {}).items():
+            counters[k].append(v)
+    entry_leak = plan.get("deliberate_leak", {}).get("%s/%s" % (w, s), False)
+    row = {
+        "workload": w,
+        "strategy": s,
+        "size": plan.get("size"),
+        "reps": reps,
+        "status": failures[0] if failures else "ok",
+        "throughput_per_s": median(throughput),
+        "throughput_ci95": ci95_half_width(throughput),
+        "wall_s": median(wall),
+        "peak_rss_kib": median(rss),
+        "live_kib": live / 1024 if live is not None else None,
+        "lat_p50_ns": lat.value_at_percentile(50) if lat.count else None,
+        "lat_p90_ns": lat.value_at_percentile(90) if lat.count else None,
+        "lat_p99_ns": lat.value_at_percentile(99) if lat.count else None,
+        "lat_p999_ns": lat.value_at_percentile(99.9) if lat.count else None,
+        "lat_max_ns": lat.max if lat.count else None,
+        "gc_pauses": median(g["pauses"]["count"] for g in gc_dets) if gc_dets else None,
+        "gc_pause_p99_ns": gc.value_at_percentile(99) if gc.count else None,
+        "gc_pause_max_ns": gc.max if gc.count else None,
+        "checksum": checksums.most_common(1)[0][0] if checksums else None,
+        # Beyond the table's columns.
+        "unit": dets[0].get("unit") if dets else plan.get("units", {}).get(w),
+        "deliberate_leak": bool(dets[0].get("deliberate_leak")) if dets else bool(entry_leak),
+        "rep_status": rep_status,
+        "throughput_samples": throughput,
+        "wall_samples": wall,
+        "process_wall_samples": [rec.get("wall_s") for rec in recs],
+        "peak_rss_samples_kib": rss,
+        "sampled_peak_rss_samples_kib": [rec.get("sampled_peak_rss_kib") for rec in recs],
+        "cpu_samples": cpu,
+        "lat_count": lat.count,
+        "gc_collections": median(g.get("collections") for g in gc_dets) if gc_dets else None,
+        "counters": {k: median(v) for k, v in sorted(counters.items())},
+        "checksums": sorted(checksums),
+    }
+    return row
+
+
+def write_hgrms(folder: RunFolder, plan: dict) -> List[str]:
+    """Merge every pair's histograms over its clean reps into hgrm/ files; returns their names."""
+    written = []
+    reps = int(plan["reps"])
+    pairs = [tuple(p) for p in plan.get("pairs") or
+             [(w, s) for w in plan["workloads"] for s in plan["strategies"]]]
+    for w, s in pairs:
+        dets = []
+        for r in range(1, reps + 1):
+            rec = folder.load_record(w, s, r)
+            if rec and rec.get("status") == "ok":
+                d = folder.load_detail(w, s, r)
+                if d:
+                    dets.append(d)
+        for kind, pick in ((None, lambda d: d.get("latency")),
+                           ("corrected", lambda d: d.get("corrected_latency")),
+                           ("gc", lambda d: (d.get("gc") or {}).get("pauses"))):
+            hists = [hgrm.from_json(pick(d)) for d in dets if pick(d)]
+            if not hists:
+                continue
+            merged = hgrm.merge(hists)
+            if merged.count == 0 and kind is not None:
+                continue
+            path = folder.hgrm(w, s, kind)
+            write_text_atomic(path, hgrm.format_hgrm(merged))
+            written.append(path.name)
+    return written
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(round(v, 6))
+    return str(v)
+
+
+def to_csv(rows: List[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_value(row.get(c)) for c in COLUMNS])
+    return buf.getvalue()
+
+
+def _si(v: Optional[float], digits: int = 3) -> str:
+    if v is None:
+        return "-"
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= factor:
+            return "%.*g%s" % (digits, v / factor, suffix)
+    return "%.*g" % (digits, v)
+
+
+def format_ns(ns: Optional[float]) -> str:
+    if ns is None:
+        return "-"
+    for factor, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if ns >= factor:
+            return "%.3g %s" % (ns / factor, unit)
+    return "%d ns" % ns
+
+
+def format_kib(kib: Optional[float]) -> str:
+    if kib is None:
+        return "-"
+    if kib >= 1024 * 1024:
+        return "%.2f GiB" % (kib / 1024 / 1024)
+    if kib >= 1024:
+        return "%.1f MiB" % (kib / 1024)
+    return "%.0f KiB" % kib
+
+
+def table_cells(rows: List[dict]):
+    header = ["workload", "strategy", "status", "throughput", "±95%", "wall", "peak RSS",
+              "live", "p50", "p99", "p99.9", "max", "GC pauses", "GC p99", "GC max"]
+    body = []
+    for r in rows:
+        strategy = r["strategy"] + (" (leaks)" if r.get("deliberate_leak") else "")
+        unit = r.get("unit") or "unit"
+        ci = r.get("throughput_ci95")
+        tp = r.get("throughput_per_s")
+        body.append([
+            r["workload"], strategy, r["status"],
+            "%s %s/s" % (_si(tp), unit) if tp is not None else "-",
+            ("±%.1f%%" % (100 * ci / tp)) if ci is not None and tp else "-",
+            ("%.3f s" % r["wall_s"]) if r.get("wall_s") is not None else "-",
+            format_kib(r.get("peak_rss_kib")), format_kib(r.get("live_kib")),
+            format_ns(r.get("lat_p50_ns")), format_ns(r.get("lat_p99_ns")),
+            format_ns(r.get("lat_p999_ns")), format_ns(r.get("lat_max_ns")),
+            _si(r.get("gc_pauses")) if r.get("gc_pauses") is not None else "-",
+            format_ns(r.get("gc_pause_p99_ns")), format_ns(r.get("gc_pause_max_ns")),
+        ])
+    return header, body
+
+
+def markdown_table(rows: List[dict]) -> str:
+    """A padded Markdown table: readable as plain text in a terminal too."""
+    header, body = table_cells(rows)
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)] if body else [
+        len(h) for h in header]
+    numeric = set(range(3, len(header)))
+
+    def line(cells):
+        out = []
+        for i, c in enumerate(cells):
+            out.append(str(c).rjust(widths[i]) if i in numeric else str(c).ljust(widths[i]))
+        return "| " + " | ".join(out) + " |"
+
+    sep = "|" + "|".join(("-" * (w + 1) + ":") if i in numeric else ("-" * (w + 2))
+                         for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), sep] + [line(b) for b in body]) + "\n"
+
+
+def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
+    parts = ["# mmbench run summary\n"]
+    if manifest:
+        opts = manifest.get("options", {})
+        mach = manifest.get("machine", {})
+        git = manifest.get("git", {})
+        parts.append("size `%s`, %s repetition(s), threads %s, seed %s; %s, %s cores, kernel %s; "
+                     "git %s%s\n" % (opts.get("size"), opts.get("reps"), opts.get("threads"),
+                                     opts.get("seed"), mach.get("cpu_model"), mach.get("cores"),
+                                     mach.get("kernel"), (git.get("revision") or "?")[:12],
+                                     " (dirty)" if git.get("dirty") else ""))
+    parts.append(markdown_table(rows))
+    parts.append(
+        "\nthroughput: median over repetitions of units / wall time of the measured region "
+        "(±: 95% CI half-width of the mean); peak RSS: median of the worker's wait4 ru_maxrss; "
+        "live: the workload's peak reachable data; latencies: per unit of work, all "
+        "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
+    bad = [r for r in rows if r["status"] != "ok"]
+    if bad:
+        parts.append("\nNot ok: " + "; ".join("%s/%s: %s (reps: %s)" % (
+            r["workload"], r["strategy"], r["status"], ", ".join(r["rep_status"]))
+            for r in bad) + "\n")
+    return "".join(parts)
+
+
+def write_summary(folder: RunFolder, plan: dict, manifest: Optional[dict] = None) -> List[dict]:
+    rows = build_rows(folder, plan)
+    write_json_atomic(folder.root / "summary.json", {"columns": COLUMNS, "rows": rows})
+    write_text_atomic(folder.root / "summary.csv", to_csv(rows))
+    write_text_atomic(folder.root / "summary.md", to_markdown(rows, manifest))
+    return rows

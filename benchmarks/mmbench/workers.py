@@ -1,0 +1,125 @@
+"""The worker binaries: where they are and what each one hosts.
+
+Nothing here knows the set of workloads or strategies: every worker binary
+(build/mmbench-worker-*) is asked with --list, and a strategy is run by the
+worker that lists it. A new workload or strategy only has to be built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import subprocess
+from typing import Dict, List, Optional
+
+from mmbench.errors import UsageError
+
+WORKER_PREFIX = "mmbench-worker-"
+QUERY_TIMEOUT_S = 60
+
+
+@dataclasses.dataclass
+class Worker:
+    family: str                 # glibc | mimalloc | jemalloc | ...
+    path: pathlib.Path
+    listing: dict               # the worker's --list JSON
+
+    @property
+    def entries(self) -> List[dict]:
+        return self.listing.get("entries", [])
+
+    @property
+    def identity(self) -> dict:
+        return self.listing.get("allocator", {})
+
+    @property
+    def gc_version(self) -> Optional[str]:
+        return self.listing.get("gc_version")
+
+
+@dataclasses.dataclass
+class Catalog:
+    """Every worker, and the (workload, strategy) entries they host, in listing order."""
+    build_dir: pathlib.Path
+    workers: Dict[str, Worker]             # family -> worker
+    workloads: Dict[str, dict]             # name -> {unit, description, open_loop, ...}
+    strategies: Dict[str, str]             # strategy -> family of the worker that hosts it
+    entries: Dict[tuple, dict]             # (workload, strategy) -> entry
+
+    def worker_for(self, strategy: str) -> Worker:
+        return self.workers[self.strategies[strategy]]
+
+
+def worker_paths(build_dir: pathlib.Path) -> Dict[str, pathlib.Path]:
+    found = {}
+    if not build_dir.is_dir():
+        return found
+    for path in sorted(build_dir.iterdir()):
+        name = path.name
+        if (name.startswith(WORKER_PREFIX) and path.is_file() and os.access(path, os.X_OK)
+                and "." not in name):
+            found[name[len(WORKER_PREFIX):]] = path
+    return found
+
+
+def _query(path: pathlib.Path, flag: str) -> dict:
+    try:
+        proc = subprocess.run([str(path), flag], capture_output=True, text=True,
+                              timeout=QUERY_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise UsageError("cannot run %s %s: %s" % (path, flag, e)) from e
+    if proc.returncode != 0:
+        raise UsageError("%s %s failed (exit %d): %s" %
+                         (path, flag, proc.returncode, proc.stderr.strip()[-500:]))
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise UsageError("%s %s printed no JSON: %s" % (path, flag, e)) from e
+
+
+def describe(worker: Worker) -> dict:
+    """The worker's --describe JSON (allocator identity, and gc_version where hosted)."""
+    return _query(worker.path, "--describe")
+
+
+def missing_build_message(build_dir: pathlib.Path) -> str:
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    return ("no worker binaries (%s*) in %s. Build them first:\n"
+            "  cmake -S %s -B %s -DCMAKE_BUILD_TYPE=Release && make -C %s -j2\n"
+            "or point --build-dir / MMBENCH_BUILD_DIR at a build folder that has them."
+            % (WORKER_PREFIX, build_dir, repo, build_dir, build_dir))
+
+
+def load_catalog(build_dir) -> Catalog:
+    build_dir = pathlib.Path(build_dir)
+    paths = worker_paths(build_dir)
+    if not paths:
+        raise UsageError(missing_build_message(build_dir))
+    # glibc first: it hosts the most strategies and sets the listing order.
+    order = sorted(paths, key=lambda f: (f != "glibc", f))
+    workers: Dict[str, Worker] = {}
+    workloads: Dict[str, dict] = {}
+    strategies: Dict[str, str] = {}
+    entries: Dict[tuple, dict] = {}
+    for file_family in order:
+        listing = _query(paths[file_family], "--list")
+        family = listing.get("family", file_family)
+        worker = Worker(family=family, path=paths[file_family], listing=listing)
+        workers[family] = worker
+        for entry in worker.entries:
+            w, s = entry["workload"], entry["strategy"]
+            if s in strategies and strategies[s] != family:
+                # Two workers claim one strategy: the one named after it wins.
+                if s != family:
+                    continue
+            strategies[s] = family
+            workloads.setdefault(w, {k: v for k, v in entry.items() if k != "strategy"})
+            entries[(w, s)] = dict(entry, family=family)
+    # Plain allocators (strategies named after their worker) first, then the rest.
+    ordered = dict(sorted(strategies.items(),
+                          key=lambda kv: (kv[0] not in workers, order.index(kv[1])
+                                          if kv[1] in order else len(order))))
+    return Catalog(build_dir=build_dir, workers=workers, workloads=workloads,
+                   strategies=ordered, entries=entries)
