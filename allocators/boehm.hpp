@@ -5,6 +5,24 @@
 // held in them are scanned (the collector does not scan malloc'ed memory).
 // Objects are never finalized, so they must own nothing outside the GC heap.
 //
+// Variants differ only in how the collector is configured, so one template
+// carries a compile-time BoehmConfig that BoehmRuntime::init applies before
+// the first allocation:
+//   boehm              plain stop-the-world mark-sweep, one marker thread
+//                      (unless GC_MARKERS is set in the environment)
+//   boehm-free         also GC_FREE where the manual strategies free (hybrid)
+//   boehm-incremental  GC_enable_incremental; MMBENCH_GC_PAUSE_TARGET_MS ->
+//                      GC_set_time_limit. Incremental marking runs inside
+//                      allocation calls, outside the stop-world events, so only
+//                      the per-unit latency shows its whole cost; and
+//                      GC_EVENT_START/END do not fire for its collections.
+//   boehm-markers      parallel marking with MMBENCH_GC_MARKERS (default 2)
+//                      marker threads (GC_set_markers_count before GC_INIT,
+//                      then GC_start_mark_threads: libgc starts them lazily)
+// Run-time settings shared by all variants (worker options): a heap cap
+// (GC_set_max_heap_size; GC_MALLOC then returns NULL and make() throws
+// std::bad_alloc) and the free-space divisor.
+//
 // Stop-the-world pauses are taken from the collector's own events
 // (PRE_STOP_WORLD -> POST_START_WORLD) into a preallocated histogram; the
 // callback only reads the clock and writes preallocated memory, because a
@@ -17,8 +35,10 @@
 #include <gc/gc.h>
 #include <gc/gc_allocator.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <new>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -27,9 +47,30 @@
 
 namespace mmbench {
 
-// Process-wide collector state and configuration. Configuration is read from
-// the environment once, before GC_INIT, so that every run can be reproduced
-// from its manifest (GC_* variables are also read by libgc itself).
+enum class BoehmMode : unsigned char { kPlain, kIncremental, kParallelMark };
+
+// Compile-time identity of a Boehm variant (a structural type: usable as a
+// template argument).
+struct BoehmConfig {
+  BoehmMode mode = BoehmMode::kPlain;
+  bool free_explicitly = false;  // GC_FREE where manual strategies free
+};
+
+// Run-time settings (worker options and environment); zero means "libgc's own default".
+struct BoehmSettings {
+  std::size_t max_heap_bytes = 0;        // GC_set_max_heap_size; 0 = unlimited
+  unsigned long free_space_divisor = 0;  // GC_set_free_space_divisor; libgc default 3
+  unsigned long pause_target_ms = 0;     // incremental only: GC_set_time_limit
+  unsigned markers = 0;                  // parallel-mark only: marker threads
+
+  // Reads MMBENCH_GC_PAUSE_TARGET_MS and MMBENCH_GC_MARKERS (default 2) for
+  // the variants that use them.
+  static BoehmSettings from_environment(BoehmConfig config);
+};
+
+// Process-wide collector state and configuration. Configuration is applied
+// once, before GC_INIT, so that every run can be reproduced from its
+// manifest (GC_* variables are also read by libgc itself).
 class BoehmRuntime {
  public:
   struct PauseEvent {
@@ -39,7 +80,9 @@ class BoehmRuntime {
   static constexpr std::size_t kMaxPauseEvents = 1 << 16;
 
   // Idempotent; call from the main thread before the first allocation.
+  // Without arguments: the plain collector with libgc's defaults.
   static void init();
+  static void init(BoehmConfig config, const BoehmSettings& settings);
   // Forget pauses seen so far (GC_INIT itself runs a collection).
   static void reset_pauses() noexcept;
 
@@ -49,6 +92,9 @@ class BoehmRuntime {
     return event_count_ < kMaxPauseEvents ? event_count_ : kMaxPauseEvents;
   }
   static bool initialized() noexcept { return pauses_ != nullptr; }
+  // What init() applied (settings as given, zeros replaced by libgc's values).
+  static BoehmConfig config() noexcept { return config_; }
+  static const BoehmSettings& settings() noexcept { return settings_; }
 
  private:
   static void on_event(GC_EventType type) noexcept;
@@ -56,14 +102,28 @@ class BoehmRuntime {
   static inline PauseEvent* events_ = nullptr;
   static inline std::size_t event_count_ = 0;
   static inline std::int64_t stop_started_ns_ = 0;
+  static inline BoehmConfig config_{};
+  static inline BoehmSettings settings_{};
 };
 
-// kFreeExplicitly: the hybrid variant that also calls GC_FREE where the manual
-// strategies free.
-template <bool kFreeExplicitly>
+constexpr std::string_view boehm_name(BoehmConfig c) noexcept {
+  if (c.free_explicitly) return "boehm-free";
+  switch (c.mode) {
+    case BoehmMode::kIncremental:
+      return "boehm-incremental";
+    case BoehmMode::kParallelMark:
+      return "boehm-markers";
+    case BoehmMode::kPlain:
+      break;
+  }
+  return "boehm";
+}
+
+template <BoehmConfig kConfig>
 struct BoehmStrategy {
-  static constexpr std::string_view kName = kFreeExplicitly ? "boehm-free" : "boehm";
+  static constexpr std::string_view kName = boehm_name(kConfig);
   static constexpr Reclaim kReclaim = Reclaim::kTracing;
+  static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
 
   template <class T>
   using Ptr = T*;
@@ -104,12 +164,12 @@ struct BoehmStrategy {
     } else {
       mem = GC_MALLOC(sizeof(T));
     }
-    if (mem == nullptr) throw std::bad_alloc();
+    if (mem == nullptr) throw std::bad_alloc();  // heap cap reached (or no memory left)
     return ::new (mem) T(std::forward<A>(args)...);
   }
   template <class T>
   static void release(T*& p) noexcept {
-    if constexpr (kFreeExplicitly) {
+    if constexpr (kConfig.free_explicitly) {
       if (p != nullptr) GC_FREE(p);
     }
     p = nullptr;
@@ -124,7 +184,9 @@ struct BoehmStrategy {
   }
 };
 
-using Boehm = BoehmStrategy<false>;
-using BoehmFree = BoehmStrategy<true>;
+using Boehm = BoehmStrategy<BoehmConfig{}>;
+using BoehmFree = BoehmStrategy<BoehmConfig{.free_explicitly = true}>;
+using BoehmIncremental = BoehmStrategy<BoehmConfig{.mode = BoehmMode::kIncremental}>;
+using BoehmMarkers = BoehmStrategy<BoehmConfig{.mode = BoehmMode::kParallelMark}>;
 
 }  // namespace mmbench

@@ -4,8 +4,16 @@
 //   - Google Benchmark's JSON (--benchmark_out), our figures as counters;
 //   - a detail JSON (--detail-out): exact checksum, histograms, GC pauses.
 // Exit codes: 0 ok, 2 bad usage, 3 allocator is not the one claimed,
-//             4 out of memory, 5 other error.
+//             4 out of memory (also a Boehm heap cap reached),
+//             5 other error, 6 combination unsupported by the strategy
+//             (pmr strategies under a workload that runs threads).
+//
+// --describe prints, per hosted strategy, the configuration it runs with
+// ("config": GLIBC_TUNABLES / mimalloc options / jemalloc opt.* / the
+// collector's settings), so a manifest can record every tuning knob.
 #include <benchmark/benchmark.h>
+#include <dlfcn.h>
+#include <mimalloc.h>  // option numbers only; mi_option_get is looked up at run time
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -13,6 +21,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -78,8 +88,11 @@ struct Options {
   int threads = 1;
   std::uint64_t seed = 42;
   std::string detail_out;
-  std::string expect_malloc;  // family or preloaded library; default: this binary's family
-  std::string fault;          // test only: crash | hang | oom
+  std::string expect_malloc;          // family or preloaded library; default: this binary's family
+  std::string label;                  // name written into the results instead of the strategy's
+  std::size_t gc_max_heap_bytes = 0;  // Boehm strategies: heap cap, 0 = none
+  unsigned long gc_free_space_divisor = 0;  // Boehm strategies: 0 = libgc's default
+  std::string fault;                        // test only: crash | hang | oom
   bool list = false;
   bool describe = false;
 };
@@ -89,6 +102,173 @@ nlohmann::json identity_json(const AllocatorIdentity& id) {
           {"malloc_from", id.malloc_from},
           {"new_from", id.new_from},
           {"version", id.version}};
+}
+
+// Calls f.template operator()<S>() for the hosted strategy S named `name`;
+// false when no hosted strategy has that name.
+template <class... Strategies, class F>
+bool visit_strategy(const std::string& name, F&& f) {
+  return ((name == Strategies::kName ? (f.template operator()<Strategies>(), true) : false) || ...);
+}
+
+template <class F>
+bool with_strategy(const std::string& name, F&& f) {
+  return visit_strategy<MMBENCH_WORKER_STRATEGIES>(name, std::forward<F>(f));
+}
+
+nlohmann::json env_or_null(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+// Every environment variable starting with `prefix`, as the process sees it.
+nlohmann::json env_with_prefix(const std::string& prefix) {
+  nlohmann::json out = nlohmann::json::object();
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    if (kv.rfind(prefix, 0) != 0) continue;
+    const auto eq = kv.find('=');
+    out[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  return out;
+}
+
+// The configuration of whatever serves malloc, read from the allocator itself
+// where it can say (mimalloc options, jemalloc opt.*), else from the environment.
+nlohmann::json malloc_config(const AllocatorIdentity& id) {
+  nlohmann::json c = nlohmann::json::object();
+  if (id.family == "glibc") {
+    c["GLIBC_TUNABLES"] = env_or_null("GLIBC_TUNABLES");
+  } else if (id.family == "mimalloc") {
+    c["env"] = env_with_prefix("MIMALLOC_");
+    using OptionGet = long (*)(mi_option_t);
+    if (auto get = reinterpret_cast<OptionGet>(dlsym(RTLD_DEFAULT, "mi_option_get"))) {
+      const std::pair<const char*, mi_option_t> options[] = {
+          {"eager_commit", mi_option_eager_commit},
+          {"large_os_pages", mi_option_large_os_pages},
+          {"reserve_huge_os_pages", mi_option_reserve_huge_os_pages},
+          {"reserve_os_memory", mi_option_reserve_os_memory},
+          {"page_reset", mi_option_page_reset},
+          {"abandoned_page_decommit", mi_option_abandoned_page_decommit},
+          {"eager_commit_delay", mi_option_eager_commit_delay},
+          {"decommit_delay", mi_option_decommit_delay},
+          {"use_numa_nodes", mi_option_use_numa_nodes},
+          {"max_segment_reclaim", mi_option_max_segment_reclaim},
+          {"allow_decommit", mi_option_allow_decommit},
+          {"segment_decommit_delay", mi_option_segment_decommit_delay},
+          {"decommit_extend_delay", mi_option_decommit_extend_delay},
+      };
+      nlohmann::json opts;
+      for (const auto& [name, option] : options) opts[name] = get(option);
+      c["options"] = std::move(opts);
+    }
+  } else if (id.family == "jemalloc") {
+    c["MALLOC_CONF"] = env_or_null("MALLOC_CONF");
+    using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
+    if (auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+      nlohmann::json opts;
+      auto read = [&]<class T>(const char* name, T) {
+        T value{};
+        size_t len = sizeof(value);
+        if (mallctl(name, &value, &len, nullptr, 0) != 0) return;
+        if constexpr (std::is_same_v<T, const char*>) {
+          opts[name] = value != nullptr ? value : "";
+        } else {
+          opts[name] = value;
+        }
+      };
+      read("opt.narenas", unsigned{});
+      read("opt.tcache", bool{});
+      read("opt.tcache_max", size_t{});
+      read("opt.dirty_decay_ms", ssize_t{});
+      read("opt.muzzy_decay_ms", ssize_t{});
+      read("opt.background_thread", bool{});
+      read("opt.retain", bool{});
+      read("opt.thp", static_cast<const char*>(nullptr));
+      read("opt.metadata_thp", static_cast<const char*>(nullptr));
+      read("opt.percpu_arena", static_cast<const char*>(nullptr));
+      read("opt.oversize_threshold", size_t{});
+      c["opt"] = std::move(opts);
+    }
+  } else {
+    c["LD_PRELOAD"] = env_or_null("LD_PRELOAD");
+  }
+  return c;
+}
+
+#if MMBENCH_WORKER_HOSTS_ALL
+BoehmSettings boehm_settings(BoehmConfig config, const Options& opt) {
+  BoehmSettings s = BoehmSettings::from_environment(config);
+  s.max_heap_bytes = opt.gc_max_heap_bytes;
+  s.free_space_divisor = opt.gc_free_space_divisor;
+  return s;
+}
+
+// The collector's settings; after BoehmRuntime::init, the values it applied.
+nlohmann::json boehm_config_json(BoehmConfig config, const BoehmSettings& s) {
+  nlohmann::json c;
+  c["incremental"] = config.mode == BoehmMode::kIncremental;
+  c["parallel_mark"] = config.mode == BoehmMode::kParallelMark;
+  c["free_explicitly"] = config.free_explicitly;
+  c["markers"] = config.mode == BoehmMode::kParallelMark ? s.markers : 1;
+  c["pause_target_ms"] = config.mode != BoehmMode::kIncremental ? nlohmann::json(nullptr)
+                         : s.pause_target_ms != 0               ? nlohmann::json(s.pause_target_ms)
+                                                                : nlohmann::json("libgc default");
+  c["max_heap_bytes"] =
+      s.max_heap_bytes != 0 ? nlohmann::json(s.max_heap_bytes) : nlohmann::json("unlimited");
+  c["free_space_divisor"] =
+      s.free_space_divisor != 0 ? s.free_space_divisor : GC_get_free_space_divisor();
+  c["env"] = env_with_prefix("GC_");
+  return c;
+}
+#endif
+
+// What `strategy` runs with in this process (see the file comment).
+nlohmann::json strategy_config(const std::string& strategy, const Options& opt,
+                               const AllocatorIdentity& id) {
+  nlohmann::json c = nlohmann::json::object();
+  with_strategy(strategy, [&]<class S>() {
+#if MMBENCH_WORKER_HOSTS_ALL
+    if constexpr (requires { S::kGcConfig; }) {
+      c = BoehmRuntime::initialized()
+              ? boehm_config_json(BoehmRuntime::config(), BoehmRuntime::settings())
+              : boehm_config_json(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
+      return;
+    }
+#endif
+    // Everything else draws on the process's malloc in the end.
+    c["malloc"] = malloc_config(id);
+    if constexpr (std::is_same_v<S, Malloc>) c = c["malloc"];
+  });
+  return c;
+}
+
+// Process-wide set-up a strategy needs before its first allocation.
+void prepare_strategy(const std::string& strategy, const Options& opt) {
+  with_strategy(strategy, [&]<class S>() {
+#if MMBENCH_WORKER_HOSTS_ALL
+    if constexpr (requires { S::kGcConfig; }) {
+      BoehmRuntime::init(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
+    }
+#endif
+    if constexpr (requires { S::init_process(); }) S::init_process();
+  });
+}
+
+// An uncaught std::bad_alloc in a workload's own thread would end in
+// std::terminate and a core dump; it is out of memory all the same.
+[[noreturn]] void on_terminate() {
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      static const char msg[] = "mmbench-worker: out of memory (in a workload thread)\n";
+      [[maybe_unused]] auto ignored = write(2, msg, sizeof msg - 1);
+      std::_Exit(4);
+    } catch (...) {
+    }
+  }
+  std::abort();
 }
 
 void inject_fault(const std::string& fault) {
@@ -105,9 +285,9 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
   const Size size = opt.size == "quick"   ? Size::kQuick
                     : opt.size == "large" ? Size::kLarge
                                           : Size::kDefault;
-#if MMBENCH_WORKER_HOSTS_ALL
-  if (is_boehm(entry.strategy)) BoehmRuntime::init();
-#endif
+  prepare_strategy(entry.strategy, opt);
+  // The name the results carry: the strategy's, or --label (a preloaded allocator).
+  const std::string label = opt.label.empty() ? entry.strategy : opt.label;
   // Everything the measured region writes to is allocated here, before it.
   auto latency = std::make_unique<Histogram>();
   auto corrected = std::make_unique<Histogram>();
@@ -116,7 +296,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
   std::int64_t start_ns = 0, end_ns = 0;
   bool ran = false;
 
-  const std::string name = std::string(entry.info.name) + "/" + entry.strategy;
+  const std::string name = std::string(entry.info.name) + "/" + label;
   benchmark::RegisterBenchmark(
       name.c_str(),
       [&](benchmark::State& state) {
@@ -162,7 +342,8 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
 
   const AllocatorIdentity id = identify_allocator();
   benchmark::AddCustomContext("mmbench_workload", std::string(entry.info.name));
-  benchmark::AddCustomContext("mmbench_strategy", entry.strategy);
+  benchmark::AddCustomContext("mmbench_strategy", label);
+  if (!opt.label.empty()) benchmark::AddCustomContext("mmbench_hosted_by", entry.strategy);
   benchmark::AddCustomContext("mmbench_size", opt.size);
   benchmark::AddCustomContext("mmbench_threads", std::to_string(opt.threads));
   benchmark::AddCustomContext("mmbench_seed", std::to_string(opt.seed));
@@ -191,7 +372,10 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(result.checksum));
     nlohmann::json d;
     d["workload"] = entry.info.name;
-    d["strategy"] = entry.strategy;
+    d["strategy"] = label;
+    if (!opt.label.empty())
+      d["hosted_by"] = entry.strategy;  // e.g. glibc's Malloc under LD_PRELOAD
+    d["config"] = strategy_config(entry.strategy, opt, id);
     d["unit"] = entry.info.unit;
     d["size"] = opt.size;
     d["threads"] = opt.threads;
@@ -215,6 +399,8 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
       nlohmann::json gc;
       gc["collections"] = GC_get_gc_no();
       gc["heap_bytes"] = GC_get_heap_size();
+      gc["marker_threads"] = GC_get_parallel() + 1;  // GC_parallel excludes the initiating thread
+      gc["incremental"] = GC_is_incremental_mode() != 0;
       gc["total_allocated_bytes"] = GC_get_total_bytes();
       gc["pauses"] = histogram_to_json(BoehmRuntime::pauses());
       nlohmann::json events = nlohmann::json::array();
@@ -251,10 +437,21 @@ int main(int argc, char** argv) {
   app.add_option("--detail-out", opt.detail_out, "write the detail JSON here");
   app.add_option("--expect-malloc", opt.expect_malloc,
                  "allocator that must serve malloc (family, or preloaded library path)");
+  app.add_option("--label", opt.label,
+                 "name to write into the results instead of the strategy's (e.g. a preloaded "
+                 "allocator run by the glibc strategy)");
+  app.add_option("--gc-max-heap-bytes", opt.gc_max_heap_bytes,
+                 "Boehm strategies: cap the collected heap (GC_set_max_heap_size); reaching it "
+                 "ends the run with exit code 4");
+  app.add_option("--gc-free-space-divisor", opt.gc_free_space_divisor,
+                 "Boehm strategies: GC_set_free_space_divisor (libgc default 3; higher = "
+                 "smaller heap, more collections)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--fault", opt.fault, "test only: crash | hang | oom")
       ->check(CLI::IsMember({"crash", "hang", "oom"}));
   app.add_flag("--list", opt.list, "list workloads and strategies as JSON and exit");
-  app.add_flag("--describe", opt.describe, "print the allocator identity as JSON and exit");
+  app.add_flag("--describe", opt.describe,
+               "print the allocator identity and each strategy's configuration as JSON and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -275,6 +472,16 @@ int main(int argc, char** argv) {
     nlohmann::json out;
     out["family"] = MMBENCH_MALLOC_FAMILY;
     out["allocator"] = identity_json(id);
+    std::set<std::string> hosted;
+    for (const auto& e : registry) hosted.insert(e.strategy);
+    nlohmann::json config = nlohmann::json::object();
+    try {
+      for (const auto& s : hosted) config[s] = strategy_config(s, opt, id);
+    } catch (const std::exception& e) {
+      std::cerr << "mmbench-worker: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    out["config"] = std::move(config);
     if (opt.list) {
       nlohmann::json entries = nlohmann::json::array();
       for (const auto& e : registry) {
@@ -314,6 +521,18 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  const bool gc_options = opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0;
+#if MMBENCH_WORKER_HOSTS_ALL
+  if (gc_options && !is_boehm(opt.strategy)) {
+#else
+  if (gc_options) {
+#endif
+    std::cerr << "mmbench-worker: --gc-* options apply to Boehm strategies only, not '"
+              << opt.strategy << "'\n";
+    return kExitUsage;
+  }
+  std::set_terminate(&on_terminate);
+
   // Google Benchmark sees only the program name and the arguments we did not parse.
   std::vector<std::string> rest = app.remaining();
   std::vector<char*> gb_argv{argv[0]};
@@ -323,7 +542,13 @@ int main(int argc, char** argv) {
   try {
     return run(opt, *entry, gb_argc, gb_argv.data());
   } catch (const std::bad_alloc&) {
-    std::cerr << "mmbench-worker: out of memory in " << opt.workload << "/" << opt.strategy << "\n";
+    std::cerr << "mmbench-worker: out of memory in " << opt.workload << "/" << opt.strategy;
+#if MMBENCH_WORKER_HOSTS_ALL
+    if (opt.gc_max_heap_bytes != 0) {
+      std::cerr << " (collector heap capped at " << opt.gc_max_heap_bytes << " bytes)";
+    }
+#endif
+    std::cerr << "\n";
     return kExitOutOfMemory;
   } catch (const std::exception& e) {
     std::cerr << "mmbench-worker: error: " << e.what() << "\n";

@@ -1,6 +1,7 @@
 // The strategies one worker binary hosts. mimalloc and jemalloc replace malloc
 // for the whole process, so their workers host only the Malloc strategy; the
-// glibc worker also hosts everything built on glibc or on its own heap.
+// glibc worker also hosts everything built on glibc or on its own heap:
+// the arena, shared_ptr, the Boehm variants and the std::pmr resources.
 #pragma once
 
 #include "allocators/malloc.hpp"
@@ -8,9 +9,12 @@
 #if MMBENCH_WORKER_HOSTS_ALL
 #include "allocators/arena.hpp"
 #include "allocators/boehm.hpp"
+#include "allocators/pmr.hpp"
 #include "allocators/shared_ptr.hpp"
-#define MMBENCH_WORKER_STRATEGIES \
-  ::mmbench::Malloc, ::mmbench::Arena, ::mmbench::SharedPtr, ::mmbench::Boehm
+#define MMBENCH_WORKER_STRATEGIES                                                 \
+  ::mmbench::Malloc, ::mmbench::Arena, ::mmbench::SharedPtr, ::mmbench::Boehm,    \
+      ::mmbench::BoehmFree, ::mmbench::BoehmIncremental, ::mmbench::BoehmMarkers, \
+      ::mmbench::PmrMonotonic, ::mmbench::PmrPool
 #else
 #define MMBENCH_WORKER_STRATEGIES ::mmbench::Malloc
 #endif
