@@ -1,7 +1,7 @@
 """Running one worker process and measuring it from the outside.
 
-- The child gets its own process group, so a timeout kills it and anything it
-  started (SIGKILL to the group).
+- The child runs in a process group of its own, so a timeout kills it and
+  anything it started (SIGKILL to the group).
 - Peak RSS and CPU time come from os.wait4 (the kernel's rusage of exactly
   that child): ru_maxrss in KiB is the authoritative peak.
 - A sampler thread reads /proc/<pid>/statm every sample period through one
@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
 import signal
@@ -98,6 +99,36 @@ def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
         return ""
 
 
+# The worker is started by a small shell and adopted by the runner (a child
+# subreaper), not forked from Python itself: the kernel's ru_maxrss of a
+# process also covers the memory of whatever it was forked from before exec
+# (exec keeps the max over the old mm), so a worker forked (or vforked) from a
+# 20 MiB Python would report at least 20 MiB. Forked from a shell of a few
+# hundred KiB, its peak is its own, as under /usr/bin/time.
+_TRAMPOLINE = 'out=$1; err=$2; shift 2; "$@" >"$out" 2>"$err" </dev/null & echo $!'
+_PR_SET_CHILD_SUBREAPER = 36
+_subreaper_lock = threading.Lock()
+_subreaper_on = False
+
+
+def _become_subreaper() -> None:
+    global _subreaper_on
+    with _subreaper_lock:
+        if _subreaper_on:
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+        _subreaper_on = True
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: float,
                 sample_period_s: float, env: Optional[Dict[str, str]] = None,
                 cwd: Optional[str] = None, on_spawn=None) -> ProcessResult:
@@ -105,27 +136,44 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
     failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit."""
     started = time.time()
     t0 = time.monotonic()
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        try:
-            proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    env=env, cwd=cwd, start_new_session=True)
-        except OSError as e:
-            return ProcessResult(None, None, False, 0.0, 0.0, 0.0, 0, [], started, time.time(),
-                                 "", spawn_error=str(e))
-    pid = proc.pid
+
+    def spawn_failed(why: str) -> ProcessResult:
+        return ProcessResult(None, None, False, 0.0, 0.0, 0.0, 0, [], started, time.time(),
+                             "", spawn_error=why)
+
+    if not os.access(cmd[0], os.X_OK):
+        return spawn_failed("%s is not an executable file" % cmd[0])
+    try:
+        _become_subreaper()
+        launcher = subprocess.Popen(
+            ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            cwd=cwd, start_new_session=True)
+    except OSError as e:
+        return spawn_failed(str(e))
+    pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it
+    try:
+        out, err = launcher.communicate()
+    except BaseException:
+        _kill_group(pgid)
+        raise
+    try:
+        pid = int(out.split()[0])
+    except (IndexError, ValueError):
+        return spawn_failed("the launcher shell did not start the worker: %s"
+                            % err.decode("utf-8", "replace").strip())
+    # The shell has exited, so the worker is now our child.
     sampler = _Sampler(pid, sample_period_s, t0)
     sampler.sample_once()
     sampler.start()
     timed_out = threading.Event()
 
-    def kill_group():
+    def on_timeout():
         timed_out.set()
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_group(pgid)
 
-    timer = threading.Timer(timeout_s, kill_group) if timeout_s > 0 else None
+    timer = threading.Timer(max(timeout_s - (time.monotonic() - t0), 0.0), on_timeout) \
+        if timeout_s > 0 else None
     if timer:
         timer.daemon = True
         timer.start()
@@ -140,15 +188,11 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
                 continue
     except BaseException:
         # Interrupted (Ctrl-C): take the worker down with us, then reap it.
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_group(pgid)
         try:
             os.wait4(pid, 0)
         except ChildProcessError:
             pass
-        proc.returncode = -signal.SIGKILL
         raise
     finally:
         if timer:
@@ -156,17 +200,11 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
         sampler.stop_event.set()
     wall = time.monotonic() - t0
     sampler.join()
-    # Anything the worker left in its group dies with it.
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    _kill_group(pgid)  # anything the worker left in its group dies with it
     if os.WIFSIGNALED(status):
         exit_code, sig = None, os.WTERMSIG(status)
-        proc.returncode = -sig
     else:
         exit_code, sig = os.WEXITSTATUS(status), None
-        proc.returncode = exit_code
     return ProcessResult(
         exit_code=exit_code, signal=sig, timed_out=timed_out.is_set(), wall_s=wall,
         user_s=rusage.ru_utime, sys_s=rusage.ru_stime, peak_rss_kib=rusage.ru_maxrss,

@@ -1,0 +1,527 @@
+"""mmbench run: every (workload, strategy, repetition) in a fresh worker process.
+
+Order is rep-major (for rep: for workload: for strategy) so slow drift of the
+machine spreads over all strategies instead of hitting one. Each finished
+process leaves its files in the run folder at once (atomically), so a failure,
+a timeout or Ctrl-C loses nothing finished and `--resume` completes the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import signal
+import sys
+import threading
+import time
+from typing import Dict, List, Optional
+
+from mmbench import execute, machine, summary, workers
+from mmbench.errors import UsageError
+from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
+
+SIZES = ("quick", "default", "large")
+DEFAULTS = {"reps": 3, "size": "default", "threads": 1, "seed": 42}
+# Options that define what is measured: a resumed run must not change them.
+FIXED_ON_RESUME = ("size", "threads", "seed")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run", help="run workloads under strategies and write a run folder",
+        description="Run every (workload, strategy, repetition) in a fresh worker process and "
+                    "write a run folder (docs/run-folder.md): raw worker JSON, RSS timelines, "
+                    "merged .hgrm histograms, summary.json/.csv/.md.")
+    p.add_argument("--workloads", metavar="A,B", help="comma-separated workloads (default: all)")
+    p.add_argument("--strategies", metavar="X,Y",
+                   help="comma-separated strategies (default: all)")
+    p.add_argument("--reps", type=int, metavar="N",
+                   help="repetitions, one process each (default %d)" % DEFAULTS["reps"])
+    p.add_argument("--size", metavar="SIZE",
+                   help="work size: %s (default %s)" % (" | ".join(SIZES), DEFAULTS["size"]))
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="threads, for workloads that use them (default 1)")
+    p.add_argument("--seed", type=int, metavar="N", help="workload seed (default 42)")
+    p.add_argument("--out", metavar="DIR",
+                   help="run folder to create (default results/run-YYYYmmdd-HHMMSS)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds before a worker is killed (default 300; 0: no limit)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="complete an earlier run folder: rerun only what is not ok")
+    p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
+                   help="RSS sampling period in ms (default 10)")
+    p.add_argument("--no-report", action="store_true",
+                   help="do not call `mmbench report` at the end")
+    # Test only: extra worker arguments / environment, optionally for one strategy
+    # ("boehm:--fault=crash", "glibc:LD_PRELOAD=/path/lib.so").
+    p.add_argument("--worker-arg", action="append", default=[], help=argparse.SUPPRESS)
+    p.add_argument("--worker-env", action="append", default=[], help=argparse.SUPPRESS)
+    p.set_defaults(func=run_command)
+
+
+# ---------------------------------------------------------------- options
+
+
+def _names(text: Optional[str], valid: List[str], kind: str) -> Optional[List[str]]:
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--%ss is empty; valid %ss: %s" % (kind, kind, ", ".join(valid)))
+    unknown = [n for n in names if n not in valid]
+    if unknown:
+        raise UsageError("unknown %s%s %s; valid %ss: %s" % (
+            kind, "s" if len(unknown) > 1 else "", ", ".join("'%s'" % u for u in unknown),
+            kind, ", ".join(valid)))
+    return list(dict.fromkeys(names))  # no duplicates, order kept
+
+
+def _scoped(values: List[str], strategies: List[str], what: str, is_env: bool) -> Dict[str, list]:
+    """'strategy:VALUE' or 'VALUE' (all strategies) -> {strategy or '*': [VALUE, ...]}."""
+    scoped: Dict[str, list] = {}
+    for v in values:
+        strategy, value = "*", v
+        head, sep, tail = v.partition(":")
+        if sep and not head.startswith("-") and "=" not in head:
+            strategy, value = head, tail
+            if strategy not in strategies:
+                raise UsageError("%s: unknown strategy '%s'; valid strategies: %s"
+                                 % (what, strategy, ", ".join(strategies)))
+        if is_env and "=" not in value:
+            raise UsageError("%s wants NAME=VALUE, got '%s'" % (what, value))
+        scoped.setdefault(strategy, []).append(value)
+    return scoped
+
+
+def _validate_numbers(opts: dict) -> None:
+    if opts["reps"] < 1:
+        raise UsageError("--reps must be >= 1 (got %d)" % opts["reps"])
+    if opts["size"] not in SIZES:
+        raise UsageError("unknown size '%s'; valid sizes: %s" % (opts["size"], ", ".join(SIZES)))
+    if opts["threads"] < 1:
+        raise UsageError("--threads must be >= 1 (got %d)" % opts["threads"])
+    if opts["seed"] < 0:
+        raise UsageError("--seed must be >= 0 (got %d)" % opts["seed"])
+    if opts["timeout_s"] < 0:
+        raise UsageError("--timeout must be >= 0 seconds, 0 meaning no limit (got %g)"
+                         % opts["timeout_s"])
+    if not opts["sample_ms"] > 0:
+        raise UsageError("--sample-ms must be > 0 (got %g)" % opts["sample_ms"])
+
+
+def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) -> dict:
+    """The run's options: explicit arguments, else the resumed run's, else defaults."""
+    all_workloads = list(catalog.workloads)
+    all_strategies = list(catalog.strategies)
+    prev = (previous or {}).get("options", {})
+    opts = {}
+    for key in ("reps", "size", "threads", "seed"):
+        given = getattr(args, key)
+        if previous is not None and given is not None and key in FIXED_ON_RESUME and \
+                given != prev.get(key):
+            raise UsageError("--%s %s differs from the resumed run's %s: results would not be "
+                             "comparable; start a new run instead" % (key, given, prev.get(key)))
+        opts[key] = given if given is not None else prev.get(key, DEFAULTS[key])
+    opts["workloads"] = (_names(args.workloads, all_workloads, "workload")
+                         or prev.get("workloads") or all_workloads)
+    opts["strategies"] = (_names(args.strategies, all_strategies, "strategy")
+                          or prev.get("strategies") or all_strategies)
+    # A resumed run may name workloads/strategies a newer build no longer has.
+    _names(",".join(opts["workloads"]), all_workloads, "workload")
+    _names(",".join(opts["strategies"]), all_strategies, "strategy")
+    opts["timeout_s"] = args.timeout
+    opts["sample_ms"] = args.sample_ms
+    opts["worker_args"] = _scoped(args.worker_arg, all_strategies, "--worker-arg", False) \
+        if args.worker_arg else prev.get("worker_args", {})
+    opts["worker_env"] = _scoped(args.worker_env, all_strategies, "--worker-env", True) \
+        if args.worker_env else prev.get("worker_env", {})
+    _validate_numbers(opts)
+    return opts
+
+
+def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
+    pairs = [[w, s] for w in opts["workloads"] for s in opts["strategies"]
+             if (w, s) in catalog.entries]
+    return {
+        "workloads": opts["workloads"],
+        "strategies": opts["strategies"],
+        "reps": opts["reps"],
+        "size": opts["size"],
+        "pairs": pairs,
+        "units": {w: catalog.workloads[w].get("unit") for w in opts["workloads"]},
+        "deliberate_leak": {"%s/%s" % (w, s): bool(catalog.entries[(w, s)].get("deliberate_leak"))
+                            for w, s in pairs},
+    }
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(
+        timespec="milliseconds")
+
+
+def _new_folder(repo_root: pathlib.Path, out: Optional[str]) -> pathlib.Path:
+    if out:
+        folder = pathlib.Path(out).resolve()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError("%s exists and is not an empty folder; use --resume %s to complete "
+                             "it, or choose another --out" % (folder, folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    base = repo_root / "results" / datetime.datetime.now().strftime("run-%Y%m%d-%H%M%S")
+    folder, n = base, 1
+    while True:
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            n += 1
+            folder = base.with_name("%s-%d" % (base.name, n))
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def build_manifest(args, opts, plan, catalog, previous: Optional[dict]) -> dict:
+    describes = {}
+    for family, worker in catalog.workers.items():
+        try:
+            describes[family] = workers.describe(worker)
+        except UsageError as e:
+            describes[family] = {"error": str(e)}
+    gc_version = next((w.gc_version for w in catalog.workers.values() if w.gc_version), None)
+    session = {"argv": args.argv, "started": _utc_now(), "finished": None}
+    manifest = dict(previous or {})
+    manifest.update({
+        "mmbench_run_format": 1,
+        "argv": (previous or {}).get("argv", args.argv),
+        "options": opts,
+        "plan": plan,
+        "started": (previous or {}).get("started", session["started"]),
+        "finished": None,
+        "state": "running",
+        "sessions": (previous or {}).get("sessions", []) + [session],
+        "build_dir": str(catalog.build_dir),
+        "git": machine.git_info(args.repo_root),
+        "machine": machine.machine_info(),
+        "compiler": machine.compiler_info(catalog.build_dir),
+        "versions": machine.library_versions(describes, gc_version),
+        "workers": {family: {"path": str(w.path), "strategies": [
+            s for s, f in catalog.strategies.items() if f == family],
+            "identity": describes.get(family, {}).get("allocator", w.identity)}
+            for family, w in catalog.workers.items()},
+        "environment": machine.tuning_environment(),
+    })
+    return manifest
+
+
+# ---------------------------------------------------------------- one process
+
+
+def _scoped_values(scoped: Dict[str, list], strategy: str) -> list:
+    return list(scoped.get("*", [])) + list(scoped.get(strategy, []))
+
+
+def _status(result: execute.ProcessResult) -> str:
+    if result.spawn_error:
+        return "error"
+    if result.timed_out:
+        return "timeout"
+    if result.signal is not None:
+        return "crash"
+    if result.exit_code == execute.EXIT_ALLOCATOR_MISMATCH:
+        return "allocator_mismatch"
+    if result.exit_code == execute.EXIT_OOM:
+        return "oom"
+    if result.exit_code != execute.EXIT_OK:
+        return "error"
+    return "ok"
+
+
+def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
+            strategy: str, rep: int, on_spawn=None) -> dict:
+    worker = catalog.worker_for(strategy)
+    detail = folder.raw(workload, strategy, rep, "detail")
+    gbench = folder.raw(workload, strategy, rep, "gbench")
+    # The worker writes to hidden names; they become the real ones only when valid.
+    detail_part = detail.with_name("." + detail.name + ".part")
+    gbench_part = gbench.with_name("." + gbench.name + ".part")
+    for stale in (detail_part, gbench_part):
+        stale.unlink(missing_ok=True)
+    extra_args = _scoped_values(opts.get("worker_args", {}), strategy)
+    extra_env = dict(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
+                                                              strategy))
+    cmd = [str(worker.path), "--workload", workload, "--strategy", strategy,
+           "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
+           "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
+           "--benchmark_out_format=json"] + extra_args
+    env = dict(os.environ, **extra_env)
+    result = execute.run_process(
+        cmd, str(folder.log(workload, strategy, rep, "stdout")),
+        str(folder.log(workload, strategy, rep, "stderr")),
+        timeout_s=opts["timeout_s"], sample_period_s=opts["sample_ms"] / 1000.0, env=env,
+        on_spawn=on_spawn)
+    status = _status(result)
+    problem = None
+    if result.spawn_error:
+        problem = "could not start the worker: %s" % result.spawn_error
+    elif status == "timeout":
+        problem = "killed after the %g s timeout" % opts["timeout_s"]
+    elif status == "crash":
+        problem = "killed by signal %d (%s)" % (result.signal, signal.Signals(result.signal).name)
+    elif status != "ok":
+        last = [l for l in result.stderr_tail.splitlines() if l.strip()]
+        problem = "worker exited with code %d%s" % (result.exit_code,
+                                                    ": " + last[-1].strip() if last else "")
+    detail_json = None
+    if status == "ok":
+        try:
+            detail_json = read_json(detail_part)
+            read_json(gbench_part)
+            if detail_json.get("workload") != workload or detail_json.get("strategy") != strategy:
+                raise ValueError("detail is for %s/%s" % (detail_json.get("workload"),
+                                                          detail_json.get("strategy")))
+            for key in ("checksum", "units", "wall_ns", "latency"):
+                if key not in detail_json:
+                    raise ValueError("detail has no '%s'" % key)
+        except (OSError, ValueError) as e:
+            status, problem = "error", "missing or unparseable worker output: %s" % e
+    if status == "ok" and "LD_PRELOAD" not in extra_env:
+        family = (detail_json.get("allocator") or {}).get("family")
+        if family != worker.family:
+            status = "allocator_mismatch"
+            problem = "worker %s reports malloc family %s" % (worker.path.name, family)
+    if status == "ok":
+        os.replace(detail_part, detail)
+        os.replace(gbench_part, gbench)
+    else:
+        for part in (detail_part, gbench_part):
+            part.unlink(missing_ok=True)
+    if result.samples:
+        write_text_atomic(folder.rss(workload, strategy, rep),
+                          "t_s,rss_kib\n" + "".join("%.6f,%d\n" % s for s in result.samples))
+    record = {
+        "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
+        "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),
+        "family": worker.family, "extra_env": extra_env, "status": status,
+        "problem": problem, "exit_code": result.exit_code, "signal": result.signal,
+        "wall_s": result.wall_s, "user_s": result.user_s, "sys_s": result.sys_s,
+        "peak_rss_kib": result.peak_rss_kib,
+        "sampled_peak_rss_kib": result.sampled_peak_rss_kib,
+        "rss_samples": len(result.samples), "sample_ms": opts["sample_ms"],
+        "stderr_tail": result.stderr_tail,
+        "started": _iso(result.started), "finished": _iso(result.finished),
+    }
+    write_json_atomic(folder.raw(workload, strategy, rep, "run"), record)
+    return record
+
+
+# ---------------------------------------------------------------- progress
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+
+
+class Progress:
+    """One updating line on a terminal; one plain line per finished run otherwise."""
+
+    def __init__(self, total: int, stream=None):
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.total = total
+        self.done = 0
+        self.executed = 0
+        self.exec_time = 0.0
+        self.t0 = time.monotonic()
+        self.current = None
+        self.current_t0 = None
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        if self.tty:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _eta(self, remaining: int) -> str:
+        if not self.executed:
+            return "?"
+        return _clock(self.exec_time / self.executed * remaining)
+
+    def _line(self) -> str:
+        elapsed = time.monotonic() - self.t0
+        cur = ""
+        if self.current:
+            cur = " %s/%s r%d (%s)" % (self.current + (_clock(time.monotonic() -
+                                                              self.current_t0),))
+        return "[%d/%d]%s  elapsed %s  ETA %s" % (self.done, self.total, cur, _clock(elapsed),
+                                                  self._eta(self.total - self.done))
+
+    def _draw(self):
+        self.stream.write("\r\033[K" + self._line())
+        self.stream.flush()
+
+    def _tick(self):
+        while not self.stop.wait(1.0):
+            with self.lock:
+                if self.current:
+                    self._draw()
+
+    def start(self, workload, strategy, rep):
+        with self.lock:
+            self.current = (workload, strategy, rep)
+            self.current_t0 = time.monotonic()
+            if self.tty:
+                self._draw()
+
+    def skipped(self, n: int = 1):
+        with self.lock:
+            self.done += n
+
+    def finished(self, record: dict):
+        with self.lock:
+            self.done += 1
+            self.executed += 1
+            self.exec_time += time.monotonic() - self.current_t0
+            self.current = None
+            text = "%s/%s r%d: %s" % (record["workload"], record["strategy"], record["rep"],
+                                      record["status"])
+            if record["status"] == "ok":
+                text += "  %.2f s  peak RSS %s" % (record["wall_s"],
+                                                   summary.format_kib(record["peak_rss_kib"]))
+            elif record.get("problem"):
+                text += "  (%s)" % record["problem"]
+            if self.tty:
+                if record["status"] != "ok":
+                    self.stream.write("\r\033[K" + text + "\n")
+                self._draw()
+            else:
+                self.stream.write("[%d/%d] %s\n" % (self.done, self.total, text))
+                self.stream.flush()
+
+    def close(self):
+        self.stop.set()
+        with self.lock:
+            if self.tty:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def call_report(run_dir: pathlib.Path) -> int:
+    """Call mmbench.commands.report.generate(run_dir) when another engineer has written it."""
+    try:
+        from mmbench.commands import report as report_module  # type: ignore
+    except ModuleNotFoundError as e:
+        if e.name == "mmbench.commands.report":
+            return 0
+        print("mmbench run: error: the report module could not be loaded: %s" % e,
+              file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001
+        print("mmbench run: error: the report module could not be loaded: %s: %s"
+              % (type(e).__name__, e), file=sys.stderr)
+        return 1
+    generate = getattr(report_module, "generate", None)
+    if generate is None:
+        return 0
+    try:
+        generate(run_dir, quiet=False)
+    except Exception as e:  # noqa: BLE001 - the run is on disk whatever the report does
+        print("mmbench run: error: the report failed (%s: %s); the run itself is complete in %s"
+              % (type(e).__name__, e, run_dir), file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_command(args) -> int:
+    catalog = workers.load_catalog(args.build_dir)
+    previous = None
+    if args.resume:
+        folder_path = pathlib.Path(args.resume).resolve()
+        try:
+            previous = read_json(folder_path / "manifest.json")
+        except (OSError, ValueError) as e:
+            raise UsageError("cannot resume %s: no readable manifest.json (%s)"
+                             % (folder_path, e)) from e
+        if args.out and pathlib.Path(args.out).resolve() != folder_path:
+            raise UsageError("--out and --resume name different folders")
+    opts = resolve_options(args, catalog, previous)
+    plan = make_plan(opts, catalog)
+    if not plan["pairs"]:
+        raise UsageError("no worker hosts any of the chosen (workload, strategy) pairs")
+    if previous is None:
+        folder_path = _new_folder(args.repo_root, args.out)
+    opts["out"] = str(folder_path)
+    folder = RunFolder(folder_path)
+    folder.make_dirs()
+    manifest = build_manifest(args, opts, plan, catalog, previous)
+    write_json_atomic(folder.manifest, manifest)
+
+    runs = [(w, s, r) for r in range(1, opts["reps"] + 1) for w, s in plan["pairs"]]
+    progress = Progress(len(runs))
+    skipped = executed = 0
+    old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    state = "complete"
+    gbench_context = None
+    try:
+        for w, s, r in runs:
+            if previous is not None:
+                rec = folder.load_record(w, s, r)
+                if rec and rec.get("status") == "ok" and folder.raw(w, s, r, "detail").exists():
+                    skipped += 1
+                    progress.skipped()
+                    continue
+            progress.start(w, s, r)
+            record = run_one(folder, catalog, opts, w, s, r)
+            executed += 1
+            progress.finished(record)
+            if gbench_context is None and record["status"] == "ok":
+                try:
+                    gbench_context = read_json(folder.raw(w, s, r, "gbench")).get("context")
+                except (OSError, ValueError):
+                    pass
+    except KeyboardInterrupt:
+        state = "interrupted"
+    finally:
+        progress.close()
+        signal.signal(signal.SIGTERM, old_term)
+        if gbench_context:
+            manifest["versions"]["google_benchmark_build_type"] = gbench_context.get(
+                "library_build_type")
+            if not manifest["versions"].get("google_benchmark"):
+                manifest["versions"]["google_benchmark"] = gbench_context.get("library_version")
+        manifest["finished"] = _utc_now()
+        manifest["state"] = state
+        manifest["sessions"][-1].update(finished=manifest["finished"], executed=executed,
+                                        skipped=skipped, state=state)
+        write_json_atomic(folder.manifest, manifest)
+
+    summary.write_hgrms(folder, plan)
+    rows = summary.write_summary(folder, plan, manifest)
+    print(summary.markdown_table(rows), end="")
+    if skipped:
+        print("(%d finished run(s) kept from before, %d run now)" % (skipped, executed))
+    if state == "interrupted":
+        print("interrupted: complete it with  mmbench run --resume %s" % folder_path)
+    print("run folder: %s" % folder_path)
+    sys.stdout.flush()
+    rc = 0 if all(r["status"] == "ok" for r in rows) else 1
+    if state == "interrupted":
+        return 130
+    if not args.no_report:
+        rc = max(rc, call_report(folder_path))
+    return rc
