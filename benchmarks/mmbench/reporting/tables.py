@@ -95,6 +95,12 @@ def _mark_best(rows: list[list[Cell]], column: int, higher_is_better: bool,
             rows[i][column].best = True
 
 
+def _count(x: float | None) -> str:
+    if x is None:
+        return DASH
+    return str(int(x)) if float(x).is_integer() else sig3(x)
+
+
 def _rel_text(f: RowFigures) -> str:
     if f.rel is None:
         return DASH
@@ -115,7 +121,9 @@ def workload_table(figs: list[RowFigures]) -> Table:
     has_gc = any(f.has_gc for f in figs)
     gc_unit = duration_unit([f.gc_p99_ns for f in figs] + [f.gc_max_ns for f in figs])
 
-    headers = ["strategy", "status", f"throughput ({unit}/s)", "vs glibc [95% CI]", "wall (s)",
+    wall_unit = duration_unit([f.wall_s * 1e9 if f.wall_s is not None else None for f in figs])
+    headers = ["strategy", "status", f"throughput ({unit}/s)", "vs glibc [95% CI]",
+               f"wall ({wall_unit[0]})",
                "peak RSS (MiB)", "RSS/live"]
     headers += [f"{n} ({lat_units[n][0]})" for n in lat_names]
     if has_gc:
@@ -133,14 +141,16 @@ def workload_table(figs: list[RowFigures]) -> Table:
             rows.append([Cell(f.strategy), Cell(status)] + [Cell(DASH)] * (len(headers) - 2))
             continue
         row = [Cell(f.strategy), Cell(status), Cell(si(f.throughput), f.throughput),
-               Cell(_rel_text(f), f.rel), Cell(sig3(f.wall_s), f.wall_s),
+               Cell(_rel_text(f), f.rel),
+               Cell(sig3(f.wall_s * 1e9 / wall_unit[1]) if f.wall_s is not None else DASH,
+                    f.wall_s),
                Cell(sig3(f.peak_rss_mib), f.peak_rss_mib),
                Cell(sig3(f.rss_per_live), f.rss_per_live)]
         for n in lat_names:
             v = f.latency_ns[n]
             row.append(Cell(sig3(v / lat_units[n][1]) if v is not None else DASH, v))
         if has_gc:
-            row.append(Cell(sig3(f.gc_pauses) if f.gc_pauses is not None else DASH))
+            row.append(Cell(_count(f.gc_pauses)))
             for v in (f.gc_p99_ns, f.gc_max_ns):
                 row.append(Cell(sig3(v / gc_unit[1]) if v is not None else DASH, v))
         rows.append(row)

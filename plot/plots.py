@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""mmbench figures from a run folder (docs/run-folder.md), PNG and SVG in RUN_DIR/plots/.
+
+    /usr/bin/python3 plot/plots.py RUN_DIR
+
+Also called by `mmbench report` / `mmbench run` through make_all(). See plot/README.md.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+for _p in (_HERE.parent / "benchmarks", _HERE):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
+
+from mmbench.reporting import histo, rundata  # noqa: E402
+from mmbench.reporting.figures import REFERENCE, all_figures  # noqa: E402
+from style import PAUSE_LINESTYLE, bar_style, style  # noqa: E402
+
+PERCENTILE_TICKS = [(0.5, "50%"), (0.9, "90%"), (0.99, "99%"), (0.999, "99.9%"),
+                    (0.9999, "99.99%"), (0.99999, "99.999%"), (0.999999, "99.9999%")]
+_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
+plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
+                     "svg.fonttype": "none", "savefig.dpi": 110,
+                     "svg.hashsalt": "mmbench"})  # reproducible SVG ids
+
+
+def _unit_for(max_ns: float) -> tuple[str, float]:
+    chosen = _UNITS[0]
+    for name, scale in _UNITS:
+        if max_ns >= scale:
+            chosen = (name, scale)
+    return chosen
+
+
+def _footer(fig, data: rundata.RunData) -> None:
+    fig.text(0.01, 0.005, f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
+             ha="left", va="bottom")
+
+
+def _save(fig, out_dir: Path, name: str, written: list[Path]) -> None:
+    for ext in ("png", "svg"):
+        path = out_dir / f"{name}.{ext}"
+        tmp = out_dir / f".{name}.tmp.{ext}"
+        fig.savefig(tmp, format=ext, bbox_inches="tight")
+        tmp.replace(path)
+        written.append(path)
+    plt.close(fig)
+
+
+def _markevery(n: int) -> int:
+    return max(1, n // 12)
+
+
+class _Loaded:
+    """Merged histograms per (workload, strategy) for rows with status ok."""
+
+    def __init__(self, data: rundata.RunData):
+        self.latency: dict[tuple[str, str], histo.Merged] = {}
+        self.pauses: dict[tuple[str, str], histo.Merged] = {}
+        for row in data.rows:
+            if row.get("status") != "ok":
+                continue
+            details = data.details(row)
+            key = (row["workload"], row["strategy"])
+            lat = histo.merged_latency(details)
+            if lat.count:
+                self.latency[key] = lat
+            gc = histo.merged_gc_pauses(details)
+            if gc.count:
+                self.pauses[key] = gc
+
+    def curves(self, workload: str):
+        """(label, Merged, style kwargs) of a workload's latency and GC-pause histograms."""
+        out = []
+        for (w, s), m in self.latency.items():
+            if w == workload:
+                out.append((s, m, style(s)))
+        for (w, s), m in self.pauses.items():
+            if w == workload:
+                out.append((f"{s} GC pause", m, {**style(s), "linestyle": PAUSE_LINESTYLE,
+                                                  "marker": None}))
+        return out
+
+
+def latency_by_percentile(data, loaded, workload, out_dir, written):
+    curves = loaded.curves(workload)
+    if not curves:
+        return
+    top = max(m.max_ns or 0 for _, m, _ in curves)
+    unit, scale = _unit_for(top)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    xmax = 2.0
+    for label, m, st in curves:
+        ps, vs = m.percentile_curve()
+        xs = [1 / (1 - p) for p in ps]
+        xmax = max(xmax, max(xs))
+        ax.plot(xs, [v / scale for v in vs], label=f"{label} (n={m.count})",
+                markevery=_markevery(len(xs)), **st)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ticks = [(1 / (1 - p), t) for p, t in PERCENTILE_TICKS if 1 / (1 - p) <= xmax * 1.01]
+    ax.xaxis.set_major_locator(FixedLocator([x for x, _ in ticks]))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda x, _: dict((round(a), t) for a, t in ticks).get(round(x), "")))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(1, xmax * 1.2)
+    ax.set_xlabel("percentile (log 1/(1-p) scale)")
+    ax.set_ylabel(f"latency ({unit}, log)")
+    ax.set_title(f"{workload}: latency by percentile, all repetitions merged")
+    ax.legend(fontsize=7, loc="upper left")
+    _footer(fig, data)
+    _save(fig, out_dir, f"latency_{workload}", written)
+
+
+def latency_cdf_and_histogram(data, loaded, workload, out_dir, written):
+    curves = loaded.curves(workload)
+    if not curves:
+        return
+    top = max(m.max_ns or 0 for _, m, _ in curves)
+    low = min(b[0] for _, m, _ in curves for b in m.buckets[:1]) or 1
+    unit, scale = _unit_for(top)
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for label, m, st in curves:
+        xs, ys = m.cdf()
+        ax.step([x / scale for x in xs], ys, where="post", label=label,
+                markevery=_markevery(len(xs)), **st)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"latency ({unit}, log)")
+    ax.set_ylabel("fraction of samples ≤ latency")
+    ax.set_title(f"{workload}: latency CDF, all repetitions merged")
+    ax.legend(fontsize=7, loc="lower right")
+    _footer(fig, data)
+    _save(fig, out_dir, f"latency_cdf_{workload}", written)
+
+    # Histogram on log-spaced bins (8 per decade); each bucket's count goes to the
+    # bin holding its midpoint. Fractions, so runs with different counts compare.
+    lo_exp = math.floor(math.log10(max(low, 1)))
+    hi_exp = math.ceil(math.log10(max(top, 10)))
+    edges = [10 ** (lo_exp + i / 8) for i in range((hi_exp - lo_exp) * 8 + 1)]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for label, m, st in curves:
+        counts = [0] * (len(edges) - 1)
+        for lo, hi, c in m.buckets:
+            mid = (lo + hi) / 2
+            i = min(len(counts) - 1, max(0, int((math.log10(max(mid, 1)) - lo_exp) * 8)))
+            counts[i] += c
+        fractions = [c / m.count for c in counts]
+        ax.stairs(fractions, [e / scale for e in edges], label=label,
+                  color=st["color"], linestyle=st["linestyle"], linewidth=1.4)
+        centres = [math.sqrt(edges[i] * edges[i + 1]) / scale for i in range(len(counts))
+                   if counts[i]]
+        if st.get("marker"):
+            ax.plot(centres, [f for f in fractions if f], linestyle="none",
+                    marker=st["marker"], color=st["color"], markersize=4)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"latency ({unit}, log bins, 8 per decade)")
+    ax.set_ylabel("fraction of samples")
+    ax.set_title(f"{workload}: latency histogram, all repetitions merged")
+    ax.legend(fontsize=7, loc="upper right")
+    _footer(fig, data)
+    _save(fig, out_dir, f"latency_hist_{workload}", written)
+
+
+def _grouped_bars(ax, workloads, strategies, value_of, err_of=None):
+    """Bars of value_of(w, s) grouped by workload; returns bar centre per (w, s)."""
+    width = 0.8 / max(1, len(strategies))
+    centres = {}
+    for j, s in enumerate(strategies):
+        xs, ys, errs = [], [], []
+        for i, w in enumerate(workloads):
+            v = value_of(w, s)
+            if v is None:
+                continue
+            x = i - 0.4 + width * (j + 0.5)
+            xs.append(x)
+            ys.append(v)
+            centres[(w, s)] = x
+            errs.append(err_of(w, s) if err_of else None)
+        if not xs:
+            continue
+        yerr = None
+        if err_of and any(e is not None for e in errs):
+            yerr = [[e[0] if e else 0 for e in errs], [e[1] if e else 0 for e in errs]]
+        ax.bar(xs, ys, width, label=s, yerr=yerr, capsize=2, error_kw={"linewidth": 0.8},
+               **bar_style(s))
+    ax.set_xticks(range(len(workloads)))
+    ax.set_xticklabels(workloads, rotation=20, ha="right")
+    ax.grid(axis="x", visible=False)
+    return centres
+
+
+def _figure_lookup(data):
+    figs = {(f.workload, f.strategy): f for f in all_figures(data)}
+    return figs, data.workloads(), data.strategies()
+
+
+def _rel_err(f):
+    if f is None or f.rel is None or f.rel_low is None or f.rel_high is None:
+        return None
+    return (f.rel - f.rel_low, f.rel_high - f.rel)
+
+
+def draw_relative_throughput(ax, data):
+    figs, workloads, strategies = _figure_lookup(data)
+    _grouped_bars(ax, workloads, strategies,
+                  lambda w, s: figs[(w, s)].rel if (w, s) in figs else None,
+                  lambda w, s: _rel_err(figs.get((w, s))))
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_ylabel(f"throughput relative to {REFERENCE} (×, 95% CI)")
+    ax.set_title("Throughput relative to glibc (higher is better)")
+
+
+def draw_peak_rss(ax, data, per_live=False):
+    figs, workloads, strategies = _figure_lookup(data)
+    if per_live:
+        _grouped_bars(ax, workloads, strategies,
+                      lambda w, s: figs[(w, s)].rss_per_live if (w, s) in figs else None)
+        ax.set_yscale("log")
+        ax.set_ylabel("peak RSS / live data (×, log)")
+        ax.set_title("Peak RSS over live data (lower is better)")
+        return
+    _grouped_bars(ax, workloads, strategies,
+                  lambda w, s: figs[(w, s)].peak_rss_mib if (w, s) in figs else None)
+    for i, w in enumerate(workloads):
+        lives = [f.live_mib for (fw, _), f in figs.items() if fw == w and f.live_mib]
+        if lives:
+            ax.hlines(max(lives), i - 0.45, i + 0.45, colors="black", linestyles="--",
+                      linewidth=1.2, label="live data" if i == 0 or "live data" not in [
+                          t.get_label() for t in ax.collections] else None)
+    ax.set_ylabel("peak RSS (MiB)")
+    ax.set_title("Peak RSS, median over repetitions; dashed: live data")
+
+
+def throughput_and_rss_bars(data, out_dir, written):
+    if not data.rows:
+        return
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(data.workloads()) + 3), 4.5))
+    draw_relative_throughput(ax, data)
+    ax.legend(fontsize=7, ncol=2)
+    _footer(fig, data)
+    _save(fig, out_dir, "throughput_relative", written)
+
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(data.workloads()) + 3), 4.5))
+    draw_peak_rss(ax, data)
+    ax.legend(fontsize=7, ncol=2)
+    _footer(fig, data)
+    _save(fig, out_dir, "peak_rss", written)
+
+
+def rss_over_time(data, workload, out_dir, written):
+    lines = []
+    for row in data.rows_of(workload):
+        rep = data.median_rep(row)
+        timeline = data.rss_timeline(row, rep)
+        if timeline is None and rep != 1:
+            rep, timeline = 1, data.rss_timeline(row, 1)
+        if timeline:
+            lines.append((row["strategy"], rep, row.get("status"), timeline))
+    if not lines:
+        return
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for s, rep, status, (t, kib) in lines:
+        label = f"{s} (rep {rep})" + ("" if status == "ok" else f" [{status}]")
+        ax.plot(t, [k / 1024 for k in kib], label=label, markevery=_markevery(len(t)),
+                **style(s))
+    ax.set_xlabel("time since start (s)")
+    ax.set_ylabel("RSS (MiB)")
+    ax.set_title(f"{workload}: RSS over time (median-wall repetition)")
+    ax.legend(fontsize=7)
+    _footer(fig, data)
+    _save(fig, out_dir, f"rss_{workload}", written)
+
+
+def overview(data, loaded, out_dir, written):
+    if not data.rows:
+        return
+    figs, workloads, strategies = _figure_lookup(data)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
+    draw_relative_throughput(axes[0][0], data)
+    draw_peak_rss(axes[0][1], data, per_live=True)
+
+    def p99(w, s):
+        f = figs.get((w, s))
+        return f.latency_ns["p99"] / 1e6 if f and f.latency_ns["p99"] is not None else None
+
+    def worst_pause(w, s):
+        # The longest stop: a GC pause where there is one, else the slowest unit.
+        f = figs.get((w, s))
+        if f is None or not f.ok:
+            return None
+        v = f.gc_max_ns if f.gc_max_ns is not None else f.latency_ns["max"]
+        return v / 1e6 if v is not None else None
+
+    _grouped_bars(axes[1][0], workloads, strategies, p99)
+    axes[1][0].set_yscale("log")
+    axes[1][0].set_ylabel("p99 latency (ms, log)")
+    axes[1][0].set_title("p99 latency of a unit of work (lower is better)")
+    _grouped_bars(axes[1][1], workloads, strategies, worst_pause)
+    axes[1][1].set_yscale("log")
+    axes[1][1].set_ylabel("max pause (ms, log)")
+    axes[1][1].set_title("Longest pause: GC stop-the-world, else slowest unit")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(8, len(labels)), fontsize=8)
+    fig.tight_layout(rect=(0, 0.02, 1, 0.95))
+    _footer(fig, data)
+    _save(fig, out_dir, "overview", written)
+
+
+def make_all(run_dir, data: rundata.RunData | None = None):
+    """Draw every figure into RUN_DIR/plots; returns (written paths, problems).
+
+    One figure failing is reported and does not stop the others.
+    """
+    data = data or rundata.load(run_dir)
+    out_dir = Path(run_dir) / "plots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    problems: list[str] = []
+    loaded = _Loaded(data)
+    jobs = [("overview", lambda: overview(data, loaded, out_dir, written)),
+            ("throughput/RSS bars", lambda: throughput_and_rss_bars(data, out_dir, written))]
+    for w in data.workloads():
+        jobs += [(f"latency_{w}", lambda w=w: latency_by_percentile(data, loaded, w, out_dir,
+                                                                     written)),
+                 (f"latency_cdf/hist_{w}", lambda w=w: latency_cdf_and_histogram(
+                     data, loaded, w, out_dir, written)),
+                 (f"rss_{w}", lambda w=w: rss_over_time(data, w, out_dir, written))]
+    for name, job in jobs:
+        try:
+            job()
+        except Exception as e:  # noqa: BLE001 - one bad figure must not cost the others
+            problems.append(f"plot {name}: {type(e).__name__}: {e}")
+            plt.close("all")
+    return written, problems
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 2
+    run_dir = Path(argv[1])
+    data = rundata.load(run_dir)
+    if not data.run_dir.is_dir():
+        print(data.problems[0], file=sys.stderr)
+        return 2
+    written, problems = make_all(run_dir, data)
+    for p in data.problems + problems:
+        print(f"plots: {p}", file=sys.stderr)
+    print(f"plots: wrote {len(written)} files to {run_dir / 'plots'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,49 @@
+"""One look per strategy, fixed by name, so every figure agrees and each line is
+told apart by marker, line style and hatch as well as colour (greyscale prints)."""
+
+from __future__ import annotations
+
+import itertools
+
+# name: (colour, marker, line style, bar hatch)
+STRATEGY_STYLES = {
+    "glibc": ("#000000", "o", "-", ""),
+    "mimalloc": ("#1f77b4", "s", "-", "//"),
+    "jemalloc": ("#d62728", "^", "-.", "\\\\"),
+    "arena": ("#2ca02c", "D", ":", ".."),
+    "shared_ptr": ("#9467bd", "v", (0, (5, 1, 1, 1, 1, 1)), "xx"),
+    "boehm": ("#ff7f0e", "X", (0, (1, 1)), "oo"),
+    "pmr": ("#8c564b", "P", (0, (3, 1, 1, 1)), "--"),
+}
+# Unknown strategies (boehm-free, tcmalloc, ...) take these in order of appearance.
+_FALLBACK = [
+    ("#17becf", "*", (0, (4, 2, 1, 2)), "++"),
+    ("#7f7f7f", "h", (0, (8, 2)), "||"),
+    ("#bcbd22", "<", (0, (2, 2, 6, 2)), "**"),
+    ("#e377c2", ">", (0, (1, 3)), "O."),
+    ("#393b79", "p", (0, (6, 1, 1, 1, 1, 1, 1, 1)), "-\\"),
+]
+_assigned: dict[str, tuple] = {}
+_fallback_cycle = itertools.cycle(_FALLBACK)
+
+# Boehm's stop-the-world pauses are drawn dashed, beside the strategies' latency.
+PAUSE_LINESTYLE = (0, (6, 3))
+
+
+def style(strategy: str) -> dict:
+    """matplotlib keyword arguments for a line of this strategy."""
+    colour, marker, linestyle, _ = _look(strategy)
+    return {"color": colour, "marker": marker, "linestyle": linestyle, "markersize": 5}
+
+
+def bar_style(strategy: str) -> dict:
+    colour, _, _, hatch = _look(strategy)
+    return {"color": colour, "hatch": hatch, "edgecolor": "black", "linewidth": 0.6}
+
+
+def _look(strategy: str) -> tuple:
+    if strategy in STRATEGY_STYLES:
+        return STRATEGY_STYLES[strategy]
+    if strategy not in _assigned:
+        _assigned[strategy] = next(_fallback_cycle)
+    return _assigned[strategy]
