@@ -43,6 +43,7 @@ class ProcessResult:
     finished: float
     stderr_tail: str
     spawn_error: Optional[str] = None
+    pid: Optional[int] = None
 
     @property
     def sampled_peak_rss_kib(self) -> Optional[int]:
@@ -209,4 +210,4 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
         exit_code=exit_code, signal=sig, timed_out=timed_out.is_set(), wall_s=wall,
         user_s=rusage.ru_utime, sys_s=rusage.ru_stime, peak_rss_kib=rusage.ru_maxrss,
         samples=sampler.samples, started=started, finished=time.time(),
-        stderr_tail=_tail(stderr_path))
+        stderr_tail=_tail(stderr_path), pid=pid)

@@ -179,6 +179,33 @@ def layout(significant_digits: int = 3, highest_trackable: int = WORKER_HIGHEST_
     return bucket_count, sub_bucket_count
 
 
+def bucket_bounds(value: int, significant_digits: int = 3):
+    """(lowest, highest) equivalent values of the bucket that holds `value`, in the
+    worker's layout (HdrHistogram's, unit magnitude 0)."""
+    largest_single_unit = 2 * 10**significant_digits
+    half_magnitude = max(int(math.ceil(math.log2(largest_single_unit))), 1) - 1
+    sub_bucket_count = 1 << (half_magnitude + 1)
+    value = max(int(value), 0)
+    bucket = (value | (sub_bucket_count - 1)).bit_length() - (half_magnitude + 1)
+    sub = value >> bucket
+    lowest = sub << bucket
+    width = 1 << (bucket + 1 if sub >= sub_bucket_count else bucket)
+    return lowest, lowest + width - 1
+
+
+def from_values(values: Iterable[int], significant_digits: int = 3) -> Histogram:
+    """A Histogram of exact values (for tests and for tools that have raw samples)."""
+    by_lowest: dict = {}
+    values = [max(int(v), 0) for v in values]
+    for v in values:
+        lo, hi = bucket_bounds(v, significant_digits)
+        by_lowest.setdefault(lo, [lo, hi, 0])[2] += 1
+    return Histogram(buckets=[by_lowest[k] for k in sorted(by_lowest)],
+                     exact_min=min(values) if values else None,
+                     exact_max=max(values) if values else None,
+                     exact_sum=float(sum(values)), significant_digits=significant_digits)
+
+
 def percentile_rows(hist: Histogram, ticks_per_half_distance: int = 5):
     """(value_ns, percentile_level, total_count) rows as HdrHistogram's PercentileIterator
     yields them: the level grows in fixed ticks that halve with each half-distance to 100%,

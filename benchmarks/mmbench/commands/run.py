@@ -134,10 +134,9 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
     _names(",".join(opts["strategies"]), all_strategies, "strategy")
     opts["timeout_s"] = args.timeout
     opts["sample_ms"] = args.sample_ms
-    opts["worker_args"] = _scoped(args.worker_arg, all_strategies, "--worker-arg", False) \
-        if args.worker_arg else prev.get("worker_args", {})
-    opts["worker_env"] = _scoped(args.worker_env, all_strategies, "--worker-env", True) \
-        if args.worker_env else prev.get("worker_env", {})
+    # Test-only extras apply to this invocation only (a resume reruns without them).
+    opts["worker_args"] = _scoped(args.worker_arg, all_strategies, "--worker-arg", False)
+    opts["worker_env"] = _scoped(args.worker_env, all_strategies, "--worker-env", True)
     _validate_numbers(opts)
     return opts
 
@@ -309,7 +308,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     record = {
         "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
         "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),
-        "family": worker.family, "extra_env": extra_env, "status": status,
+        "family": worker.family, "extra_env": extra_env, "pid": result.pid, "status": status,
         "problem": problem, "exit_code": result.exit_code, "signal": result.signal,
         "wall_s": result.wall_s, "user_s": result.user_s, "sys_s": result.sys_s,
         "peak_rss_kib": result.peak_rss_kib,
