@@ -1,0 +1,73 @@
+"""Peak RSS as the runner measures it, checked against an independent instrument:
+GNU time (/usr/bin/time -v) running the same worker with the same arguments.
+The workloads are deterministic, so the two peaks must agree closely."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import load_json
+
+from mmbench.runfolder import RunFolder
+
+GNU_TIME = "/usr/bin/time"
+
+
+def _cases(catalog):
+    """Each worker's own allocator at default size, the collector, and the empty
+    workload (where any overhead of the runner's launch would show most)."""
+    cases = [("binary_trees", f) for f in catalog.workers if f in catalog.strategies]
+    if "boehm" in catalog.strategies:
+        cases.append(("binary_trees", "boehm"))
+    cases.append(("baseline", next(iter(catalog.strategies))))
+    return cases
+
+
+def _time_max_rss_kib(cmd):
+    proc = subprocess.run([GNU_TIME, "-v"] + cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    assert m, proc.stderr[-2000:]
+    return int(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def rss_run(run_mmbench, catalog, tmp_path_factory):
+    if not os.access(GNU_TIME, os.X_OK):
+        pytest.skip("GNU time is not installed (Debian package `time`)")
+    cases = _cases(catalog)
+    folder = tmp_path_factory.mktemp("rss") / "run"
+    workloads = sorted({w for w, _ in cases})
+    strategies = sorted({s for _, s in cases})
+    run_mmbench("run", "--workloads", ",".join(workloads), "--strategies", ",".join(strategies),
+                "--size", "default", "--reps", "1", "--out", folder, "--no-report", check_rc=0)
+    return folder, cases
+
+
+def test_peak_rss_agrees_with_gnu_time(rss_run, tmp_path):
+    folder, cases = rss_run
+    rf = RunFolder(folder)
+    for workload, strategy in cases:
+        record = load_json(rf.raw(workload, strategy, 1, "run"))
+        # Same worker, same arguments, outputs elsewhere.
+        cmd = [a.replace(str(rf.root / "raw"), str(tmp_path)) for a in record["cmd"]]
+        reference = _time_max_rss_kib(cmd)
+        ours = record["peak_rss_kib"]
+        assert abs(ours - reference) <= 0.10 * reference, (workload, strategy, ours, reference)
+
+
+def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
+    folder, cases = rss_run
+    rf = RunFolder(folder)
+    for workload, strategy in cases:
+        record = load_json(rf.raw(workload, strategy, 1, "run"))
+        timeline = rf.load_rss(workload, strategy, 1)
+        assert timeline and record["rss_samples"] == len(timeline)
+        assert record["sampled_peak_rss_kib"] == max(kib for _, kib in timeline)
+        assert record["sampled_peak_rss_kib"] <= record["peak_rss_kib"] * 1.02
+        times = [t for t, _ in timeline]
+        assert times == sorted(times)
+        if len(timeline) >= 20:  # a long run: the sampler saw the bulk of the peak
+            assert record["sampled_peak_rss_kib"] >= 0.5 * record["peak_rss_kib"]
