@@ -281,7 +281,8 @@ class HgrmFile:
 _FOOTER_NUMBER = r"\s*([-+0-9.eEinfa]+)"
 _MEAN_RE = re.compile(r"#\[Mean\s*=" + _FOOTER_NUMBER + r",\s*StdDeviation\s*=" + _FOOTER_NUMBER)
 _MAX_RE = re.compile(r"#\[Max\s*=" + _FOOTER_NUMBER + r",\s*Total count\s*=" + _FOOTER_NUMBER)
-_BUCKETS_RE = re.compile(r"#\[Buckets\s*=" + _FOOTER_NUMBER + r",\s*SubBuckets\s*=" + _FOOTER_NUMBER)
+_BUCKETS_RE = re.compile(r"#\[Buckets\s*=" + _FOOTER_NUMBER + r",\s*SubBuckets\s*="
+                         + _FOOTER_NUMBER)
 
 
 def parse_hgrm(text: str) -> HgrmFile:

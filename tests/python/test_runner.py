@@ -5,12 +5,15 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import types
 
 import pytest
 
+from conftest import MMBENCH as REPO_MMBENCH
 from conftest import load_json
 
 from mmbench import hgrm, summary
@@ -355,3 +358,69 @@ def test_report_hook_called_and_its_failure_reported(build_dir, tmp_path, monkey
     err = capsys.readouterr().err
     assert rc == 1 and "plotting exploded" in err
     assert _rows(tmp_path / "b")[("baseline", "glibc")]["status"] == "ok"
+
+
+def test_deliberate_leak_rows_are_marked(tiny_run):
+    folder, _ = tiny_run
+    rows = load_json(folder / "summary.json")["rows"]
+    assert all(r["deliberate_leak"] is False for r in rows)
+    leaking = dict(rows[0], deliberate_leak=True)
+    table = summary.markdown_table([leaking, rows[1]])
+    assert "%s (leaks)" % leaking["strategy"] in table
+    assert "%s (leaks)" % rows[1]["strategy"] not in table
+
+
+# ---------------------------------------------------------------- interruption
+
+
+def _processes_mentioning(*texts):
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmdline = f.read()
+                if all(t.encode() in cmdline for t in texts):
+                    found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, catalog,
+                                                                   tmp_path, run_mmbench):
+    victim = _odd_strategy(catalog)
+    folder = tmp_path / "run"
+    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir))
+    runner = subprocess.Popen(
+        [str(REPO_MMBENCH), "run", "--workloads", "baseline", "--size", "quick", "--reps", "1",
+         "--timeout", "0", "--out", str(folder), "--no-report",
+         "--worker-arg", "%s:--fault=hang" % victim],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        # Wait (bounded) until the hanging worker runs, then interrupt as Ctrl-C would.
+        for _ in range(600):
+            if _processes_mentioning(str(folder / "raw"), "--fault=hang"):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the hanging worker never started")
+        runner.send_signal(signal.SIGINT)
+        out, err = runner.communicate(timeout=120)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == 130, out + err
+    assert "--resume" in out
+    assert _processes_mentioning(str(folder / "raw")) == []  # the worker did not survive us
+    manifest = load_json(folder / "manifest.json")
+    assert manifest["state"] == "interrupted"
+    rf = RunFolder(folder)
+    done_before = [s for s in catalog.strategies
+                   if (rf.load_record("baseline", s, 1) or {}).get("status") == "ok"]
+    assert done_before and victim not in done_before
+    resumed = run_mmbench("run", "--resume", folder, "--no-report")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert all(r["status"] == "ok" for r in _rows(folder).values())
+    assert load_json(folder / "manifest.json")["state"] == "complete"

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-import conftest  # noqa: F401  (puts benchmarks/ on sys.path)
 from mmbench import hgrm, summary
 
 

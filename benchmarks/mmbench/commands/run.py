@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import pathlib
 import signal
@@ -460,6 +459,11 @@ def run_command(args) -> int:
             raise UsageError("--out and --resume name different folders")
     opts = resolve_options(args, catalog, previous)
     plan = make_plan(opts, catalog)
+    unhosted = ["%s/%s" % (w, s) for w in opts["workloads"] for s in opts["strategies"]
+                if (w, s) not in catalog.entries]
+    if unhosted:
+        print("mmbench run: note: no worker hosts %s; skipped" % ", ".join(unhosted),
+              file=sys.stderr)
     if not plan["pairs"]:
         raise UsageError("no worker hosts any of the chosen (workload, strategy) pairs")
     if previous is None:
