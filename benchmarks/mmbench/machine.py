@@ -89,8 +89,24 @@ def cmake_cache(build_dir: pathlib.Path) -> Dict[str, str]:
     return values
 
 
+def cmake_compiler_id(build_dir: pathlib.Path) -> Dict[str, str]:
+    """CMAKE_CXX_COMPILER_ID / _VERSION as CMake detected them for this build."""
+    found = {}
+    for path in sorted(build_dir.glob("CMakeFiles/*/CMakeCXXCompiler.cmake")):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for key in ("CMAKE_CXX_COMPILER_ID", "CMAKE_CXX_COMPILER_VERSION"):
+            m = re.search(r'^set\(%s "([^"]*)"\)' % key, text, re.M)
+            if m:
+                found[key] = m.group(1)
+    return found
+
+
 def compiler_info(build_dir: pathlib.Path) -> dict:
     cache = cmake_cache(build_dir)
+    detected = cmake_compiler_id(build_dir)
     path = cache.get("CMAKE_CXX_COMPILER")
     source = "CMakeCache.txt" if path else "c++ on PATH"
     version = _run([path or "c++", "--version"])
@@ -102,6 +118,8 @@ def compiler_info(build_dir: pathlib.Path) -> dict:
         "path": path or "c++",
         "source": source,
         "version": version.splitlines()[0] if version else None,
+        "id": detected.get("CMAKE_CXX_COMPILER_ID"),
+        "cmake_version": detected.get("CMAKE_CXX_COMPILER_VERSION"),
         "build_type": build_type,
         "flags": flags or None,
     }

@@ -424,3 +424,19 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert all(r["status"] == "ok" for r in _rows(folder).values())
     assert load_json(folder / "manifest.json")["state"] == "complete"
+
+
+def test_launcher_without_matplotlib_still_lists_and_says_so(run_mmbench, tmp_path):
+    # An interpreter without site-packages cannot import matplotlib.
+    fake = tmp_path / "python3"
+    fake.write_text('#!/bin/sh\nexec %s -S "$@"\n' % sys.executable)
+    fake.chmod(0o755)
+    proc = run_mmbench("--verbose", "list", env_extra={"MMBENCH_PYTHON": str(fake)})
+    assert proc.returncode == 0, proc.stderr
+    assert "NO matplotlib" in proc.stderr and "Workloads:" in proc.stdout
+    # By default the launcher takes /usr/bin/python3 when it can plot.
+    debian_can_plot = subprocess.run(
+        ["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True).returncode == 0
+    if debian_can_plot:
+        chosen = run_mmbench("list", "-v").stderr
+        assert "interpreter: /usr/bin/python3 " in chosen and "matplotlib available" in chosen

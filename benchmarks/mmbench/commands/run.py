@@ -243,7 +243,9 @@ def _status(result: execute.ProcessResult) -> str:
 
 
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
-            strategy: str, rep: int, on_spawn=None) -> dict:
+            strategy: str, rep: int, on_spawn=None, announce=None) -> dict:
+    """Run one worker process, write its files, return its record (run.json).
+    announce(cmd, extra_env), if given, is called just before the spawn."""
     worker = catalog.worker_for(strategy)
     detail = folder.raw(workload, strategy, rep, "detail")
     gbench = folder.raw(workload, strategy, rep, "gbench")
@@ -260,6 +262,8 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
            "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
            "--benchmark_out_format=json"] + extra_args
     env = dict(os.environ, **extra_env)
+    if announce:
+        announce(cmd, extra_env)
     result = execute.run_process(
         cmd, str(folder.log(workload, strategy, rep, "stdout")),
         str(folder.log(workload, strategy, rep, "stderr")),
@@ -475,6 +479,12 @@ def run_command(args) -> int:
     write_json_atomic(folder.manifest, manifest)
 
     runs = [(w, s, r) for r in range(1, opts["reps"] + 1) for w, s in plan["pairs"]]
+
+    def announce(cmd, extra_env):
+        if args.verbose and not sys.stdout.isatty():
+            env_text = " ".join("%s=%s" % kv for kv in extra_env.items())
+            print("$ %s%s" % (env_text + " " if env_text else "", " ".join(cmd)), flush=True)
+
     progress = Progress(len(runs))
     skipped = executed = 0
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -489,7 +499,7 @@ def run_command(args) -> int:
                     progress.skipped()
                     continue
             progress.start(w, s, r)
-            record = run_one(folder, catalog, opts, w, s, r)
+            record = run_one(folder, catalog, opts, w, s, r, announce=announce)
             executed += 1
             progress.finished(record)
             if gbench_context is None and record["status"] == "ok":
