@@ -53,8 +53,7 @@ void BoehmRuntime::init(BoehmConfig config, const BoehmSettings& settings) {
   settings_ = settings;
   GC_set_on_collection_event(&BoehmRuntime::on_event);
   GC_set_oom_fn(&out_of_memory);
-  // These must precede GC_INIT to take effect.
-  if (settings.max_heap_bytes != 0) GC_set_max_heap_size(settings.max_heap_bytes);
+  // The marker count must precede GC_INIT to take effect.
   // One marker unless this is the parallel variant: libgc would otherwise
   // start as many as there are cores once a second thread appears, and the
   // plain collector would silently become a parallel one. GC_MARKERS in the
@@ -65,6 +64,12 @@ void BoehmRuntime::init(BoehmConfig config, const BoehmSettings& settings) {
     GC_set_markers_count(1);
   }
   GC_INIT();
+  // The cap is set after GC_INIT on purpose: libgc consults it at every heap
+  // expansion, but a cap below GC_INIT's initial heap (64 KiB) would make
+  // GC_INIT itself print "Can't start up: not enough memory" and exit(1),
+  // which a sweep cannot tell from a crash. Set here, a cap that small fails
+  // at the first allocation that needs more heap: a clean out-of-memory.
+  if (settings.max_heap_bytes != 0) GC_set_max_heap_size(settings.max_heap_bytes);
   GC_allow_register_threads();
   if (settings.free_space_divisor != 0) GC_set_free_space_divisor(settings.free_space_divisor);
   settings_.free_space_divisor = GC_get_free_space_divisor();

@@ -20,8 +20,8 @@
 //                      marker threads (GC_set_markers_count before GC_INIT,
 //                      then GC_start_mark_threads: libgc starts them lazily)
 // Run-time settings shared by all variants (worker options): a heap cap
-// (GC_set_max_heap_size; GC_MALLOC then returns NULL and make() throws
-// std::bad_alloc) and the free-space divisor.
+// (GC_set_max_heap_size, counting the collector's whole heap; GC_MALLOC then
+// returns NULL and make() throws std::bad_alloc) and the free-space divisor.
 //
 // Stop-the-world pauses are taken from the collector's own events
 // (PRE_STOP_WORLD -> POST_START_WORLD) into a preallocated histogram; the

@@ -1,0 +1,97 @@
+"""mmbench sweep: a collector's time and pauses against its heap size, in
+multiples of each workload's live data (see mmbench/experiments/sweep.py and
+docs/experiments.md)."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+from mmbench import workers
+from mmbench.commands import run as run_command
+from mmbench.errors import UsageError
+from mmbench.experiments import points, sweep
+from mmbench.runfolder import write_json_atomic, write_text_atomic
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep", help="GC heap-size sweep: time and pauses vs heap cap (x live data)",
+        description="Run a Boehm strategy with its heap capped at multiples of each "
+                    "workload's live data, find the smallest multiple that completes "
+                    "(bisection, ~5%%), and compare time and pauses with the manual "
+                    "strategies. Writes sweep.json/.csv/.md and plots/sweep_*.png.")
+    p.add_argument("--workloads", metavar="A,B",
+                   help="workloads (default: all that the strategy runs, except baseline)")
+    p.add_argument("--multiples", default=sweep.DEFAULT_MULTIPLES, metavar="M,N,...",
+                   help="heap caps in multiples of live data; 'uncapped' for none "
+                        "(default %s)" % sweep.DEFAULT_MULTIPLES)
+    p.add_argument("--strategy", default="boehm", help="the collector strategy (default boehm)")
+    p.add_argument("--references", metavar="X,Y",
+                   help="manual strategies to compare with (default: those of %s that are "
+                        "built)" % ",".join(sweep.DEFAULT_REFERENCES))
+    p.add_argument("--reps", type=int, default=3, metavar="N",
+                   help="repetitions per grid point (bisection probes run once; default 3)")
+    p.add_argument("--size", default="default", help="quick | default | large")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--no-bisect", action="store_true", help="only the grid, no bisection")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds before a worker is killed; counts as a failed point")
+    p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
+                   help="RSS sampling period in ms (default 10)")
+    p.add_argument("--out", metavar="DIR", help="folder (default results/sweep-YYYYmmdd-HHMMSS)")
+    p.set_defaults(func=sweep_command)
+
+
+def sweep_command(args) -> int:
+    catalog = workers.load_catalog(args.build_dir)
+    strategies = list(catalog.strategies)
+    if args.strategy not in strategies:
+        raise UsageError("unknown strategy '%s'; valid strategies: %s"
+                         % (args.strategy, ", ".join(strategies)))
+    if not args.strategy.startswith("boehm"):
+        raise UsageError("--strategy must be a Boehm strategy (the heap cap is the collector's)")
+    hosted = [w for w in catalog.workloads if (w, args.strategy) in catalog.entries]
+    workloads = points.names(args.workloads, hosted, "workload",
+                             [w for w in hosted if w != "baseline"])
+    references = points.names(args.references, strategies, "strategy",
+                              [s for s in sweep.DEFAULT_REFERENCES if s in strategies])
+    try:
+        multiples = sweep.parse_multiples(args.multiples)
+    except ValueError as e:
+        raise UsageError("--multiples: %s" % e) from e
+    if args.reps < 1:
+        raise UsageError("--reps must be >= 1")
+    opts = points.base_options(args.size, 1, args.seed, args.timeout, args.sample_ms)
+    root = points.new_folder(args.repo_root, args.out, "sweep")
+    plan = {"workloads": workloads, "strategies": [args.strategy] + references,
+            "reps": args.reps, "size": args.size, "pairs": [], "units": {}}
+    manifest = run_command.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
+    manifest.update(experiment="sweep", multiples=[m if m is not None else "uncapped"
+                                                    for m in multiples])
+    write_json_atomic(root / "manifest.json", manifest)
+
+    result = sweep.run_sweep(root, catalog, opts, workloads, args.strategy, references,
+                             multiples, args.reps, bisect=not args.no_bisect,
+                             progress=points.print_progress)
+    for w, data in result["workloads"].items():
+        data["unit"] = catalog.workloads.get(w, {}).get("unit")
+    write_json_atomic(root / "sweep.json", result)
+    write_text_atomic(root / "sweep.csv", sweep.to_csv(result))
+    markdown = sweep.to_markdown(result)
+    write_text_atomic(root / "sweep.md", markdown)
+    manifest.update(state="complete", finished=run_command._utc_now())
+    write_json_atomic(root / "manifest.json", manifest)
+    print(markdown, end="")
+    rc = 0
+    try:
+        sys.path.insert(0, str(args.repo_root / "plot"))
+        import sweep_plot  # type: ignore
+        for path in sweep_plot.plot_sweep(root):
+            print("plot: %s" % path)
+    except ImportError as e:
+        print("mmbench sweep: no plots (%s); the data is in %s" % (e, root), file=sys.stderr)
+        rc = 1
+    print("sweep folder: %s" % root)
+    failed = [w for w, d in result["workloads"].items() if "error" in d]
+    return 1 if failed else rc

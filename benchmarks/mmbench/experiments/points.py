@@ -1,0 +1,149 @@
+"""One measured point of an experiment: a (workload, strategy) run `reps` times
+with some worker arguments, in a run folder of its own (the per-process files
+are named by workload, strategy and rep only, so each point needs its own
+folder). The processes are started by commands/run.py's run_one, exactly as
+`mmbench run` starts them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import pathlib
+import statistics
+from typing import Dict, List, Optional
+
+from mmbench import hgrm, workers
+from mmbench.commands import run as run_command
+from mmbench.errors import UsageError
+from mmbench.runfolder import RunFolder
+
+# Worker exit code of a combination a strategy refuses (pmr under threads).
+EXIT_UNSUPPORTED = 6
+
+
+def new_folder(repo_root: pathlib.Path, out: Optional[str], prefix: str) -> pathlib.Path:
+    if out:
+        folder = pathlib.Path(out).resolve()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError("%s exists and is not an empty folder; choose another --out" % folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = repo_root / "results" / ("%s-%s" % (prefix, stamp))
+    folder, n = base, 1
+    while True:
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            n += 1
+            folder = base.with_name("%s-%d" % (base.name, n))
+
+
+def names(text: Optional[str], valid: List[str], kind: str,
+          default: Optional[List[str]] = None) -> List[str]:
+    if text is None:
+        return list(default if default is not None else valid)
+    return run_command._names(text, valid, kind)
+
+
+def base_options(size: str, threads: int, seed: int, timeout_s: float, sample_ms: float) -> dict:
+    """The options dict run_one expects (see commands/run.py resolve_options)."""
+    if size not in run_command.SIZES:
+        raise UsageError("unknown size '%s'; valid sizes: %s" % (size, ", ".join(run_command.SIZES)))
+    return {"size": size, "threads": threads, "seed": seed, "timeout_s": timeout_s,
+            "sample_ms": sample_ms, "worker_args": {}, "worker_env": {}}
+
+
+@dataclasses.dataclass
+class Point:
+    """What a point's processes measured; figures are medians over the clean reps and
+    histograms are merged over them."""
+    workload: str
+    strategy: str
+    folder: str
+    status: str                    # ok, or the first failure (oom, timeout, crash, ...)
+    rep_status: List[str]
+    wall_s: Optional[float]        # workload's measured region (detail wall_ns)
+    throughput_per_s: Optional[float]
+    peak_rss_kib: Optional[float]  # wait4 ru_maxrss
+    live_bytes: Optional[float]
+    gc_heap_bytes: Optional[float]
+    gc_collections: Optional[float]
+    lat: Dict[str, Optional[float]]    # per-unit latency p50/p99/max, ns
+    pause: Dict[str, Optional[float]]  # GC stop-the-world p50/p99/max, ns (Boehm only)
+    checksum: Optional[str]
+    problem: Optional[str]
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _percentiles(h: hgrm.Histogram) -> Dict[str, Optional[float]]:
+    if not h.count:
+        return {"p50": None, "p99": None, "max": None, "count": 0}
+    return {"p50": h.value_at_percentile(50), "p99": h.value_at_percentile(99), "max": h.max,
+            "count": h.count}
+
+
+def _median(values) -> Optional[float]:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def status_of(record: dict) -> str:
+    if record.get("status") == "error" and record.get("exit_code") == EXIT_UNSUPPORTED:
+        return "unsupported"
+    return record.get("status", "missing")
+
+
+def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, workload: str,
+            strategy: str, reps: int, extra_args: Optional[List[str]] = None,
+            progress=None) -> Point:
+    """Run (workload, strategy) reps times with extra worker arguments into folder_path."""
+    folder = RunFolder(folder_path)
+    folder.make_dirs()
+    point_opts = dict(opts, worker_args={strategy: list(extra_args or [])})
+    records, details = [], []
+    for rep in range(1, reps + 1):
+        record = run_command.run_one(folder, catalog, point_opts, workload, strategy, rep)
+        records.append(record)
+        if progress:
+            progress(record, extra_args)
+        if record["status"] == "ok":
+            details.append(folder.load_detail(workload, strategy, rep))
+        elif status_of(record) in ("oom", "unsupported"):
+            break  # deterministic: the other reps would fail the same way
+    rep_status = [status_of(r) for r in records]
+    failures = [s for s in rep_status if s != "ok"]
+    details = [d for d in details if d]
+    ok_records = [r for r in records if r["status"] == "ok"]
+    lat = hgrm.merge(hgrm.from_json(d["latency"]) for d in details if d.get("latency"))
+    gcs = [d["gc"] for d in details if d.get("gc")]
+    pauses = hgrm.merge(hgrm.from_json(g["pauses"]) for g in gcs if g.get("pauses"))
+    wall = [d["wall_ns"] / 1e9 for d in details if d.get("wall_ns")]
+    checksums = sorted({d["checksum"] for d in details})
+    if len(checksums) > 1 and not failures:
+        failures = ["checksum_mismatch"]
+    return Point(
+        workload=workload, strategy=strategy, folder=str(folder_path),
+        status=failures[0] if failures else "ok", rep_status=rep_status,
+        wall_s=_median(wall),
+        throughput_per_s=_median(d["units"] / (d["wall_ns"] / 1e9) for d in details
+                                 if d.get("wall_ns")),
+        peak_rss_kib=_median(r.get("peak_rss_kib") for r in ok_records),
+        live_bytes=_median(d.get("live_bytes") for d in details),
+        gc_heap_bytes=_median(g.get("heap_bytes") for g in gcs),
+        gc_collections=_median(g.get("collections") for g in gcs),
+        lat=_percentiles(lat), pause=_percentiles(pauses),
+        checksum=checksums[0] if len(checksums) == 1 else None,
+        problem=next((r.get("problem") for r in records if r.get("problem")), None))
+
+
+def print_progress(record: dict, extra_args) -> None:
+    text = "%s/%s r%d%s: %s" % (record["workload"], record["strategy"], record["rep"],
+                                " " + " ".join(extra_args) if extra_args else "",
+                                status_of(record))
+    if record["status"] == "ok":
+        text += "  %.2f s" % record["wall_s"]
+    print(text, flush=True)

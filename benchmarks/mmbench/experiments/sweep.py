@@ -1,0 +1,248 @@
+"""Heap-size sweep: a tracing collector's time and pauses as a function of how
+much heap it may use, in multiples of the workload's live data (after Hertz &
+Berger, OOPSLA 2005). Boehm runs with --gc-max-heap-bytes = multiple x
+live_bytes; the manual strategies run uncapped as references. A run that hits
+the cap (exit 4) is a data point, status "oom". The smallest multiple that
+completes is found by bisection on a geometric scale.
+
+What the cap means: GC_set_max_heap_size bounds the collector's whole heap
+(GC_get_heap_size): live objects plus Boehm's size-class rounding and block
+fragmentation, free space kept between collections, conservatively retained
+garbage, and the heap the worker had before the workload started (GC_INIT's
+initial heap, ~256 KiB). live_bytes is the workload's logical live data (its
+own count of bytes reachable at the peak). So multiple 1.0 can never
+complete, and the minimum multiple measures Boehm's space overhead on top of
+the live data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import pathlib
+from typing import Dict, List, Optional
+
+from mmbench import workers
+from mmbench.experiments import points
+
+DEFAULT_MULTIPLES = "1.25,1.5,2,3,4,6,uncapped"
+DEFAULT_REFERENCES = ("glibc", "mimalloc", "jemalloc")
+PRECISION = 0.05      # bisection stops when hi/lo <= 1 + PRECISION
+LOWEST_PROBE = 1.0    # below the live data nothing can complete
+FAILED = ("oom", "timeout", "crash", "error")
+
+
+def parse_multiples(text: str) -> List[Optional[float]]:
+    """'1.5,2,uncapped' -> [1.5, 2.0, None] (None = uncapped), sorted, uncapped last."""
+    out: List[Optional[float]] = []
+    for item in text.split(","):
+        item = item.strip().lower()
+        if not item:
+            continue
+        if item in ("uncapped", "inf", "none"):
+            out.append(None)
+            continue
+        try:
+            value = float(item)
+        except ValueError:
+            raise ValueError("multiple '%s' is not a number or 'uncapped'" % item) from None
+        if not value > 0:
+            raise ValueError("multiples must be > 0 (got %s)" % item)
+        out.append(value)
+    if not out:
+        raise ValueError("no multiples given")
+    capped = sorted(set(m for m in out if m is not None))
+    return capped + ([None] if None in out else [])
+
+
+def label(multiple: Optional[float]) -> str:
+    return "uncapped" if multiple is None else "m%.4g" % multiple
+
+
+def cap_bytes(multiple: float, live_bytes: float) -> int:
+    return int(math.ceil(multiple * live_bytes))
+
+
+def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: List[str],
+              strategy: str, references: List[str], multiples: List[Optional[float]], reps: int,
+              bisect: bool = True, progress=None) -> dict:
+    result = {"strategy": strategy, "references": references, "reps": reps,
+              "size": opts["size"], "precision": PRECISION, "workloads": {}}
+    for w in workloads:
+        result["workloads"][w] = sweep_workload(root, catalog, opts, w, strategy, references,
+                                                multiples, reps, bisect, progress)
+    return result
+
+
+def sweep_workload(root, catalog, opts, workload, strategy, references, multiples, reps, bisect,
+                   progress) -> dict:
+    base = root / "points" / workload
+    # 1. The collector uncapped: its live_bytes sizes every cap.
+    uncapped = points.measure(base / "uncapped", catalog, opts, workload, strategy, reps,
+                              progress=progress)
+    if uncapped.status != "ok" or not uncapped.live_bytes:
+        return {"error": "the uncapped %s run failed (%s): %s"
+                         % (strategy, uncapped.status, uncapped.problem),
+                "uncapped": uncapped.as_dict()}
+    live = uncapped.live_bytes
+    # 2. The manual references, uncapped.
+    refs = {}
+    for s in references:
+        if (workload, s) in catalog.entries:
+            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
+                                     reps, progress=progress)
+    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
+    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
+    best_wall = ok_refs[best].wall_s if best else None
+
+    # 3. The grid, then bisection between the largest failure and the smallest success.
+    grid: Dict[float, points.Point] = {}
+
+    def at(multiple: float, n: int) -> points.Point:
+        if multiple not in grid:
+            grid[multiple] = points.measure(
+                base / label(multiple), catalog, opts, workload, strategy, n,
+                ["--gc-max-heap-bytes", str(cap_bytes(multiple, live))], progress)
+        return grid[multiple]
+
+    for m in multiples:
+        if m is not None:
+            at(m, reps)
+    bisection = []
+    minimum = None
+    if bisect:
+        ok = sorted(m for m, p in grid.items() if p.status == "ok")
+        hi = ok[0] if ok else None
+        if hi is not None:
+            failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
+            lo = failed[-1] if failed else None
+            if lo is None and hi > LOWEST_PROBE:
+                p = at(LOWEST_PROBE, 1)
+                lo = LOWEST_PROBE if p.status != "ok" else None
+                if lo is None:
+                    hi = LOWEST_PROBE
+            while lo is not None and hi / lo > 1 + PRECISION:
+                mid = math.sqrt(lo * hi)
+                p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
+                bisection.append({"multiple": mid, "status": p.status})
+                if p.status == "ok":
+                    hi = mid
+                else:
+                    lo = mid
+            minimum = {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
+                       "largest_failing_multiple": lo}
+    rows = []
+    for m in sorted(grid):
+        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples))
+    if None in multiples:
+        rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True))
+    return {
+        "live_bytes": live,
+        "uncapped_heap_bytes": uncapped.gc_heap_bytes,
+        "best_reference": best,
+        "best_reference_wall_s": best_wall,
+        "references": {s: dict(p.as_dict(), relative_time=(p.wall_s / best_wall
+                                                           if p.wall_s and best_wall else None))
+                       for s, p in refs.items()},
+        "uncapped": dict(uncapped.as_dict(), relative_time=(uncapped.wall_s / best_wall
+                                                            if best_wall else None)),
+        "points": rows,
+        "bisection": bisection,
+        "minimum": minimum,
+    }
+
+
+def _row(workload, multiple, p: points.Point, live, best_wall, in_grid) -> dict:
+    return {
+        "workload": workload,
+        "multiple": multiple,
+        "cap_bytes": cap_bytes(multiple, live) if multiple is not None else None,
+        "in_grid": in_grid,
+        "status": p.status,
+        "rep_status": p.rep_status,
+        "wall_s": p.wall_s,
+        "relative_time": p.wall_s / best_wall if p.wall_s and best_wall else None,
+        "peak_rss_kib": p.peak_rss_kib,
+        "gc_heap_bytes": p.gc_heap_bytes,
+        "heap_over_live": p.gc_heap_bytes / live if p.gc_heap_bytes else None,
+        "gc_collections": p.gc_collections,
+        "pause_p50_ns": p.pause.get("p50"),
+        "pause_p99_ns": p.pause.get("p99"),
+        "pause_max_ns": p.pause.get("max"),
+        "lat_p50_ns": p.lat.get("p50"),
+        "lat_p99_ns": p.lat.get("p99"),
+        "lat_max_ns": p.lat.get("max"),
+        "checksum": p.checksum,
+        "folder": p.folder,
+        "problem": p.problem,
+    }
+
+
+CSV_COLUMNS = ["workload", "multiple", "cap_bytes", "status", "wall_s", "relative_time",
+               "peak_rss_kib", "gc_heap_bytes", "heap_over_live", "gc_collections",
+               "pause_p50_ns", "pause_p99_ns", "pause_max_ns", "lat_p50_ns", "lat_p99_ns",
+               "lat_max_ns", "checksum"]
+
+
+def to_csv(sweep: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for w, data in sweep["workloads"].items():
+        for row in data.get("points", []):
+            writer.writerow(["" if row.get(c) is None else
+                             ("uncapped" if c == "multiple" and row[c] is None else row[c])
+                             for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _ms(ns) -> str:
+    return "" if ns is None else "%.3g" % (ns / 1e6)
+
+
+def to_markdown(sweep: dict) -> str:
+    lines = ["# Heap-size sweep: %s against the best of %s (size %s, %d rep(s))" % (
+        sweep["strategy"], ", ".join(sweep["references"]), sweep["size"], sweep["reps"]), ""]
+    for w, data in sweep["workloads"].items():
+        lines.append("## %s" % w)
+        lines.append("")
+        if "error" in data:
+            lines += [data["error"], ""]
+            continue
+        lines.append("Live data %.2f MiB; uncapped heap %.2f MiB; best manual strategy: %s "
+                     "(%.3f s)." % (data["live_bytes"] / 2**20,
+                                    (data["uncapped_heap_bytes"] or 0) / 2**20,
+                                    data["best_reference"] or "none",
+                                    data["best_reference_wall_s"] or float("nan")))
+        if data.get("minimum"):
+            m = data["minimum"]
+            lines.append("Smallest heap that completes: **%.3g x live** (%.2f MiB); %s." % (
+                m["multiple"], m["cap_bytes"] / 2**20,
+                "%.3g x fails" % m["largest_failing_multiple"]
+                if m["largest_failing_multiple"] else "no smaller multiple failed"))
+        lines.append("")
+        lines.append("| heap cap (x live) | status | time vs best manual | heap used (x live) "
+                     "| GC pauses p50 / p99 / max (ms) | unit latency p99 / max (ms) |")
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        for row in data["points"]:
+            if not row["in_grid"]:
+                continue
+            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+                "uncapped" if row["multiple"] is None else "%.3g" % row["multiple"],
+                row["status"],
+                "%.2f" % row["relative_time"] if row["relative_time"] else "",
+                "%.2f" % row["heap_over_live"] if row["heap_over_live"] else "",
+                " / ".join(_ms(row[k]) for k in ("pause_p50_ns", "pause_p99_ns",
+                                                   "pause_max_ns")) if row["status"] == "ok"
+                else "",
+                " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
+                if row["status"] == "ok" else ""))
+        lines.append("")
+        if data["references"]:
+            lines.append("References (uncapped): " + "; ".join(
+                "%s %s%s" % (s, r["status"], " %.3f s (%.2f x), unit latency max %s ms" % (
+                    r["wall_s"], r["relative_time"], _ms(r["lat"]["max"]))
+                    if r["status"] == "ok" else "")
+                for s, r in data["references"].items()))
+            lines.append("")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Figure of a thread-scaling experiment (`mmbench scale`), from its scale.json only.
+
+    /usr/bin/python3 plot/scale_plot.py SCALE_DIR
+
+One figure per workload, plots/scale_<workload>.png and .svg: throughput per
+strategy against threads (log2 x), and the speedup over the first thread count
+with the ideal (linear) line. Failed or unsupported points are left out and
+named in the legend.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+if str(_HERE) not in sys.path:
+    sys.path.insert(0, str(_HERE))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from style import style  # noqa: E402
+
+plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
+                     "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
+
+
+def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list:
+    threads = scale["threads"]
+    fig, (ax_t, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
+    strategies = list(dict.fromkeys(r["strategy"] for r in data["rows"]))
+    for s in strategies:
+        rows = [r for r in data["rows"] if r["strategy"] == s]
+        ok = [r for r in rows if r["status"] == "ok" and r["throughput_per_s"]]
+        bad = sorted({r["status"] for r in rows if r["status"] != "ok"})
+        name = s + (" (%s at some counts)" % ", ".join(bad) if bad and ok else
+                    " (%s)" % ", ".join(bad) if bad else "")
+        if not ok:
+            ax_t.plot([], [], label=name, **style(s))
+            continue
+        ax_t.plot([r["threads"] for r in ok], [r["throughput_per_s"] for r in ok], label=name,
+                  **style(s))
+        sp = [r for r in ok if r.get("speedup")]
+        ax_s.plot([r["threads"] for r in sp], [r["speedup"] for r in sp], label=s, **style(s))
+    ax_s.plot(threads, [t / threads[0] for t in threads], color="grey", linewidth=0.8,
+              linestyle=":", label="linear")
+    for ax in (ax_t, ax_s):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(threads)
+        ax.set_xticklabels([str(t) for t in threads])
+        ax.set_xlabel("threads")
+        ax.legend(fontsize=7)
+    ax_t.set_ylabel("throughput (%s/s)" % (data.get("unit") or "unit"))
+    ax_t.set_ylim(bottom=0)
+    ax_t.set_title("%s: throughput" % workload)
+    ax_s.set_ylabel("speedup over %d thread(s)" % threads[0])
+    ax_s.set_title("%s: speedup (%s cores)" % (workload, scale.get("cores")))
+    fig.tight_layout()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in ("png", "svg"):
+        path = out_dir / ("scale_%s.%s" % (workload, ext))
+        fig.savefig(path)
+        written.append(path)
+    plt.close(fig)
+    return written
+
+
+def plot_scale(scale_dir) -> list:
+    scale_dir = Path(scale_dir)
+    scale = json.loads((scale_dir / "scale.json").read_text(encoding="utf-8"))
+    written = []
+    for workload, data in scale["workloads"].items():
+        written += plot_workload(workload, data, scale, scale_dir / "plots")
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    for p in plot_scale(sys.argv[1]):
+        print(p)
