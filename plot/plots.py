@@ -32,7 +32,8 @@ PERCENTILE_TICKS = [(0.5, "50%"), (0.9, "90%"), (0.99, "99%"), (0.999, "99.9%"),
 _UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
 plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
                      "svg.fonttype": "none", "savefig.dpi": 110,
-                     "svg.hashsalt": "mmbench"})  # reproducible SVG ids
+                     "svg.hashsalt": "mmbench",
+                     "figure.constrained_layout.use": True})  # reproducible SVG ids
 
 
 def _unit_for(max_ns: float) -> tuple[str, float]:
@@ -44,15 +45,15 @@ def _unit_for(max_ns: float) -> tuple[str, float]:
 
 
 def _footer(fig, data: rundata.RunData) -> None:
-    fig.text(0.01, 0.005, f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
-             ha="left", va="bottom")
+    fig.supxlabel(f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
+                  x=0.01, ha="left")
 
 
 def _save(fig, out_dir: Path, name: str, written: list[Path]) -> None:
     for ext in ("png", "svg"):
         path = out_dir / f"{name}.{ext}"
         tmp = out_dir / f".{name}.tmp.{ext}"
-        fig.savefig(tmp, format=ext, bbox_inches="tight")
+        fig.savefig(tmp, format=ext)
         tmp.replace(path)
         written.append(path)
     plt.close(fig)
@@ -312,9 +313,7 @@ def overview(data, loaded, out_dir, written):
     axes[1][1].set_yscale("log")
     axes[1][1].set_ylabel("max pause (ms, log)")
     axes[1][1].set_title("Longest pause: GC stop-the-world, else slowest unit")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(8, len(labels)), fontsize=8)
-    fig.tight_layout(rect=(0, 0.02, 1, 0.95))
+    axes[0][0].legend(fontsize=7, ncol=2)
     _footer(fig, data)
     _save(fig, out_dir, "overview", written)
 
