@@ -25,6 +25,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 from style import style  # noqa: E402
 
@@ -47,6 +48,9 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
     ax_t, ax_p, ax_l = axes
     for ax in axes:
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "%g" % v))
+        ax.xaxis.set_minor_formatter(FuncFormatter(
+            lambda v, _pos: "%g" % v if ("%g" % v)[0] in "1235" else ""))
         ax.set_xlabel("heap cap (multiple of live data, %.1f MiB)" % (data["live_bytes"] / 2**20))
 
     # Time relative to the best manual strategy.
