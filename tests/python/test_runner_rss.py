@@ -64,7 +64,10 @@ def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
     for workload, strategy in cases:
         record = load_json(rf.raw(workload, strategy, 1, "run"))
         timeline = rf.load_rss(workload, strategy, 1)
-        assert timeline and record["rss_samples"] == len(timeline)
+        assert record["rss_samples"] == len(timeline)
+        if workload == "baseline" and not timeline:
+            continue  # it can end before the first sample; the others run far longer
+        assert timeline, (workload, strategy)
         assert record["sampled_peak_rss_kib"] == max(kib for _, kib in timeline)
         assert record["sampled_peak_rss_kib"] <= record["peak_rss_kib"] * 1.02
         times = [t for t, _ in timeline]

@@ -64,17 +64,23 @@ def register(subparsers) -> None:
 # ---------------------------------------------------------------- options
 
 
+def _plural(kind: str) -> str:
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
 def _names(text: Optional[str], valid: List[str], kind: str) -> Optional[List[str]]:
+    """Comma-separated names checked against `valid` (None when text is None)."""
     if text is None:
         return None
+    kinds = _plural(kind)
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise UsageError("--%ss is empty; valid %ss: %s" % (kind, kind, ", ".join(valid)))
+        raise UsageError("--%s is empty; valid %s: %s" % (kinds, kinds, ", ".join(valid)))
     unknown = [n for n in names if n not in valid]
     if unknown:
-        raise UsageError("unknown %s%s %s; valid %ss: %s" % (
-            kind, "s" if len(unknown) > 1 else "", ", ".join("'%s'" % u for u in unknown),
-            kind, ", ".join(valid)))
+        raise UsageError("unknown %s %s; valid %s: %s" % (
+            kinds if len(unknown) > 1 else kind, ", ".join("'%s'" % u for u in unknown),
+            kinds, ", ".join(valid)))
     return list(dict.fromkeys(names))  # no duplicates, order kept
 
 
@@ -124,13 +130,18 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
             raise UsageError("--%s %s differs from the resumed run's %s: results would not be "
                              "comparable; start a new run instead" % (key, given, prev.get(key)))
         opts[key] = given if given is not None else prev.get(key, DEFAULTS[key])
-    opts["workloads"] = (_names(args.workloads, all_workloads, "workload")
-                         or prev.get("workloads") or all_workloads)
-    opts["strategies"] = (_names(args.strategies, all_strategies, "strategy")
-                          or prev.get("strategies") or all_strategies)
-    # A resumed run may name workloads/strategies a newer build no longer has.
-    _names(",".join(opts["workloads"]), all_workloads, "workload")
-    _names(",".join(opts["strategies"]), all_strategies, "strategy")
+    try:
+        opts["workloads"] = (_names(args.workloads, all_workloads, "workload")
+                             or prev.get("workloads") or all_workloads)
+        opts["strategies"] = (_names(args.strategies, all_strategies, "strategy")
+                              or prev.get("strategies") or all_strategies)
+        # A resumed run may name workloads/strategies a newer build no longer has.
+        _names(",".join(opts["workloads"]), all_workloads, "workload")
+        _names(",".join(opts["strategies"]), all_strategies, "strategy")
+    except UsageError as e:
+        raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
+                         "need building)" % (e, catalog.build_dir, ", ".join(
+                             w.path.name for w in catalog.workers.values()))) from e
     opts["timeout_s"] = args.timeout
     opts["sample_ms"] = args.sample_ms
     # Test-only extras apply to this invocation only (a resume reruns without them).
@@ -305,9 +316,9 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     else:
         for part in (detail_part, gbench_part):
             part.unlink(missing_ok=True)
-    if result.samples:
-        write_text_atomic(folder.rss(workload, strategy, rep),
-                          "t_s,rss_kib\n" + "".join("%.6f,%d\n" % s for s in result.samples))
+    # Header only when the process ended before the first sample could be taken.
+    write_text_atomic(folder.rss(workload, strategy, rep),
+                      "t_s,rss_kib\n" + "".join("%.6f,%d\n" % s for s in result.samples))
     record = {
         "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
         "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),
