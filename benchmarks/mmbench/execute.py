@@ -153,20 +153,27 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
     except OSError as e:
         return spawn_failed(str(e))
     pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it
+    sampler = None
     try:
-        out, err = launcher.communicate()
+        first_line = launcher.stdout.readline()
+        try:
+            pid = int(first_line.split()[0])
+        except (IndexError, ValueError):
+            pid = None
+        if pid is not None:  # sample from the start, while the shell is still exiting
+            sampler = _Sampler(pid, sample_period_s, t0)
+            sampler.sample_once()
+            sampler.start()
+        _out, err = launcher.communicate()
     except BaseException:
         _kill_group(pgid)
+        if sampler:
+            sampler.stop_event.set()
         raise
-    try:
-        pid = int(out.split()[0])
-    except (IndexError, ValueError):
+    if pid is None:
         return spawn_failed("the launcher shell did not start the worker: %s"
                             % err.decode("utf-8", "replace").strip())
     # The shell has exited, so the worker is now our child.
-    sampler = _Sampler(pid, sample_period_s, t0)
-    sampler.sample_once()
-    sampler.start()
     timed_out = threading.Event()
 
     def on_timeout():
