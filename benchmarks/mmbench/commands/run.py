@@ -452,7 +452,9 @@ def call_report(run_dir: pathlib.Path) -> int:
     if generate is None:
         return 0
     try:
-        generate(run_dir, quiet=False)
+        result = generate(run_dir, quiet=False)
+        if getattr(result, "ok", True) is False:
+            return 1  # the report named what it could not use
     except Exception as e:  # noqa: BLE001 - the run is on disk whatever the report does
         print("mmbench run: error: the report failed (%s: %s); the run itself is complete in %s"
               % (type(e).__name__, e, run_dir), file=sys.stderr)
