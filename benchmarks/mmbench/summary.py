@@ -205,7 +205,7 @@ def _csv_value(v):
     if isinstance(v, float):
         if v.is_integer() and abs(v) < 1e15:
             return str(int(v))
-        return repr(round(v, 6))
+        return "%.10g" % v
     return str(v)
 
 
