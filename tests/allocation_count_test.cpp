@@ -77,8 +77,9 @@ namespace {
 void* counted_new(std::size_t n, std::size_t align = 0) {
   g_new_calls.fetch_add(1, std::memory_order_relaxed);
   if (n == 0) n = 1;
-  void* p = align > alignof(std::max_align_t) ? aligned_alloc(align, (n + align - 1) / align * align)
-                                              : malloc(n);
+  void* p = align > alignof(std::max_align_t)
+                ? aligned_alloc(align, (n + align - 1) / align * align)
+                : malloc(n);
   return p;
 }
 }  // namespace
@@ -141,7 +142,8 @@ TEST(AllocationCounter, SeesMallocFreeAndNew) {
   EXPECT_EQ((after_free - after_malloc).frees, 1);
 
   void* (*volatile do_new)(std::size_t) = static_cast<void* (*)(std::size_t)>(&::operator new);
-  void (*volatile do_delete)(void*) noexcept = static_cast<void (*)(void*) noexcept>(&::operator delete);
+  void (*volatile do_delete)(void*) noexcept =
+      static_cast<void (*)(void*) noexcept>(&::operator delete);
   const CallCounts before_new = CallCounts::now();
   void* q = do_new(200);
   do_delete(q);

@@ -5,6 +5,8 @@
 // the highest value equivalent to its bucket and capped at the exact maximum.
 // Ranks here are computed in integer arithmetic (p in thousandths of a
 // percent), so the reference itself carries no rounding error.
+#include "benchmarks/histogram.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,16 +20,14 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/histogram.hpp"
-
 namespace mmbench {
 namespace {
 
 constexpr std::int64_t kDefaultHighest = std::int64_t{1} << 41;
 
 // Percentiles in thousandths of a percent: 99900 is p99.9.
-constexpr std::int64_t kPercentilesMilli[] = {0,     1,     100,   1000,  10000,  25000,
-                                              33333, 50000, 66667, 75000, 90000,  95000,
+constexpr std::int64_t kPercentilesMilli[] = {0,     1,     100,   1000,  10000, 25000,
+                                              33333, 50000, 66667, 75000, 90000, 95000,
                                               99000, 99500, 99900, 99990, 99999, 100000};
 
 std::int64_t nearest_rank(std::int64_t percentile_milli, std::int64_t count) {
@@ -108,8 +108,8 @@ TEST(HistogramLayout, BucketsMatchThreeSignificantDigits) {
     ASSERT_EQ(h.lowest_equivalent(v), v / bucket_width(v) * bucket_width(v)) << v;
   }
   for (int k = 10; k < 41; ++k) {
-    for (std::int64_t v : {(std::int64_t{1} << k) - 1, std::int64_t{1} << k,
-                           (std::int64_t{1} << k) + 1}) {
+    for (std::int64_t v :
+         {(std::int64_t{1} << k) - 1, std::int64_t{1} << k, (std::int64_t{1} << k) + 1}) {
       ASSERT_EQ(h.highest_equivalent(v), highest_equivalent_reference(v)) << v;
     }
   }

@@ -145,8 +145,8 @@ struct StrategyName {
 // The glibc worker's strategies except the std::pmr ones, whose process-wide
 // default resource and single-thread rule need a process of their own. The
 // Boehm variants share make/release; the collector runs in its plain mode here.
-using HostedStrategies = ::testing::Types<Malloc, Arena, SharedPtr, Boehm, BoehmFree,
-                                          BoehmIncremental, BoehmMarkers>;
+using HostedStrategies =
+    ::testing::Types<Malloc, Arena, SharedPtr, Boehm, BoehmFree, BoehmIncremental, BoehmMarkers>;
 TYPED_TEST_SUITE(StrategyTest, HostedStrategies, StrategyName);
 
 TYPED_TEST(StrategyTest, MakeConstructsWithArguments) {
