@@ -13,20 +13,24 @@
 //
 // Strategy formulations: manual strategies free the dropped message;
 // shared_ptr drops the slot's reference by overwriting it; Boehm overwrites it.
-// The arena cannot free the oldest message alone, and the per-thread arena is
-// a stack (LIFO), which cannot free the oldest block first either. So the
-// workload keeps a FIFO of its own regions: pushes are split into blocks of
-// ceil(N / kArenaBlocks); block b's messages go into region b mod
-// (kArenaBlocks + 1). The last message of block b is dropped at the last push
-// of block b + kArenaBlocks, so when block b + kArenaBlocks + 1 starts, its
-// region holds only dropped messages and is rewound wholesale, at the cost of
-// that one push. Nothing is copied; the price is holding up to
+// Region strategies (arena, pmr-monotonic) cannot free the oldest message
+// alone, and their scopes nest as a stack (LIFO), which cannot free the oldest
+// block first either. So the workload keeps a FIFO of regions of its own, of
+// the strategy's own kind (ArenaHeap, monotonic_buffer_resource): pushes are
+// split into blocks of ceil(N / kArenaBlocks); block b's messages go into
+// region b mod (kArenaBlocks + 1). The last message of block b is dropped at
+// the last push of block b + kArenaBlocks, so when block b + kArenaBlocks + 1
+// starts, its region holds only dropped messages and is reset wholesale, at
+// the cost of that one push. Nothing is copied; the price is holding up to
 // (kArenaBlocks + 1) / kArenaBlocks of the live data.
 #include <algorithm>
 #include <array>
+#include <memory_resource>
+#include <type_traits>
 #include <vector>
 
 #include "allocators/arena.hpp"
+#include "allocators/pmr.hpp"
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -40,6 +44,49 @@ inline constexpr std::array<char, kPatternBytes> kPattern = [] {
   for (std::size_t i = 0; i < kPatternBytes; ++i) text[i] = static_cast<char>(mix64(i ^ 0x5a5a));
   return text;
 }();
+
+// A region of the workload's own, outside the strategy's Scope nesting (which
+// is a stack), built from the region strategy's own parts so that each region
+// strategy is measured with its own allocator: an ArenaHeap for the arena, a
+// monotonic_buffer_resource for pmr-monotonic. Only region strategies use it.
+template <class T>
+struct BoundArenaAllocator {
+  using value_type = T;
+  ArenaHeap* heap;
+  explicit BoundArenaAllocator(ArenaHeap* h) noexcept : heap(h) {}
+  template <class U>
+  BoundArenaAllocator(const BoundArenaAllocator<U>& o) noexcept : heap(o.heap) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
+  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
+  template <class U>
+  bool operator==(const BoundArenaAllocator<U>& o) const noexcept {
+    return heap == o.heap;
+  }
+};
+struct ArenaSideRegion {
+  template <class T>
+  using Allocator = BoundArenaAllocator<T>;
+  void* allocate(std::size_t bytes, std::size_t align) { return heap.allocate(bytes, align); }
+  void reset() noexcept { heap.rewind({nullptr, nullptr}); }
+  Allocator<char> allocator() noexcept { return Allocator<char>(&heap); }
+  ArenaHeap heap;
+};
+struct PmrSideRegion {
+  template <class T>
+  using Allocator = std::pmr::polymorphic_allocator<T>;
+  void* allocate(std::size_t bytes, std::size_t align) { return resource.allocate(bytes, align); }
+  void reset() noexcept { resource.release(); }
+  Allocator<char> allocator() noexcept { return Allocator<char>(&resource); }
+  std::pmr::monotonic_buffer_resource resource{std::pmr::new_delete_resource()};
+};
+struct NoSideRegion {  // strategies that free objects one by one
+  template <class T>
+  using Allocator = std::allocator<T>;
+};
+template <class S>
+using SideRegion = std::conditional_t<
+    std::is_same_v<S, Arena>, ArenaSideRegion,
+    std::conditional_t<std::is_same_v<S, PmrMonotonic>, PmrSideRegion, NoSideRegion>>;
 
 }  // namespace message_ring_detail
 
@@ -61,6 +108,9 @@ struct MessageRing {
   };
   static_assert(sizeof(Message) == kMessageBytes);
   using MessagePtr = typename S::template Ptr<Message>;
+  using Region = message_ring_detail::SideRegion<S>;
+  static_assert(!kRegion || !std::is_same_v<Region, message_ring_detail::NoSideRegion>,
+                "a new region strategy needs its side region in message_ring_detail");
 
   static void fill(Message& m, std::uint64_t seq, Rng& rng) {
     using message_ring_detail::kPattern;
@@ -88,8 +138,8 @@ struct MessageRing {
 
     typename S::Scope run_scope;  // the arena's slot array lives here
     std::vector<MessagePtr, typename S::template Allocator<MessagePtr>> ring(slots);
-    std::array<ArenaHeap, kArenaBlocks + 1> regions;  // the arena formulation only
-    ArenaHeap* region = nullptr;
+    std::array<Region, kArenaBlocks + 1> regions;  // region strategies only
+    Region* region = nullptr;
 
     for (std::uint64_t i = 0; i < pushes; ++i) {
       const std::int64_t t0 = now_ns();
@@ -103,7 +153,7 @@ struct MessageRing {
         if (i % block == 0) {
           // This region last held block i / block - (kArenaBlocks + 1): all dropped.
           region = &regions[(i / block) % (kArenaBlocks + 1)];
-          region->rewind({nullptr, nullptr});
+          region->reset();
         }
         m = ::new (region->allocate(sizeof(Message), alignof(Message))) Message;
       } else {

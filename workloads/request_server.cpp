@@ -16,20 +16,23 @@
 // free evicted cache entries; shared_ptr drops the document's root (a cascade
 // of depth <= kMaxDepth) and the evicted entry; Boehm drops everything. For
 // all of them the cached entry *is* the request's response object, kept.
-// The arena gives each request a region (S::Scope) and cannot keep anything
-// allocated there, so a cached response is copied out into a cache region.
-// The cache has two such regions (generations): entries go into the current
-// one; after `capacity` insertions the FIFO has evicted everything in the
-// other one, which is then rewound wholesale and becomes current. This is
-// exact (nothing live is ever rewound), costs the copy, and holds up to twice
-// the cache's live data: both are the arena's real price here.
+// Region strategies (arena, pmr-monotonic) give each request a region
+// (S::Scope) and cannot keep anything allocated there, so a cached response is
+// copied out into a cache region of the strategy's own kind (an ArenaHeap, a
+// monotonic_buffer_resource). The cache has two such regions (generations):
+// entries go into the current one; after `capacity` insertions the FIFO has
+// evicted everything in the other one, which is then reset wholesale and
+// becomes current. This is exact (nothing live is ever reset), costs the copy,
+// and holds up to twice the cache's live data: both are the regions' real price.
 #include <algorithm>
 #include <array>
+#include <memory_resource>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "allocators/arena.hpp"
+#include "allocators/pmr.hpp"
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -60,23 +63,48 @@ inline constexpr std::array<char, kCorpusBytes> kCorpus = [] {
   return text;
 }();
 
-// Allocator bound to one ArenaHeap of the workload's own (a cache
-// generation), so cached strings live in that region and not in the
-// per-request one.
+// A region of the workload's own, outside the strategy's Scope nesting (which
+// is a stack), built from the region strategy's own parts so that each region
+// strategy is measured with its own allocator: an ArenaHeap for the arena, a
+// monotonic_buffer_resource for pmr-monotonic. Only region strategies use it.
 template <class T>
-struct GenerationAllocator {
+struct BoundArenaAllocator {
   using value_type = T;
   ArenaHeap* heap;
-  explicit GenerationAllocator(ArenaHeap* h) noexcept : heap(h) {}
+  explicit BoundArenaAllocator(ArenaHeap* h) noexcept : heap(h) {}
   template <class U>
-  GenerationAllocator(const GenerationAllocator<U>& o) noexcept : heap(o.heap) {}
+  BoundArenaAllocator(const BoundArenaAllocator<U>& o) noexcept : heap(o.heap) {}
   T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the generation is rewound
+  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
   template <class U>
-  bool operator==(const GenerationAllocator<U>& o) const noexcept {
+  bool operator==(const BoundArenaAllocator<U>& o) const noexcept {
     return heap == o.heap;
   }
 };
+struct ArenaSideRegion {
+  template <class T>
+  using Allocator = BoundArenaAllocator<T>;
+  void* allocate(std::size_t bytes, std::size_t align) { return heap.allocate(bytes, align); }
+  void reset() noexcept { heap.rewind({nullptr, nullptr}); }
+  Allocator<char> allocator() noexcept { return Allocator<char>(&heap); }
+  ArenaHeap heap;
+};
+struct PmrSideRegion {
+  template <class T>
+  using Allocator = std::pmr::polymorphic_allocator<T>;
+  void* allocate(std::size_t bytes, std::size_t align) { return resource.allocate(bytes, align); }
+  void reset() noexcept { resource.release(); }
+  Allocator<char> allocator() noexcept { return Allocator<char>(&resource); }
+  std::pmr::monotonic_buffer_resource resource{std::pmr::new_delete_resource()};
+};
+struct NoSideRegion {  // strategies that free objects one by one
+  template <class T>
+  using Allocator = std::allocator<T>;
+};
+template <class S>
+using SideRegion = std::conditional_t<
+    std::is_same_v<S, Arena>, ArenaSideRegion,
+    std::conditional_t<std::is_same_v<S, PmrMonotonic>, PmrSideRegion, NoSideRegion>>;
 
 }  // namespace request_server_detail
 
@@ -114,10 +142,12 @@ struct RequestServer {
     Str body;
   };
 
-  using GenAlloc = request_server_detail::GenerationAllocator<char>;
+  using Region = request_server_detail::SideRegion<S>;
+  static_assert(!kRegion || !std::is_same_v<Region, request_server_detail::NoSideRegion>,
+                "a new region strategy needs its side region in request_server_detail");
   struct CopiedResponse {
     std::uint64_t key;
-    std::basic_string<char, std::char_traits<char>, GenAlloc> body;
+    std::basic_string<char, std::char_traits<char>, typename Region::template Allocator<char>> body;
   };
   using CacheEntry = std::conditional_t<kRegion, CopiedResponse, Response>;
   using EntryPtr = typename S::template Ptr<CacheEntry>;
@@ -201,7 +231,7 @@ struct RequestServer {
     std::size_t cache_next = 0;     // FIFO position of the next insertion
     std::uint64_t cache_bytes = 0;  // logical bytes in the cache
     std::uint64_t inserts = 0, evictions = 0;
-    ArenaHeap generations[2];  // used by the arena formulation only
+    Region generations[2];  // used by region strategies only
     int current_gen = 0;
     std::uint64_t gen_inserts = 0;
 
@@ -238,12 +268,12 @@ struct RequestServer {
               // Everything in the other generation was inserted >= capacity
               // insertions ago: the FIFO has evicted all of it.
               current_gen ^= 1;
-              generations[current_gen].rewind({nullptr, nullptr});
+              generations[current_gen].reset();
               gen_inserts = 0;
             }
-            ArenaHeap& heap = generations[current_gen];
-            slot = ::new (heap.allocate(sizeof(CacheEntry), alignof(CacheEntry)))
-                CacheEntry{S::raw(resp)->key, {body.data(), body.size(), GenAlloc(&heap)}};
+            Region& gen = generations[current_gen];
+            slot = ::new (gen.allocate(sizeof(CacheEntry), alignof(CacheEntry)))
+                CacheEntry{S::raw(resp)->key, {body.data(), body.size(), gen.allocator()}};
             ++gen_inserts;
           } else {
             slot = std::move(resp);  // the response itself lives on in the cache
