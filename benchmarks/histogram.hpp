@@ -118,7 +118,9 @@ class Histogram {
   // definition), capped at the exact maximum.
   std::int64_t value_at_percentile(double p) const noexcept {
     if (total_ == 0) return 0;
-    p = std::clamp(p, 0.0, 100.0);
+    // One ulp below p, as HdrHistogram does, so that p/100*N landing a hair
+    // above an integer (99.9% of 1000) does not skip to the next rank.
+    p = std::clamp(std::nextafter(p, -std::numeric_limits<double>::infinity()), 0.0, 100.0);
     auto target = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(total_)));
     target = std::max<std::int64_t>(target, 1);
     std::int64_t running = 0;

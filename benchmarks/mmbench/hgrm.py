@@ -84,8 +84,7 @@ class Histogram:
         n = self.count
         if n == 0:
             return 0
-        p = min(max(percentile, 0.0), 100.0)
-        target = max(int(math.ceil(p / 100.0 * n)), 1)
+        target = rank_at_percentile(percentile, n)
         running = 0
         for _lo, hi, c in self.buckets:
             running += c
@@ -109,6 +108,15 @@ class Histogram:
 
 # Keys used in the worker's "percentiles" block and in summary column names.
 REPORTED_PERCENTILES = (("50", 50.0), ("90", 90.0), ("99", 99.0), ("999", 99.9), ("9999", 99.99))
+
+
+def rank_at_percentile(percentile: float, count: int) -> int:
+    """1-based rank of the sample at `percentile` (0..100) of `count` samples.
+
+    One ulp below p, as HdrHistogram (and the worker) do: 99.9% of 1000
+    samples is the 999th, not the 1000th, despite floating point."""
+    p = min(max(math.nextafter(percentile, -math.inf), 0.0), 100.0)
+    return max(int(math.ceil(p / 100.0 * count)), 1)
 
 
 def _median_equivalent(lowest: int, highest: int) -> int:

@@ -7,9 +7,9 @@ knowing the bucket layout, and any percentile can be recomputed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from ..hgrm import rank_at_percentile
 from .rundata import number
 
 
@@ -25,7 +25,7 @@ class Merged:
         of the bucket holding the ceil(p·N)-th smallest sample, capped at the max."""
         if self.count == 0:
             return None
-        rank = max(1, math.ceil(percentile / 100.0 * self.count))
+        rank = rank_at_percentile(percentile, self.count)
         seen = 0
         for lo, hi, c in self.buckets:
             seen += c
