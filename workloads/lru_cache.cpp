@@ -211,8 +211,8 @@ struct LruCache {
   static WorkloadResult run(RunContext& ctx) {
     using lru_cache_detail::kMaxValueBytes;
     using lru_cache_detail::value_size;
-    const std::uint64_t capacity = scaled<std::uint64_t>(ctx.size, 2'000, 30'000, 150'000);
-    const std::uint64_t ops = scaled<std::uint64_t>(ctx.size, 200'000, 1'500'000, 12'000'000);
+    const std::uint64_t capacity = scaled<std::uint64_t>(ctx.size, 2'000, 30'000, 100'000);
+    const std::uint64_t ops = scaled<std::uint64_t>(ctx.size, 200'000, 1'500'000, 8'000'000);
     const lru_cache_detail::Zipf1 zipf(capacity * kKeySpaceFactor);
     Rng rng(ctx.seed ^ 0x6c72752d63616368ULL);
 

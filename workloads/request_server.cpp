@@ -220,8 +220,8 @@ struct RequestServer {
 
   static WorkloadResult run(RunContext& ctx) {
     using request_server_detail::hash_bytes;
-    const std::uint64_t requests = scaled<std::uint64_t>(ctx.size, 1'500, 12'000, 100'000);
-    const std::size_t capacity = scaled<std::size_t>(ctx.size, 50, 500, 4'000);
+    const std::uint64_t requests = scaled<std::uint64_t>(ctx.size, 1'500, 12'000, 80'000);
+    const std::size_t capacity = scaled<std::size_t>(ctx.size, 50, 500, 3'000);
     WorkloadResult r;
     Rng rng(ctx.seed ^ 0x7265717565737431ULL);
     std::uint64_t h = mix64(requests ^ (capacity << 32));
