@@ -27,6 +27,7 @@ STDERR_TAIL_BYTES = 4000
 EXIT_OK = 0
 EXIT_ALLOCATOR_MISMATCH = 3
 EXIT_OOM = 4
+EXIT_UNSUPPORTED = 6  # the strategy refuses the combination (pmr under threads)
 
 
 @dataclasses.dataclass

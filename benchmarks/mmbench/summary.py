@@ -71,8 +71,17 @@ def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
     return {key: majority is not None and c == majority for key, c in checksums.items()}
 
 
+# Worker exit code of a combination the strategy refuses (pmr under threads).
+_EXIT_UNSUPPORTED = 6
+
+
 def _status_of_record(record: Optional[dict]) -> str:
-    return record.get("status", "error") if record else "missing"
+    if not record:
+        return "missing"
+    status = record.get("status", "error")
+    if status == "error" and record.get("exit_code") == _EXIT_UNSUPPORTED:
+        return "unsupported"  # written by a runner from before that status existed
+    return status
 
 
 def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
@@ -304,7 +313,13 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
         "(±: 95% CI half-width of the mean); peak RSS: median of the worker's wait4 ru_maxrss; "
         "live: the workload's peak reachable data; latencies: per unit of work, all "
         "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
-    bad = [r for r in rows if r["status"] != "ok"]
+    refused = [r for r in rows if r["status"] == "unsupported"]
+    if refused:
+        parts.append("\nUnsupported (the strategy refuses the combination, e.g. a "
+                     "single-threaded pmr resource under threads): "
+                     + ", ".join("%s/%s" % (r["workload"], r["strategy"]) for r in refused)
+                     + "\n")
+    bad = [r for r in rows if r["status"] not in ("ok", "unsupported")]
     if bad:
         parts.append("\nNot ok: " + "; ".join("%s/%s: %s (reps: %s)" % (
             r["workload"], r["strategy"], r["status"], ", ".join(r["rep_status"]))

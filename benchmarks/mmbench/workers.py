@@ -18,6 +18,14 @@ from mmbench.errors import UsageError
 
 WORKER_PREFIX = "mmbench-worker-"
 QUERY_TIMEOUT_S = 60
+# What `mmbench run` runs without --strategies (those of them that are built):
+# one of each kind. The variants (boehm-free, boehm-incremental, pmr-*, ...)
+# run with --strategies all or by name.
+CORE_STRATEGIES = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr", "boehm")
+# The worker and strategy that host a preloaded allocator (malloc/free of
+# whatever serves them, i.e. the LD_PRELOADed library).
+PRELOAD_FAMILY = "glibc"
+PRELOAD_HOST_STRATEGY = "glibc"
 
 
 @dataclasses.dataclass
@@ -47,9 +55,41 @@ class Catalog:
     workloads: Dict[str, dict]             # name -> {unit, description, open_loop, ...}
     strategies: Dict[str, str]             # strategy -> family of the worker that hosts it
     entries: Dict[tuple, dict]             # (workload, strategy) -> entry
+    # Preloaded allocators run as strategies of their own: name -> library path.
+    preloads: Dict[str, str] = dataclasses.field(default_factory=dict)
 
     def worker_for(self, strategy: str) -> Worker:
         return self.workers[self.strategies[strategy]]
+
+    def hosted_strategy(self, strategy: str) -> str:
+        """The worker strategy that runs `strategy` (itself, or glibc for a preload)."""
+        return PRELOAD_HOST_STRATEGY if strategy in self.preloads else strategy
+
+    @property
+    def default_strategies(self) -> List[str]:
+        """The core strategies that are built, in listing order, then the preloads."""
+        return [s for s in self.strategies if s in CORE_STRATEGIES or s in self.preloads]
+
+    def add_preload(self, name: str, path: str) -> None:
+        """Host the allocator in library `path` as strategy `name` (glibc worker,
+        LD_PRELOAD). Raises UsageError when name clashes or the host is not built."""
+        if name in self.preloads:
+            if self.preloads[name] != path:
+                raise UsageError("--preload %s given twice (%s and %s)"
+                                 % (name, self.preloads[name], path))
+            return
+        if name in self.strategies:
+            raise UsageError("--preload %s: '%s' is a built-in strategy; choose another name"
+                             % (name, name))
+        if self.strategies.get(PRELOAD_HOST_STRATEGY) != PRELOAD_FAMILY:
+            raise UsageError("--preload needs the %s worker's %s strategy, which is not built "
+                             "in %s" % (PRELOAD_FAMILY, PRELOAD_HOST_STRATEGY, self.build_dir))
+        self.preloads[name] = path
+        self.strategies[name] = PRELOAD_FAMILY
+        for (w, s), entry in list(self.entries.items()):
+            if s == PRELOAD_HOST_STRATEGY:
+                self.entries[(w, name)] = dict(entry, strategy=name, preload=path,
+                                               hosted_by=PRELOAD_HOST_STRATEGY)
 
 
 def worker_paths(build_dir: pathlib.Path) -> Dict[str, pathlib.Path]:
@@ -64,10 +104,11 @@ def worker_paths(build_dir: pathlib.Path) -> Dict[str, pathlib.Path]:
     return found
 
 
-def _query(path: pathlib.Path, flag: str) -> dict:
+def _query(path: pathlib.Path, flag: str, extra_args: Optional[List[str]] = None,
+           env: Optional[Dict[str, str]] = None) -> dict:
     try:
-        proc = subprocess.run([str(path), flag], capture_output=True, text=True,
-                              timeout=QUERY_TIMEOUT_S)
+        proc = subprocess.run([str(path), flag] + list(extra_args or []), capture_output=True,
+                              text=True, timeout=QUERY_TIMEOUT_S, env=env)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise UsageError("cannot run %s %s: %s" % (path, flag, e)) from e
     if proc.returncode != 0:
@@ -80,8 +121,15 @@ def _query(path: pathlib.Path, flag: str) -> dict:
 
 
 def describe(worker: Worker) -> dict:
-    """The worker's --describe JSON (allocator identity, and gc_version where hosted)."""
+    """The worker's --describe JSON: allocator identity, each hosted strategy's
+    configuration ("config"), and gc_version where hosted."""
     return _query(worker.path, "--describe")
+
+
+def describe_preload(worker: Worker, path: str) -> dict:
+    """--describe of the host worker with `path` preloaded (and required to serve malloc)."""
+    env = dict(os.environ, LD_PRELOAD=path)
+    return _query(worker.path, "--describe", extra_args=["--expect-malloc", path], env=env)
 
 
 def missing_build_message(build_dir: pathlib.Path) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from typing import Dict, List
 
 from mmbench import workers
 
@@ -11,21 +13,58 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "list", help="list workloads and strategies",
         description="List the workloads and strategies that the built worker binaries host "
-                    "(asked with --list; nothing is hard-coded).")
+                    "(asked with --list; nothing is hard-coded). Strategies marked * are "
+                    "what `mmbench run` runs by default; --verbose adds each worker's "
+                    "allocator and each strategy's configuration (--describe).")
     p.add_argument("--json", action="store_true", help="print the catalog as JSON")
     p.set_defaults(func=run_list)
 
 
+def flatten(config, prefix: str = "") -> List[str]:
+    """{"malloc": {"opt": {"a": 1}}, "b": null} -> ["malloc.opt.a=1", "b=null"]."""
+    if isinstance(config, dict):
+        if not config and prefix:
+            return ["%s={}" % prefix]
+        out = []
+        last = prefix.rsplit(".", 1)[-1]
+        for k, v in config.items():
+            k = str(k)
+            # jemalloc's {"opt": {"opt.narenas": ...}} reads as opt.narenas, not opt.opt.narenas.
+            if not prefix:
+                name = k
+            elif k.startswith(last + "."):
+                name = prefix[:len(prefix) - len(last)] + k
+            else:
+                name = "%s.%s" % (prefix, k)
+            out += flatten(v, name)
+        return out
+    # Plain strings stay plain; others (and strings with spaces or commas) as JSON.
+    plain = isinstance(config, str) and not any(c in config for c in " ,")
+    text = config if plain else json.dumps(config)
+    return ["%s=%s" % (prefix, text)] if prefix else [text]
+
+
+def _configs(catalog: workers.Catalog) -> Dict[str, dict]:
+    """family -> that worker's --describe output."""
+    return {family: workers.describe(w) for family, w in catalog.workers.items()}
+
+
 def run_list(args) -> int:
     catalog = workers.load_catalog(args.build_dir)
+    default = set(catalog.default_strategies)
     if args.json:
-        print(json.dumps({
+        listing = {
             "build_dir": str(catalog.build_dir),
             "workloads": catalog.workloads,
             "strategies": catalog.strategies,
+            "default_strategies": catalog.default_strategies,
             "workers": {f: {"path": str(w.path), "allocator": w.identity,
                             "gc_version": w.gc_version} for f, w in catalog.workers.items()},
-        }, indent=1))
+        }
+        if args.verbose:
+            for family, d in _configs(catalog).items():
+                listing["workers"][family]["config"] = d.get("config", {})
+        print(json.dumps(listing, indent=1))
         return 0
 
     print("Workloads:")
@@ -40,14 +79,25 @@ def run_list(args) -> int:
         print("  %-*s  %-*s  %s%s" % (name_w, name, unit_w, info.get("unit", ""),
                                       info.get("description", ""),
                                       " [%s]" % ", ".join(flags) if flags else ""))
-    print("\nStrategies (worker):")
+    print("\nStrategies (worker; * = run by default, the others with --strategies all "
+          "or by name):")
     strat_w = max((len(s) for s in catalog.strategies), default=0)
     for strategy, family in catalog.strategies.items():
-        print("  %-*s  %s" % (strat_w, strategy, catalog.workers[family].path.name))
+        print("  %s %-*s  %s" % ("*" if strategy in default else " ", strat_w, strategy,
+                                 catalog.workers[family].path.name))
     if args.verbose:
+        describes = _configs(catalog)
+        print("\nStrategy configuration (each worker's --describe):")
+        for strategy, family in catalog.strategies.items():
+            config = describes[family].get("config", {}).get(strategy)
+            items = flatten(config) if config else ["(none reported)"]
+            print(textwrap.fill(", ".join(items), width=100,
+                                initial_indent="  %-*s  " % (strat_w, strategy),
+                                subsequent_indent=" " * (strat_w + 4), break_long_words=False,
+                                break_on_hyphens=False))
         print("\nWorkers (build dir %s):" % catalog.build_dir)
         for family, worker in catalog.workers.items():
-            ident = workers.describe(worker).get("allocator", worker.identity)
+            ident = describes[family].get("allocator", worker.identity)
             print("  %s: %s" % (family, worker.path))
             print("    malloc from %s, operator new from %s, family %s, version %s"
                   % (ident.get("malloc_from"), ident.get("new_from"), ident.get("family"),

@@ -34,9 +34,18 @@ def register(subparsers) -> None:
         description="Run every (workload, strategy, repetition) in a fresh worker process and "
                     "write a run folder (docs/run-folder.md): raw worker JSON, RSS timelines, "
                     "merged .hgrm histograms, summary.json/.csv/.md.")
-    p.add_argument("--workloads", metavar="A,B", help="comma-separated workloads (default: all)")
+    p.add_argument("--workloads", metavar="A,B",
+                   help="comma-separated workloads (default: all that are built)")
     p.add_argument("--strategies", metavar="X,Y",
-                   help="comma-separated strategies (default: all)")
+                   help="comma-separated strategies, or 'all' for every built one "
+                        "(default: the core set %s, those that are built, plus any "
+                        "--preload; `mmbench list` marks them)"
+                        % ", ".join(workers.CORE_STRATEGIES))
+    p.add_argument("--preload", action="append", default=[], metavar="NAME=PATH",
+                   help="also run the allocator in shared library PATH as strategy NAME: the "
+                        "glibc worker's glibc strategy with LD_PRELOAD=PATH, refusing to run "
+                        "(allocator_mismatch) unless PATH really serves malloc; repeatable "
+                        "(e.g. tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4)")
     p.add_argument("--reps", type=int, metavar="N",
                    help="repetitions, one process each (default %d)" % DEFAULTS["reps"])
     p.add_argument("--size", metavar="SIZE",
@@ -69,13 +78,16 @@ def _plural(kind: str) -> str:
 
 
 def _names(text: Optional[str], valid: List[str], kind: str) -> Optional[List[str]]:
-    """Comma-separated names checked against `valid` (None when text is None)."""
+    """Comma-separated names checked against `valid` (None when text is None);
+    'all' alone stands for every valid name."""
     if text is None:
         return None
     kinds = _plural(kind)
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise UsageError("--%s is empty; valid %s: %s" % (kinds, kinds, ", ".join(valid)))
+    if names == ["all"] and "all" not in valid:
+        return list(valid)
     unknown = [n for n in names if n not in valid]
     if unknown:
         raise UsageError("unknown %s %s; valid %s: %s" % (
@@ -117,11 +129,44 @@ def _validate_numbers(opts: dict) -> None:
         raise UsageError("--sample-ms must be > 0 (got %g)" % opts["sample_ms"])
 
 
+def parse_preloads(values: List[str]) -> Dict[str, str]:
+    """['NAME=PATH', ...] -> {NAME: absolute PATH}; PATH must exist."""
+    preloads: Dict[str, str] = {}
+    for v in values:
+        name, sep, path = v.partition("=")
+        name, path = name.strip(), path.strip()
+        if not sep or not name or not path:
+            raise UsageError("--preload wants NAME=PATH, got '%s'" % v)
+        if not all(c.isalnum() or c in "_-+" for c in name):
+            raise UsageError("--preload %s: a name may hold letters, digits, '_', '-', '+' "
+                             "only (it becomes part of file names)" % name)
+        if not os.path.isfile(path):
+            raise UsageError("--preload %s: no such file: %s" % (name, path))
+        path = os.path.abspath(path)
+        if preloads.get(name, path) != path:
+            raise UsageError("--preload %s given twice (%s and %s)" % (name, preloads[name], path))
+        preloads[name] = path
+    return preloads
+
+
 def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) -> dict:
-    """The run's options: explicit arguments, else the resumed run's, else defaults."""
+    """The run's options: explicit arguments, else the resumed run's, else defaults.
+    Adds the run's preloaded allocators to `catalog` as strategies."""
+    prev = (previous or {}).get("options", {})
+    preloads = dict(prev.get("preloads") or {})
+    given_preloads = parse_preloads(getattr(args, "preload", None) or [])
+    for name, path in given_preloads.items():
+        if previous is not None and preloads.get(name, path) != path:
+            raise UsageError("--preload %s=%s differs from the resumed run's %s: results would "
+                             "not be comparable; start a new run instead"
+                             % (name, path, preloads[name]))
+        preloads[name] = path
+    for name, path in preloads.items():
+        if not os.path.isfile(path):
+            raise UsageError("--preload %s: no such file: %s" % (name, path))
+        catalog.add_preload(name, path)
     all_workloads = list(catalog.workloads)
     all_strategies = list(catalog.strategies)
-    prev = (previous or {}).get("options", {})
     opts = {}
     for key in ("reps", "size", "threads", "seed"):
         given = getattr(args, key)
@@ -134,7 +179,10 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
         opts["workloads"] = (_names(args.workloads, all_workloads, "workload")
                              or prev.get("workloads") or all_workloads)
         opts["strategies"] = (_names(args.strategies, all_strategies, "strategy")
-                              or prev.get("strategies") or all_strategies)
+                              or prev.get("strategies") or catalog.default_strategies)
+        # A preload given on the command line is run even when --strategies leaves it out.
+        opts["strategies"] = opts["strategies"] + [n for n in given_preloads
+                                                   if n not in opts["strategies"]]
         # A resumed run may name workloads/strategies a newer build no longer has.
         _names(",".join(opts["workloads"]), all_workloads, "workload")
         _names(",".join(opts["strategies"]), all_strategies, "strategy")
@@ -142,6 +190,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
         raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
                          "need building)" % (e, catalog.build_dir, ", ".join(
                              w.path.name for w in catalog.workers.values()))) from e
+    opts["preloads"] = preloads
     opts["timeout_s"] = args.timeout
     opts["sample_ms"] = args.sample_ms
     # Test-only extras apply to this invocation only (a resume reruns without them).
@@ -221,13 +270,34 @@ def build_manifest(args, opts, plan, catalog, previous: Optional[dict]) -> dict:
         "machine": machine.machine_info(),
         "compiler": machine.compiler_info(catalog.build_dir),
         "versions": machine.library_versions(describes, gc_version),
-        "workers": {family: {"path": str(w.path), "strategies": [
-            s for s, f in catalog.strategies.items() if f == family],
-            "identity": describes.get(family, {}).get("allocator", w.identity)}
+        # Each worker's --describe output (allocator, per-strategy "config", gc_version).
+        "workers": {family: dict(describes.get(family, {}), path=str(w.path), strategies=[
+            s for s, f in catalog.strategies.items() if f == family and s not in
+            catalog.preloads], identity=describes.get(family, {}).get("allocator", w.identity))
             for family, w in catalog.workers.items()},
+        "preloads": _describe_preloads(catalog),
         "environment": machine.tuning_environment(),
     })
     return manifest
+
+
+def _describe_preloads(catalog: workers.Catalog) -> dict:
+    """name -> {path, hosted_by, worker, and the host's --describe under the preload:
+    allocator identity and config}; an "error" instead when the preload does not
+    take effect (its runs will say allocator_mismatch)."""
+    out = {}
+    for name, path in catalog.preloads.items():
+        worker = catalog.worker_for(name)
+        entry = {"path": path, "hosted_by": catalog.hosted_strategy(name),
+                 "worker": str(worker.path)}
+        try:
+            d = workers.describe_preload(worker, path)
+            entry["allocator"] = d.get("allocator")
+            entry["config"] = (d.get("config") or {}).get(catalog.hosted_strategy(name))
+        except UsageError as e:
+            entry["error"] = str(e)
+        out[name] = entry
+    return out
 
 
 # ---------------------------------------------------------------- one process
@@ -248,9 +318,18 @@ def _status(result: execute.ProcessResult) -> str:
         return "allocator_mismatch"
     if result.exit_code == execute.EXIT_OOM:
         return "oom"
+    if result.exit_code == execute.EXIT_UNSUPPORTED:
+        return "unsupported"
     if result.exit_code != execute.EXIT_OK:
         return "error"
     return "ok"
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.basename(a) == os.path.basename(b)
 
 
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
@@ -263,15 +342,26 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     # The worker writes to hidden names; they become the real ones only when valid.
     detail_part = detail.with_name("." + detail.name + ".part")
     gbench_part = gbench.with_name("." + gbench.name + ".part")
-    for stale in (detail_part, gbench_part):
+    # The worker writes each through its own "<name>.tmp" first.
+    leftovers = [p for part in (detail_part, gbench_part)
+                 for p in (part, part.with_name(part.name + ".tmp"))]
+    for stale in leftovers:
         stale.unlink(missing_ok=True)
     extra_args = _scoped_values(opts.get("worker_args", {}), strategy)
     extra_env = dict(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
                                                               strategy))
-    cmd = [str(worker.path), "--workload", workload, "--strategy", strategy,
-           "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
-           "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
-           "--benchmark_out_format=json"] + extra_args
+    preload = catalog.preloads.get(strategy)
+    strategy_args = ["--strategy", strategy]
+    if preload:
+        # The host strategy, told to write results under this name and to refuse
+        # to run unless the preloaded library really serves malloc (exit 3).
+        strategy_args = ["--strategy", catalog.hosted_strategy(strategy), "--label", strategy,
+                         "--expect-malloc", preload]
+        extra_env["LD_PRELOAD"] = preload
+    cmd = [str(worker.path), "--workload", workload] + strategy_args + [
+        "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
+        "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
+        "--benchmark_out_format=json"] + extra_args
     env = dict(os.environ, **extra_env)
     if announce:
         announce(cmd, extra_env)
@@ -289,6 +379,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     elif status == "crash":
         problem = "killed by signal %d (%s)" % (result.signal, signal.Signals(result.signal).name)
     elif status != "ok":
+        # The worker's own last words say why (e.g. which allocator it found instead).
         last = [l for l in result.stderr_tail.splitlines() if l.strip()]
         problem = "worker exited with code %d%s" % (result.exit_code,
                                                     ": " + last[-1].strip() if last else "")
@@ -305,7 +396,13 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
                     raise ValueError("detail has no '%s'" % key)
         except (OSError, ValueError) as e:
             status, problem = "error", "missing or unparseable worker output: %s" % e
-    if status == "ok" and "LD_PRELOAD" not in extra_env:
+    if status == "ok" and preload:
+        malloc_from = (detail_json.get("allocator") or {}).get("malloc_from") or ""
+        if not _same_file(malloc_from, preload):
+            status = "allocator_mismatch"
+            problem = "malloc is served by %s, not the preloaded %s" % (malloc_from or "?",
+                                                                        preload)
+    elif status == "ok" and "LD_PRELOAD" not in extra_env:
         family = (detail_json.get("allocator") or {}).get("family")
         if family != worker.family:
             status = "allocator_mismatch"
@@ -314,7 +411,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         os.replace(detail_part, detail)
         os.replace(gbench_part, gbench)
     else:
-        for part in (detail_part, gbench_part):
+        for part in leftovers:
             part.unlink(missing_ok=True)
     # Header only when the process ended before the first sample could be taken.
     write_text_atomic(folder.rss(workload, strategy, rep),
@@ -322,7 +419,9 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     record = {
         "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
         "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),
-        "family": worker.family, "extra_env": extra_env, "pid": result.pid, "status": status,
+        "family": worker.family, "hosted_by": catalog.hosted_strategy(strategy) if preload
+        else None, "preload": preload, "extra_env": extra_env, "pid": result.pid,
+        "status": status,
         "problem": problem, "exit_code": result.exit_code, "signal": result.signal,
         "wall_s": result.wall_s, "user_s": result.user_s, "sys_s": result.sys_s,
         "peak_rss_kib": result.peak_rss_kib,
@@ -545,7 +644,8 @@ def run_command(args) -> int:
         print("interrupted: complete it with  mmbench run --resume %s" % folder_path)
     print("run folder: %s" % folder_path)
     sys.stdout.flush()
-    rc = 0 if all(r["status"] == "ok" for r in rows) else 1
+    # A combination a strategy refuses (unsupported) is a fact about it, not a failure.
+    rc = 0 if all(r["status"] in ("ok", "unsupported") for r in rows) else 1
     if state == "interrupted":
         return 130
     if not args.no_report:
