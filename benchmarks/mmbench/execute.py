@@ -154,7 +154,15 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
     except OSError as e:
         return spawn_failed(str(e))
     pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it
-    sampler = None
+    pid = sampler = timer = status = None
+    timed_out = threading.Event()
+
+    def on_timeout():
+        timed_out.set()
+        _kill_group(pgid)
+
+    # One guard from spawn to reap: an interrupt (Ctrl-C, SIGTERM) anywhere in
+    # between takes the worker down with us instead of leaving it running.
     try:
         first_line = launcher.stdout.readline()
         try:
@@ -166,29 +174,16 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
             sampler.sample_once()
             sampler.start()
         _out, err = launcher.communicate()
-    except BaseException:
-        _kill_group(pgid)
-        if sampler:
-            sampler.stop_event.set()
-        raise
-    if pid is None:
-        return spawn_failed("the launcher shell did not start the worker: %s"
-                            % err.decode("utf-8", "replace").strip())
-    # The shell has exited, so the worker is now our child.
-    timed_out = threading.Event()
-
-    def on_timeout():
-        timed_out.set()
-        _kill_group(pgid)
-
-    timer = threading.Timer(max(timeout_s - (time.monotonic() - t0), 0.0), on_timeout) \
-        if timeout_s > 0 else None
-    if timer:
-        timer.daemon = True
-        timer.start()
-    if on_spawn:
-        on_spawn(pid)
-    try:
+        if pid is None:
+            return spawn_failed("the launcher shell did not start the worker: %s"
+                                % err.decode("utf-8", "replace").strip())
+        # The shell has exited, so the worker is now our child.
+        if timeout_s > 0:
+            timer = threading.Timer(max(timeout_s - (time.monotonic() - t0), 0.0), on_timeout)
+            timer.daemon = True
+            timer.start()
+        if on_spawn:
+            on_spawn(pid)
         while True:
             try:
                 _pid, status, rusage = os.wait4(pid, 0)
@@ -196,17 +191,18 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
             except InterruptedError:
                 continue
     except BaseException:
-        # Interrupted (Ctrl-C): take the worker down with us, then reap it.
         _kill_group(pgid)
-        try:
-            os.wait4(pid, 0)
-        except ChildProcessError:
-            pass
+        if pid is not None and status is None:
+            try:
+                os.wait4(pid, 0)
+            except ChildProcessError:  # not adopted yet; killed all the same
+                pass
         raise
     finally:
         if timer:
             timer.cancel()
-        sampler.stop_event.set()
+        if sampler:
+            sampler.stop_event.set()
     wall = time.monotonic() - t0
     sampler.join()
     _kill_group(pgid)  # anything the worker left in its group dies with it

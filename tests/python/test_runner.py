@@ -26,23 +26,30 @@ def _rows(folder):
     return {(r["workload"], r["strategy"]): r for r in load_json(folder / "summary.json")["rows"]}
 
 
+@pytest.fixture(scope="module")
+def strategies(catalog):
+    """What `mmbench run` runs without --strategies: the core strategies that are built."""
+    return catalog.default_strategies
+
+
 def _odd_strategy(catalog):
-    """A strategy to break on purpose, hosted by a worker that also hosts others."""
-    families = list(catalog.strategies.values())
-    for s, f in catalog.strategies.items():
+    """A default strategy to break on purpose, hosted by a worker that also hosts others."""
+    families = [catalog.strategies[s] for s in catalog.default_strategies]
+    for s in catalog.default_strategies:
+        f = catalog.strategies[s]
         if families.count(f) > 1 and s != f:
             return s
-    return list(catalog.strategies)[-1]
+    return catalog.default_strategies[-1]
 
 
 # ---------------------------------------------------------------- the tiny suite
 
 
-def test_tiny_suite_rows_ok_and_checksums_agree(tiny_run, catalog):
+def test_tiny_suite_rows_ok_and_checksums_agree(tiny_run, catalog, strategies):
     folder, proc = tiny_run
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = _rows(folder)
-    expected = {(w, s) for w in ("binary_trees", "baseline") for s in catalog.strategies}
+    expected = {(w, s) for w in ("binary_trees", "baseline") for s in strategies}
     assert set(rows) == expected
     for key, row in rows.items():
         assert row["status"] == "ok", (key, row["rep_status"])
@@ -54,18 +61,18 @@ def test_tiny_suite_rows_ok_and_checksums_agree(tiny_run, catalog):
         assert row["lat_p50_ns"] <= row["lat_p99_ns"] <= row["lat_max_ns"]
         assert row["throughput_ci95"] is not None  # two reps give an interval
     for workload in ("binary_trees", "baseline"):
-        sums = {rows[(workload, s)]["checksum"] for s in catalog.strategies}
+        sums = {rows[(workload, s)]["checksum"] for s in strategies}
         assert len(sums) == 1, sums
-        for s in catalog.strategies:
+        for s in strategies:
             details = [load_json(RunFolder(folder).raw(workload, s, r, "detail")) for r in (1, 2)]
             assert {d["checksum"] for d in details} == sums
 
 
-def test_tiny_suite_files_present_and_valid(tiny_run, catalog):
+def test_tiny_suite_files_present_and_valid(tiny_run, catalog, strategies):
     folder, _ = tiny_run
     rf = RunFolder(folder)
     for w in ("binary_trees", "baseline"):
-        for s in catalog.strategies:
+        for s in strategies:
             for r in (1, 2):
                 for kind in ("gbench", "detail", "run"):
                     data = load_json(rf.raw(w, s, r, kind))
@@ -84,16 +91,16 @@ def test_tiny_suite_files_present_and_valid(tiny_run, catalog):
     with open(folder / "summary.csv", newline="") as f:
         table = list(csv.reader(f))
     assert table[0] == summary.COLUMNS
-    assert len(table) == 1 + 2 * len(catalog.strategies)
+    assert len(table) == 1 + 2 * len(strategies)
     md = (folder / "summary.md").read_text()
     assert "binary_trees" in md and "| workload" in md
 
 
-def test_tiny_suite_hgrm_round_trip(tiny_run, catalog):
+def test_tiny_suite_hgrm_round_trip(tiny_run, catalog, strategies):
     folder, _ = tiny_run
     rf = RunFolder(folder)
     for w in ("binary_trees", "baseline"):
-        for s in catalog.strategies:
+        for s in strategies:
             details = [load_json(rf.raw(w, s, r, "detail")) for r in (1, 2)]
             parsed = hgrm.read_hgrm(rf.hgrm(w, s))
             total = sum(d["latency"]["count"] for d in details)
@@ -108,11 +115,11 @@ def test_tiny_suite_hgrm_round_trip(tiny_run, catalog):
                 assert parsed_gc.total_count == sum(g["count"] for g in gc)
 
 
-def test_merged_percentiles_match_worker_for_single_rep(tiny_run, catalog):
+def test_merged_percentiles_match_worker_for_single_rep(tiny_run, catalog, strategies):
     """Our percentile code gives the worker's own (C++) figures for one repetition."""
     folder, _ = tiny_run
     rf = RunFolder(folder)
-    for s in catalog.strategies:
+    for s in strategies:
         detail = load_json(rf.raw("binary_trees", s, 1, "detail"))
         h = hgrm.from_json(detail["latency"])
         for key, p in hgrm.REPORTED_PERCENTILES:
@@ -135,9 +142,9 @@ def test_tiny_suite_summary_uses_detail_and_rusage(tiny_run):
     assert row["lat_max_ns"] == max(d["latency"]["max"] for d in details)
 
 
-def test_progress_lines_when_not_a_tty(tiny_run, catalog):
+def test_progress_lines_when_not_a_tty(tiny_run, catalog, strategies):
     _, proc = tiny_run
-    n = 2 * 2 * len(catalog.strategies)
+    n = 2 * 2 * len(strategies)
     lines = [l for l in proc.stdout.splitlines() if l.startswith("[")]
     assert len(lines) == n
     assert lines[0].startswith("[1/%d] binary_trees/" % n) and lines[-1].startswith(
@@ -188,9 +195,9 @@ def test_crash_of_one_strategy_leaves_others_ok(run_mmbench, catalog, tmp_path):
     assert others and all(r["status"] == "ok" for r in others)
 
 
-def test_hang_is_killed_at_timeout(run_mmbench, catalog, tmp_path):
+def test_hang_is_killed_at_timeout(run_mmbench, catalog, strategies, tmp_path):
     victim = _odd_strategy(catalog)
-    keep = next(s for s in catalog.strategies if s != victim)
+    keep = next(s for s in strategies if s != victim)
     proc = run_mmbench("run", "--workloads", "baseline", "--strategies",
                        "%s,%s" % (keep, victim), "--size", "quick", "--reps", "1",
                        "--timeout", "2", "--out", tmp_path / "run", "--no-report",
@@ -268,7 +275,8 @@ def test_list_shows_what_workers_list(run_mmbench, catalog, build_dir):
         assert re.search(r"^\s+%s\s+%s\s" % (re.escape(name), re.escape(info["unit"])),
                          proc.stdout, re.M)
     for s in catalog.strategies:
-        assert re.search(r"^\s+%s\s+mmbench-worker-" % re.escape(s), proc.stdout, re.M)
+        mark = r"\*" if s in catalog.default_strategies else " "
+        assert re.search(r"^  %s %s\s+mmbench-worker-" % (mark, re.escape(s)), proc.stdout, re.M)
     verbose = run_mmbench("list", "--verbose", check_rc=0)
     for family, worker in catalog.workers.items():
         assert worker.identity["malloc_from"] in verbose.stdout
@@ -280,7 +288,7 @@ def test_list_shows_what_workers_list(run_mmbench, catalog, build_dir):
 # ---------------------------------------------------------------- resume
 
 
-def test_resume_reruns_only_what_failed(run_mmbench, catalog, tmp_path):
+def test_resume_reruns_only_what_failed(run_mmbench, catalog, strategies, tmp_path):
     victim = _odd_strategy(catalog)
     folder = tmp_path / "run"
     first = run_mmbench("run", "--workloads", "baseline", "--size", "quick", "--reps", "2",
@@ -288,12 +296,12 @@ def test_resume_reruns_only_what_failed(run_mmbench, catalog, tmp_path):
                         "--worker-arg", "%s:--fault=crash" % victim)
     assert first.returncode == 1
     rf = RunFolder(folder)
-    before = {(s, r): load_json(rf.raw("baseline", s, r, "run")) for s in catalog.strategies
+    before = {(s, r): load_json(rf.raw("baseline", s, r, "run")) for s in strategies
               for r in (1, 2)}
     assert all(before[(victim, r)]["status"] == "crash" for r in (1, 2))
     second = run_mmbench("run", "--resume", folder, "--no-report")
     assert second.returncode == 0, second.stdout + second.stderr
-    after = {(s, r): load_json(rf.raw("baseline", s, r, "run")) for s in catalog.strategies
+    after = {(s, r): load_json(rf.raw("baseline", s, r, "run")) for s in strategies
              for r in (1, 2)}
     for (s, r), rec in after.items():
         assert rec["status"] == "ok"
@@ -314,12 +322,12 @@ def test_resume_reruns_only_what_failed(run_mmbench, catalog, tmp_path):
 # ---------------------------------------------------------------- checksums
 
 
-def test_checksum_disagreement_is_flagged(tiny_run, catalog, tmp_path):
+def test_checksum_disagreement_is_flagged(tiny_run, catalog, strategies, tmp_path):
     folder, _ = tiny_run
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
     rf = RunFolder(copy)
-    victim = list(catalog.strategies)[-1]
+    victim = list(strategies)[-1]
     path = rf.raw("binary_trees", victim, 2, "detail")
     detail = load_json(path)
     detail["checksum"] = "%016x" % (int(detail["checksum"], 16) ^ 1)
@@ -390,7 +398,7 @@ def _processes_mentioning(*texts):
     return found
 
 
-def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, catalog,
+def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, catalog, strategies,
                                                                    tmp_path, run_mmbench):
     victim = _odd_strategy(catalog)
     folder = tmp_path / "run"
@@ -419,7 +427,7 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
     manifest = load_json(folder / "manifest.json")
     assert manifest["state"] == "interrupted"
     rf = RunFolder(folder)
-    done_before = [s for s in catalog.strategies
+    done_before = [s for s in strategies
                    if (rf.load_record("baseline", s, 1) or {}).get("status") == "ok"]
     assert done_before and victim not in done_before
     resumed = run_mmbench("run", "--resume", folder, "--no-report")
