@@ -180,10 +180,12 @@ struct LeakExit {
           if constexpr (kNeedsRelease<S>) {
             if (cleanup) forgotten_list.push_back(S::weak(req));
           }
-          if constexpr (S::kReclaim == Reclaim::kExplicit) {
-            req = nullptr;  // forgot to free
+          if constexpr (S::kReclaim == Reclaim::kRefCount) {
+            S::release(req);  // the owner drops its reference; the cycle keeps the rest
           } else {
-            S::release(req);  // shared_ptr: the cycle keeps it; arena, Boehm: no-op
+            // Forgot to free: nothing is released (not even boehm-free's
+            // GC_FREE); a region or the collector may still reclaim it.
+            req = nullptr;
           }
         } else {
           release_request(req);
