@@ -81,6 +81,18 @@ long self_maxrss_kib() {
   return ru.ru_maxrss;
 }
 
+// Peak RSS of this address space (VmHWM of /proc/self/status), -1 if unreadable.
+// Unlike ru_maxrss it starts afresh at exec, so it never includes the process
+// this one was forked from: an instrument independent of the runner's wait4.
+long self_vmhwm_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return -1;
+}
+
 struct Options {
   std::string workload;
   std::string strategy;
@@ -412,6 +424,8 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
       d["gc"] = std::move(gc);
     }
 #endif
+    // Read last, after the run and after building everything above.
+    d["self_vmhwm_kib"] = self_vmhwm_kib();
     write_atomically(opt.detail_out, d.dump() + "\n");
   }
   return 0;

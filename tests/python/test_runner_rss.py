@@ -74,3 +74,23 @@ def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
         assert times == sorted(times)
         if len(timeline) >= 20:  # a long run: the sampler saw the bulk of the peak
             assert record["sampled_peak_rss_kib"] >= 0.5 * record["peak_rss_kib"]
+
+
+def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
+    """Two independent instruments of one process's peak: the runner's wait4
+    ru_maxrss and the worker's VmHWM (/proc/self/status, read after the run; per
+    address space, so it cannot include the shell the worker was started from)."""
+    folder, _ = tiny_run
+    rf = RunFolder(folder)
+    manifest = load_json(folder / "manifest.json")
+    checked = 0
+    for workload, strategy in manifest["plan"]["pairs"]:
+        for rep in range(1, manifest["plan"]["reps"] + 1):
+            record = load_json(rf.raw(workload, strategy, rep, "run"))
+            assert record["status"] == "ok", (workload, strategy, rep)
+            vmhwm = load_json(rf.raw(workload, strategy, rep, "detail"))["self_vmhwm_kib"]
+            assert vmhwm > 0
+            ours = record["peak_rss_kib"]
+            assert abs(ours - vmhwm) <= 0.05 * vmhwm, (workload, strategy, rep, ours, vmhwm)
+            checked += 1
+    assert checked == len(manifest["plan"]["pairs"]) * manifest["plan"]["reps"] > 0
