@@ -144,6 +144,22 @@ struct ArenaAllocator {
   }
 };
 
+// Allocates from one given ArenaHeap (Arena::Region's), not the thread's.
+template <class T>
+struct ArenaHeapAllocator {
+  using value_type = T;
+  ArenaHeap* heap;
+  explicit ArenaHeapAllocator(ArenaHeap* h) noexcept : heap(h) {}
+  template <class U>
+  ArenaHeapAllocator(const ArenaHeapAllocator<U>& o) noexcept : heap(o.heap) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
+  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
+  template <class U>
+  bool operator==(const ArenaHeapAllocator<U>& o) const noexcept {
+    return heap == o.heap;
+  }
+};
+
 struct Arena {
   static constexpr std::string_view kName = "arena";
   static constexpr Reclaim kReclaim = Reclaim::kRegion;
@@ -167,6 +183,19 @@ struct Arena {
   };
   struct ThreadScope {};
 
+  // A region outside the Scope stack: an ArenaHeap of its own (see RegionStrategy).
+  class Region {
+   public:
+    template <class T>
+    using Allocator = ArenaHeapAllocator<T>;
+    void* allocate(std::size_t bytes, std::size_t align) { return heap_.allocate(bytes, align); }
+    void reset() noexcept { heap_.rewind({nullptr, nullptr}); }
+    Allocator<char> allocator() noexcept { return Allocator<char>(&heap_); }
+
+   private:
+    ArenaHeap heap_;
+  };
+
   template <class T, class... A>
   static T* make(A&&... args) {
     return ::new (ArenaHeap::local().allocate(sizeof(T), alignof(T))) T(std::forward<A>(args)...);
@@ -184,5 +213,7 @@ struct Arena {
     return p;
   }
 };
+
+static_assert(RegionStrategy<Arena>);
 
 }  // namespace mmbench

@@ -184,6 +184,22 @@ struct PmrMonotonic {
   };
   using ThreadScope = pmr_detail::SingleThreadScope<pmr_detail::kMonotonicName>;
 
+  // A region outside the Scope stack: a monotonic resource of its own, whose
+  // reset() gives every buffer back upstream (see RegionStrategy).
+  class Region {
+   public:
+    template <class T>
+    using Allocator = std::pmr::polymorphic_allocator<T>;
+    void* allocate(std::size_t bytes, std::size_t align) {
+      return resource_.allocate(bytes, align);
+    }
+    void reset() noexcept { resource_.release(); }
+    Allocator<char> allocator() noexcept { return Allocator<char>(&resource_); }
+
+   private:
+    std::pmr::monotonic_buffer_resource resource_{std::pmr::new_delete_resource()};
+  };
+
   template <class T, class... A>
   static T* make(A&&... args) {
     return pmr_detail::construct_in<T>(*current(), std::forward<A>(args)...);
@@ -201,5 +217,7 @@ struct PmrMonotonic {
     return p;
   }
 };
+
+static_assert(RegionStrategy<PmrMonotonic>);
 
 }  // namespace mmbench

@@ -13,11 +13,18 @@
 //   Scope         a region: the arena resets to its mark at scope end; a no-op elsewhere
 //   ThreadScope   per-thread registration (the collector must know every mutator thread)
 //   kReclaim      how memory comes back; workloads may branch on it with `if constexpr`
+// A region strategy (kReclaim == kRegion) also supplies
+//   Region        a standalone region, outside the Scope stack (which is LIFO),
+//                 for workloads whose data dies in another order (FIFO caches,
+//                 rings, semispaces): allocate(bytes, align), reset() (frees
+//                 everything in it at once), Allocator<T> and allocator() for
+//                 containers bound to that region. See RegionStrategy.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 namespace mmbench {
@@ -50,6 +57,39 @@ concept Strategy = requires(typename S::template Ptr<detail::ConceptProbe> p,
   { S::raw(w) } -> std::same_as<detail::ConceptProbe*>;
   { S::weak(p) } -> std::same_as<decltype(w)>;
 };
+
+template <class S>
+concept RegionStrategy =
+    Strategy<S> &&
+    S::kReclaim == Reclaim::kRegion&& std::default_initializable<typename S::Region>&& requires(
+                       typename S::Region& region, std::size_t n) {
+  typename S::Region::template Allocator<char>;
+  { region.allocate(n, n) } -> std::same_as<void*>;
+  { region.reset() }
+  noexcept;
+  { region.allocator() } -> std::same_as<typename S::Region::template Allocator<char>>;
+};
+
+// What a workload declares beside its Scope for data that dies out of LIFO
+// order: S::Region for a region strategy; for the others an empty stand-in,
+// never allocated from, so that the same declarations compile behind
+// `if constexpr (S::kReclaim == Reclaim::kRegion)`.
+struct NoRegion {
+  template <class T>
+  using Allocator = std::allocator<T>;
+};
+template <class S>
+struct RegionOf {
+  static_assert(S::kReclaim != Reclaim::kRegion,
+                "a region strategy must supply S::Region (see RegionStrategy)");
+  using type = NoRegion;
+};
+template <RegionStrategy S>
+struct RegionOf<S> {
+  using type = typename S::Region;
+};
+template <class S>
+using RegionOrNone = typename RegionOf<S>::type;
 
 // Whether a workload must call release() for memory to come back. Region and
 // tracing strategies make release() a no-op; this lets a workload skip whole

@@ -18,7 +18,7 @@
 // Strategy formulations: manual strategies free an evicted value; shared_ptr
 // drops the entry's only reference; Boehm drops it. Region strategies (arena,
 // pmr-monotonic) cannot free a value that dies alone, so they are given a
-// copying semispace of their own kind (two ArenaHeaps, two
+// copying semispace of their own kind (two S::Region: ArenaHeaps,
 // monotonic_buffer_resources): values are allocated in the current one; when
 // the bytes allocated there reach twice the live value bytes (at least
 // kMinSemispaceBytes), every live value is copied into the other one (reset
@@ -30,12 +30,9 @@
 // data in regions.
 #include <algorithm>
 #include <cmath>
-#include <memory_resource>
 #include <type_traits>
 #include <vector>
 
-#include "allocators/arena.hpp"
-#include "allocators/pmr.hpp"
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -81,49 +78,6 @@ inline std::size_t value_size(std::uint64_t key) noexcept {
   return std::clamp(size, kMinValueBytes, kMaxValueBytes);
 }
 
-// A region of the workload's own, outside the strategy's Scope nesting (which
-// is a stack), built from the region strategy's own parts so that each region
-// strategy is measured with its own allocator: an ArenaHeap for the arena, a
-// monotonic_buffer_resource for pmr-monotonic. Only region strategies use it.
-template <class T>
-struct BoundArenaAllocator {
-  using value_type = T;
-  ArenaHeap* heap;
-  explicit BoundArenaAllocator(ArenaHeap* h) noexcept : heap(h) {}
-  template <class U>
-  BoundArenaAllocator(const BoundArenaAllocator<U>& o) noexcept : heap(o.heap) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
-  template <class U>
-  bool operator==(const BoundArenaAllocator<U>& o) const noexcept {
-    return heap == o.heap;
-  }
-};
-struct ArenaSideRegion {
-  template <class T>
-  using Allocator = BoundArenaAllocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return heap.allocate(bytes, align); }
-  void reset() noexcept { heap.rewind({nullptr, nullptr}); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&heap); }
-  ArenaHeap heap;
-};
-struct PmrSideRegion {
-  template <class T>
-  using Allocator = std::pmr::polymorphic_allocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return resource.allocate(bytes, align); }
-  void reset() noexcept { resource.release(); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&resource); }
-  std::pmr::monotonic_buffer_resource resource{std::pmr::new_delete_resource()};
-};
-struct NoSideRegion {  // strategies that free objects one by one
-  template <class T>
-  using Allocator = std::allocator<T>;
-};
-template <class S>
-using SideRegion = std::conditional_t<
-    std::is_same_v<S, Arena>, ArenaSideRegion,
-    std::conditional_t<std::is_same_v<S, PmrMonotonic>, PmrSideRegion, NoSideRegion>>;
-
 }  // namespace lru_cache_detail
 
 template <Strategy S>
@@ -140,9 +94,7 @@ struct LruCache {
   static constexpr std::uint64_t kMinSemispaceBytes = std::uint64_t{1} << 20;
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
-  using Region = lru_cache_detail::SideRegion<S>;
-  static_assert(!kRegion || !std::is_same_v<Region, lru_cache_detail::NoSideRegion>,
-                "a new region strategy needs its side region in lru_cache_detail");
+  using Region = RegionOrNone<S>;  // region strategies only: S::Region
   using Bytes =
       std::conditional_t<kRegion, std::vector<char, typename Region::template Allocator<char>>,
                          std::vector<char, typename S::template Allocator<char>>>;

@@ -16,7 +16,7 @@
 // Region strategies (arena, pmr-monotonic) cannot free the oldest message
 // alone, and their scopes nest as a stack (LIFO), which cannot free the oldest
 // block first either. So the workload keeps a FIFO of regions of its own, of
-// the strategy's own kind (ArenaHeap, monotonic_buffer_resource): pushes are
+// the strategy's own kind (S::Region: ArenaHeap, monotonic_buffer_resource): pushes are
 // split into blocks of ceil(N / kArenaBlocks); block b's messages go into
 // region b mod (kArenaBlocks + 1). The last message of block b is dropped at
 // the last push of block b + kArenaBlocks, so when block b + kArenaBlocks + 1
@@ -25,12 +25,9 @@
 // (kArenaBlocks + 1) / kArenaBlocks of the live data.
 #include <algorithm>
 #include <array>
-#include <memory_resource>
 #include <type_traits>
 #include <vector>
 
-#include "allocators/arena.hpp"
-#include "allocators/pmr.hpp"
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -44,49 +41,6 @@ inline constexpr std::array<char, kPatternBytes> kPattern = [] {
   for (std::size_t i = 0; i < kPatternBytes; ++i) text[i] = static_cast<char>(mix64(i ^ 0x5a5a));
   return text;
 }();
-
-// A region of the workload's own, outside the strategy's Scope nesting (which
-// is a stack), built from the region strategy's own parts so that each region
-// strategy is measured with its own allocator: an ArenaHeap for the arena, a
-// monotonic_buffer_resource for pmr-monotonic. Only region strategies use it.
-template <class T>
-struct BoundArenaAllocator {
-  using value_type = T;
-  ArenaHeap* heap;
-  explicit BoundArenaAllocator(ArenaHeap* h) noexcept : heap(h) {}
-  template <class U>
-  BoundArenaAllocator(const BoundArenaAllocator<U>& o) noexcept : heap(o.heap) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
-  template <class U>
-  bool operator==(const BoundArenaAllocator<U>& o) const noexcept {
-    return heap == o.heap;
-  }
-};
-struct ArenaSideRegion {
-  template <class T>
-  using Allocator = BoundArenaAllocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return heap.allocate(bytes, align); }
-  void reset() noexcept { heap.rewind({nullptr, nullptr}); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&heap); }
-  ArenaHeap heap;
-};
-struct PmrSideRegion {
-  template <class T>
-  using Allocator = std::pmr::polymorphic_allocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return resource.allocate(bytes, align); }
-  void reset() noexcept { resource.release(); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&resource); }
-  std::pmr::monotonic_buffer_resource resource{std::pmr::new_delete_resource()};
-};
-struct NoSideRegion {  // strategies that free objects one by one
-  template <class T>
-  using Allocator = std::allocator<T>;
-};
-template <class S>
-using SideRegion = std::conditional_t<
-    std::is_same_v<S, Arena>, ArenaSideRegion,
-    std::conditional_t<std::is_same_v<S, PmrMonotonic>, PmrSideRegion, NoSideRegion>>;
 
 }  // namespace message_ring_detail
 
@@ -108,9 +62,7 @@ struct MessageRing {
   };
   static_assert(sizeof(Message) == kMessageBytes);
   using MessagePtr = typename S::template Ptr<Message>;
-  using Region = message_ring_detail::SideRegion<S>;
-  static_assert(!kRegion || !std::is_same_v<Region, message_ring_detail::NoSideRegion>,
-                "a new region strategy needs its side region in message_ring_detail");
+  using Region = RegionOrNone<S>;  // region strategies only: S::Region
 
   static void fill(Message& m, std::uint64_t seq, Rng& rng) {
     using message_ring_detail::kPattern;

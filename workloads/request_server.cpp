@@ -18,7 +18,7 @@
 // all of them the cached entry *is* the request's response object, kept.
 // Region strategies (arena, pmr-monotonic) give each request a region
 // (S::Scope) and cannot keep anything allocated there, so a cached response is
-// copied out into a cache region of the strategy's own kind (an ArenaHeap, a
+// copied out into a cache region of the strategy's own kind (S::Region: an ArenaHeap, a
 // monotonic_buffer_resource). The cache has two such regions (generations):
 // entries go into the current one; after `capacity` insertions the FIFO has
 // evicted everything in the other one, which is then reset wholesale and
@@ -26,13 +26,10 @@
 // and holds up to twice the cache's live data: both are the regions' real price.
 #include <algorithm>
 #include <array>
-#include <memory_resource>
 #include <string>
 #include <type_traits>
 #include <vector>
 
-#include "allocators/arena.hpp"
-#include "allocators/pmr.hpp"
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -62,49 +59,6 @@ inline constexpr std::array<char, kCorpusBytes> kCorpus = [] {
   }
   return text;
 }();
-
-// A region of the workload's own, outside the strategy's Scope nesting (which
-// is a stack), built from the region strategy's own parts so that each region
-// strategy is measured with its own allocator: an ArenaHeap for the arena, a
-// monotonic_buffer_resource for pmr-monotonic. Only region strategies use it.
-template <class T>
-struct BoundArenaAllocator {
-  using value_type = T;
-  ArenaHeap* heap;
-  explicit BoundArenaAllocator(ArenaHeap* h) noexcept : heap(h) {}
-  template <class U>
-  BoundArenaAllocator(const BoundArenaAllocator<U>& o) noexcept : heap(o.heap) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(heap->allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T*, std::size_t) noexcept {}  // reclaimed when the region is reset
-  template <class U>
-  bool operator==(const BoundArenaAllocator<U>& o) const noexcept {
-    return heap == o.heap;
-  }
-};
-struct ArenaSideRegion {
-  template <class T>
-  using Allocator = BoundArenaAllocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return heap.allocate(bytes, align); }
-  void reset() noexcept { heap.rewind({nullptr, nullptr}); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&heap); }
-  ArenaHeap heap;
-};
-struct PmrSideRegion {
-  template <class T>
-  using Allocator = std::pmr::polymorphic_allocator<T>;
-  void* allocate(std::size_t bytes, std::size_t align) { return resource.allocate(bytes, align); }
-  void reset() noexcept { resource.release(); }
-  Allocator<char> allocator() noexcept { return Allocator<char>(&resource); }
-  std::pmr::monotonic_buffer_resource resource{std::pmr::new_delete_resource()};
-};
-struct NoSideRegion {  // strategies that free objects one by one
-  template <class T>
-  using Allocator = std::allocator<T>;
-};
-template <class S>
-using SideRegion = std::conditional_t<
-    std::is_same_v<S, Arena>, ArenaSideRegion,
-    std::conditional_t<std::is_same_v<S, PmrMonotonic>, PmrSideRegion, NoSideRegion>>;
 
 }  // namespace request_server_detail
 
@@ -142,9 +96,7 @@ struct RequestServer {
     Str body;
   };
 
-  using Region = request_server_detail::SideRegion<S>;
-  static_assert(!kRegion || !std::is_same_v<Region, request_server_detail::NoSideRegion>,
-                "a new region strategy needs its side region in request_server_detail");
+  using Region = RegionOrNone<S>;  // region strategies only: S::Region
   struct CopiedResponse {
     std::uint64_t key;
     std::basic_string<char, std::char_traits<char>, typename Region::template Allocator<char>> body;
