@@ -1,7 +1,7 @@
 // The Boehm–Demers–Weiser conservative tracing collector (Debian libgc 8.2).
 // make() is GC_MALLOC (GC_MALLOC_ATOMIC for types that declare
 // `static constexpr bool kPointerFree = true`); release() is a no-op: the
-// collector owns reclamation. Containers use gc_allocator so that pointers
+// collector owns reclamation (boehm-free: see below). Containers use gc_allocator so that pointers
 // held in them are scanned (the collector does not scan malloc'ed memory).
 // Objects are never finalized, so they must own nothing outside the GC heap.
 //
@@ -10,7 +10,11 @@
 // the first allocation:
 //   boehm              plain stop-the-world mark-sweep, one marker thread
 //                      (unless GC_MARKERS is set in the environment)
-//   boehm-free         also GC_FREE where the manual strategies free (hybrid)
+//   boehm-free         also GC_FREE where the manual strategies free (hybrid):
+//                      kFreesEachObject, so workloads walk and release object
+//                      by object as for malloc, and release() runs the
+//                      destructor first, so containers give their gc_allocator
+//                      buffers back with GC_FREE too, as malloc's do with free
 //   boehm-incremental  GC_enable_incremental; MMBENCH_GC_PAUSE_TARGET_MS ->
 //                      GC_set_time_limit. Incremental marking runs inside
 //                      allocation calls, outside the stop-world events, so only
@@ -124,6 +128,7 @@ struct BoehmStrategy {
   static constexpr std::string_view kName = boehm_name(kConfig);
   static constexpr Reclaim kReclaim = Reclaim::kTracing;
   static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
+  static constexpr bool kFreesEachObject = kConfig.free_explicitly;
 
   template <class T>
   using Ptr = T*;
@@ -170,7 +175,10 @@ struct BoehmStrategy {
   template <class T>
   static void release(T*& p) noexcept {
     if constexpr (kConfig.free_explicitly) {
-      if (p != nullptr) GC_FREE(p);
+      if (p != nullptr) {
+        p->~T();
+        GC_FREE(p);
+      }
     }
     p = nullptr;
   }

@@ -13,6 +13,8 @@
 //   Scope         a region: the arena resets to its mark at scope end; a no-op elsewhere
 //   ThreadScope   per-thread registration (the collector must know every mutator thread)
 //   kReclaim      how memory comes back; workloads may branch on it with `if constexpr`
+//   kFreesEachObject  (optional) true: release() frees each object even though
+//                 kReclaim is not kExplicit (see the trait below)
 // A region strategy (kReclaim == kRegion) also supplies
 //   Region        a standalone region, outside the Scope stack (which is LIFO),
 //                 for workloads whose data dies in another order (FIFO caches,
@@ -90,6 +92,17 @@ struct RegionOf<S> {
 };
 template <class S>
 using RegionOrNone = typename RegionOf<S>::type;
+
+// Whether release() gives back each object on its own, so that a workload
+// walks a structure and releases every object in it (children before their
+// parent's memory goes, nothing used once released) rather than dropping its
+// root: the explicit strategies, and strategies that declare
+// `static constexpr bool kFreesEachObject = true` (boehm-free: GC_FREE where
+// the explicit strategies free).
+template <class S>
+inline constexpr bool kFreesEachObject = S::kReclaim == Reclaim::kExplicit || requires {
+  requires S::kFreesEachObject;
+};
 
 // Whether a workload must call release() for memory to come back. Region and
 // tracing strategies make release() a no-op; this lets a workload skip whole

@@ -8,9 +8,9 @@
 // whatever a strategy adds on top (headers, control blocks): the long-lived
 // tree plus one short-lived tree of depth max, or the stretch tree if larger.
 //
-// Strategy formulations: manual strategies free the tree node by node after
-// use; shared_ptr drops the root (a cascade of depth <= max, no stack risk);
-// the arena builds each short-lived tree in a region of its own; Boehm drops it.
+// Strategy formulations: manual strategies (and boehm-free, with GC_FREE) free
+// the tree node by node after use; shared_ptr drops the root (a cascade of depth <= max, no stack
+// risk); the arena builds each short-lived tree in a region of its own; Boehm drops it.
 #include "workloads/workload.hpp"
 
 namespace mmbench {
@@ -48,7 +48,7 @@ struct BinaryTrees {
   }
 
   static void drop(NodePtr& n) {
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       if (!n) return;
       drop(S::raw(n)->left);
       drop(S::raw(n)->right);

@@ -14,7 +14,8 @@
 // cross link (K per node) and 8 B per node-table entry.
 //
 // Strategy formulations (see docs/workloads/graph_cycles.md):
-//  - malloc families: the node table lists every node; teardown releases each.
+//  - malloc families (and boehm-free, with GC_FREE): the node table lists every
+//    node; teardown releases each.
 //  - shared_ptr: children are owned (Ptr); parent links, cross links and the
 //    node table are weak (a node is kept alive only by its tree parent), and
 //    teardown drops the root (a cascade, recursion depth = tree height).
@@ -140,7 +141,7 @@ struct GraphCycles {
 
     const std::uint64_t h = hash_graph(S::raw(root), stack, stats);
 
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       // Every node is in the table; the root is one of them.
       for (NodeWeak& w : table) {
         Node* n = S::raw(w);

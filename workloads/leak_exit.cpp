@@ -128,7 +128,7 @@ struct LeakExit {
 
   // The careful path: everything the request owns goes back.
   static void release_request(RequestPtr& req) {
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       PartPtr p = S::raw(req)->parts;
       while (p != nullptr) {
         PartPtr next = S::raw(p)->next;
@@ -140,7 +140,7 @@ struct LeakExit {
   }
 
   static void drop_list(NodePtr& head) {
-    if constexpr (kNeedsRelease<S>) {
+    if constexpr (kNeedsRelease<S> || kFreesEachObject<S>) {
       while (head) {  // iterative: a 1M-node shared_ptr cascade would overflow the stack
         NodePtr next = std::move(S::raw(head)->next);
         S::release(head);

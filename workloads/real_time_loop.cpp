@@ -15,10 +15,10 @@
 // independent: per entity 8 B id + 24 B local and 24 B world position + 8 B
 // parent edge + 8 B display-list entry, 8 B per child edge and 8 B per vertex.
 //
-// Strategy formulations: manual strategies free the tree entity by entity;
-// shared_ptr drops the root (a cascade of depth <= kMaxDepth; parent edges are
-// weak_ptr, and the update locks them); Boehm drops the scene; the arena
-// builds each frame in a region of its own (S::Scope).
+// Strategy formulations: manual strategies (and boehm-free, with GC_FREE) free
+// the tree entity by entity; shared_ptr drops the root (a cascade of depth <= kMaxDepth; parent
+// edges are weak_ptr, and the update locks them); Boehm drops the scene; the arena builds each
+// frame in a region of its own (S::Scope).
 #include <errno.h>
 #include <time.h>
 
@@ -101,7 +101,7 @@ struct RealTimeLoop {
   }
 
   static void drop(EntityPtr& p) {
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       if (!p) return;
       for (auto& c : S::raw(p)->children) drop(c);
     }

@@ -12,13 +12,12 @@
 // figure is the maximum over requests of (cache contents before the request +
 // that request's document + its response).
 //
-// Strategy formulations: manual strategies free the document node by node and
-// free evicted cache entries; shared_ptr drops the document's root (a cascade
-// of depth <= kMaxDepth) and the evicted entry; Boehm drops everything. For
-// all of them the cached entry *is* the request's response object, kept.
-// Region strategies (arena, pmr-monotonic) give each request a region
-// (S::Scope) and cannot keep anything allocated there, so a cached response is
-// copied out into a cache region of the strategy's own kind (S::Region: an ArenaHeap, a
+// Strategy formulations: manual strategies (and boehm-free, with GC_FREE) free
+// the document node by node and free evicted cache entries; shared_ptr drops the document's root (a
+// cascade of depth <= kMaxDepth) and the evicted entry; Boehm drops everything. For all of them the
+// cached entry *is* the request's response object, kept. Region strategies (arena, pmr-monotonic)
+// give each request a region (S::Scope) and cannot keep anything allocated there, so a cached
+// response is copied out into a cache region of the strategy's own kind (S::Region: an ArenaHeap, a
 // monotonic_buffer_resource). The cache has two such regions (generations):
 // entries go into the current one; after `capacity` insertions the FIFO has
 // evicted everything in the other one, which is then reset wholesale and
@@ -139,7 +138,7 @@ struct RequestServer {
   }
 
   static void drop(NodePtr& p) {
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       if (!p) return;
       for (auto& c : S::raw(p)->children) drop(c);
     }

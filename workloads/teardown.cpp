@@ -10,8 +10,8 @@
 // pointers + value), whatever a strategy adds on top (headers, control blocks).
 //
 // Strategy formulations (see docs/workloads/teardown.md):
-//  - malloc families: walk the list and free node by node; free the tree
-//    post-order (recursion depth = tree height, ~20).
+//  - malloc families (and boehm-free, with GC_FREE): walk the list and free
+//    node by node; free the tree post-order (recursion depth = tree height, ~20).
 //  - shared_ptr: dropping the owner frees everything by refcount cascade. The
 //    list cascade would recurse once per node (2M frames overflow the stack),
 //    so it is unlinked iteratively: detach `next`, then drop the node. The tree
@@ -89,7 +89,7 @@ struct Teardown {
   }
 
   static void drop_list(ListPtr& head) {
-    if constexpr (kNeedsRelease<S>) {
+    if constexpr (kNeedsRelease<S> || kFreesEachObject<S>) {
       // Detach `next` before releasing the node: for shared_ptr this turns the
       // recursive cascade into a loop; for malloc it is the plain walk.
       while (head) {
@@ -103,7 +103,7 @@ struct Teardown {
   }
 
   static void drop_tree(TreePtr& n) {
-    if constexpr (S::kReclaim == Reclaim::kExplicit) {
+    if constexpr (kFreesEachObject<S>) {
       if (!n) return;
       drop_tree(S::raw(n)->left);
       drop_tree(S::raw(n)->right);
