@@ -236,7 +236,7 @@ nlohmann::json boehm_config_json(BoehmConfig config, const BoehmSettings& s) {
 #endif
 
 // What `strategy` runs with in this process (see the file comment).
-nlohmann::json strategy_config(const std::string& strategy, const Options& opt,
+nlohmann::json strategy_config(const std::string& strategy, [[maybe_unused]] const Options& opt,
                                const AllocatorIdentity& id) {
   nlohmann::json c = nlohmann::json::object();
   with_strategy(strategy, [&]<class S>() {
@@ -256,7 +256,7 @@ nlohmann::json strategy_config(const std::string& strategy, const Options& opt,
 }
 
 // Process-wide set-up a strategy needs before its first allocation.
-void prepare_strategy(const std::string& strategy, const Options& opt) {
+void prepare_strategy(const std::string& strategy, [[maybe_unused]] const Options& opt) {
   with_strategy(strategy, [&]<class S>() {
 #if MMBENCH_WORKER_HOSTS_ALL
     if constexpr (requires { S::kGcConfig; }) {
