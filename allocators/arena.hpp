@@ -181,7 +181,9 @@ struct Arena {
    private:
     ArenaHeap::Mark mark_;
   };
-  struct ThreadScope {};
+  struct ThreadScope {
+    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
+  };
 
   // A region outside the Scope stack: an ArenaHeap of its own (see RegionStrategy).
   class Region {

@@ -32,7 +32,9 @@ struct Malloc {
   struct Scope {
     Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
   };
-  struct ThreadScope {};
+  struct ThreadScope {
+    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
+  };
 
   template <class T, class... A>
   static T* make(A&&... args) {

@@ -26,7 +26,9 @@ struct SharedPtr {
   struct Scope {
     Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
   };
-  struct ThreadScope {};
+  struct ThreadScope {
+    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
+  };
 
   template <class T, class... A>
   static std::shared_ptr<T> make(A&&... args) {

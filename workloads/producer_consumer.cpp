@@ -135,7 +135,7 @@ struct ProducerConsumer {
   }
 
   static void produce(Ring& ring, std::uint64_t messages, std::uint64_t seed) {
-    [[maybe_unused]] typename S::ThreadScope reg;  // first: the GC must know this thread
+    typename S::ThreadScope reg;  // first: the GC must know this thread
     Rng rng(seed);
     BlockCursor cursor;
     std::uint64_t tail = 0;
@@ -160,7 +160,7 @@ struct ProducerConsumer {
 
   static void consume(Ring& ring, std::uint64_t messages, Histogram& latency,
                       std::uint64_t& hash_out) {
-    [[maybe_unused]] typename S::ThreadScope reg;  // first: the GC must know this thread
+    typename S::ThreadScope reg;  // first: the GC must know this thread
     std::uint64_t h = 0;
     std::uint64_t head = 0;
     void* current_block = nullptr;  // arena formulation
