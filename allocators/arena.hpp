@@ -160,14 +160,10 @@ struct ArenaHeapAllocator {
   }
 };
 
-struct Arena {
+struct Arena : RawPointerHandles {
   static constexpr std::string_view kName = "arena";
   static constexpr Reclaim kReclaim = Reclaim::kRegion;
 
-  template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Weak = T*;
   template <class T>
   using Allocator = ArenaAllocator<T>;
 
@@ -205,14 +201,6 @@ struct Arena {
   template <class T>
   static void release(T*& p) noexcept {
     p = nullptr;  // the region reclaims it
-  }
-  template <class T>
-  static T* raw(T* p) noexcept {
-    return p;
-  }
-  template <class T>
-  static T* weak(T* p) noexcept {
-    return p;
   }
 };
 

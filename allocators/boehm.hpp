@@ -124,16 +124,12 @@ constexpr std::string_view boehm_name(BoehmConfig c) noexcept {
 }
 
 template <BoehmConfig kConfig>
-struct BoehmStrategy {
+struct BoehmStrategy : RawPointerHandles {
   static constexpr std::string_view kName = boehm_name(kConfig);
   static constexpr Reclaim kReclaim = Reclaim::kTracing;
   static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
   static constexpr bool kFreesEachObject = kConfig.free_explicitly;
 
-  template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Weak = T*;
   template <class T>
   using Allocator = gc_allocator<T>;
 
@@ -178,14 +174,6 @@ struct BoehmStrategy {
       if (p != nullptr) GC_FREE(p);
     }
     p = nullptr;
-  }
-  template <class T>
-  static T* raw(T* p) noexcept {
-    return p;
-  }
-  template <class T>
-  static T* weak(T* p) noexcept {
-    return p;
   }
 };
 

@@ -18,14 +18,10 @@
 
 namespace mmbench {
 
-struct Malloc {
+struct Malloc : RawPointerHandles {
   static constexpr std::string_view kName = MMBENCH_MALLOC_FAMILY;
   static constexpr Reclaim kReclaim = Reclaim::kExplicit;
 
-  template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Weak = T*;
   template <class T>
   using Allocator = std::allocator<T>;  // operator new -> the process's malloc
 
@@ -48,14 +44,6 @@ struct Malloc {
     p->~T();
     std::free(p);
     p = nullptr;
-  }
-  template <class T>
-  static T* raw(T* p) noexcept {
-    return p;
-  }
-  template <class T>
-  static T* weak(T* p) noexcept {
-    return p;
   }
 };
 

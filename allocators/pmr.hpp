@@ -89,14 +89,10 @@ inline T* construct_in(std::pmr::memory_resource& r, auto&&... args) {
 
 }  // namespace pmr_detail
 
-struct PmrPool {
+struct PmrPool : RawPointerHandles {
   static constexpr std::string_view kName = pmr_detail::kPoolName;
   static constexpr Reclaim kReclaim = Reclaim::kExplicit;
 
-  template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Weak = T*;
   template <class T>
   using Allocator = std::pmr::polymorphic_allocator<T>;
 
@@ -126,24 +122,12 @@ struct PmrPool {
     pool().deallocate(p, sizeof(T), alignof(T));
     p = nullptr;
   }
-  template <class T>
-  static T* raw(T* p) noexcept {
-    return p;
-  }
-  template <class T>
-  static T* weak(T* p) noexcept {
-    return p;
-  }
 };
 
-struct PmrMonotonic {
+struct PmrMonotonic : RawPointerHandles {
   static constexpr std::string_view kName = pmr_detail::kMonotonicName;
   static constexpr Reclaim kReclaim = Reclaim::kRegion;
 
-  template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Weak = T*;
   template <class T>
   using Allocator = std::pmr::polymorphic_allocator<T>;
 
@@ -207,14 +191,6 @@ struct PmrMonotonic {
   template <class T>
   static void release(T*& p) noexcept {
     p = nullptr;  // the region reclaims it
-  }
-  template <class T>
-  static T* raw(T* p) noexcept {
-    return p;
-  }
-  template <class T>
-  static T* weak(T* p) noexcept {
-    return p;
   }
 };
 

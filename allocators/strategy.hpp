@@ -60,6 +60,23 @@ concept Strategy = requires(typename S::template Ptr<detail::ConceptProbe> p,
   { S::weak(p) } -> std::same_as<decltype(w)>;
 };
 
+// Ptr, Weak, raw() and weak() of every strategy whose owning pointer and back
+// edge are both a plain T* (all but shared_ptr): such a strategy derives from this.
+struct RawPointerHandles {
+  template <class T>
+  using Ptr = T*;
+  template <class T>
+  using Weak = T*;
+  template <class T>
+  static T* raw(T* p) noexcept {
+    return p;
+  }
+  template <class T>
+  static T* weak(T* p) noexcept {
+    return p;
+  }
+};
+
 template <class S>
 concept RegionStrategy =
     Strategy<S> &&
