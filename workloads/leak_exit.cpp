@@ -139,18 +139,6 @@ struct LeakExit {
     S::release(req);  // shared_ptr: cascades through <= 16 parts
   }
 
-  static void drop_list(NodePtr& head) {
-    if constexpr (kNeedsRelease<S> || kFreesEachObject<S>) {
-      while (head) {  // iterative: a 1M-node shared_ptr cascade would overflow the stack
-        NodePtr next = std::move(S::raw(head)->next);
-        S::release(head);
-        head = std::move(next);
-      }
-    } else {
-      S::release(head);
-    }
-  }
-
   static WorkloadResult run(RunContext& ctx) {
     const std::uint64_t iterations = scaled<std::uint64_t>(ctx.size, 20'000, 300'000, 2'000'000);
     const std::uint64_t list_nodes = scaled<std::uint64_t>(ctx.size, 100'000, 1'000'000, 4'000'000);
@@ -217,7 +205,7 @@ struct LeakExit {
       h = mix64(h ^ lh);
       ctx.counters.set("rss_kib_phase2_built", self_rss_kib());
       free_start = now_ns();
-      drop_list(head);
+      release_list<S>(head);
     }  // arena: the rewind is the free-all
     ctx.counters.set("free_all_ns", static_cast<double>(now_ns() - free_start));
     ctx.counters.set("rss_kib_end", self_rss_kib());

@@ -88,20 +88,6 @@ struct Teardown {
     return h;
   }
 
-  static void drop_list(ListPtr& head) {
-    if constexpr (kNeedsRelease<S> || kFreesEachObject<S>) {
-      // Detach `next` before releasing the node: for shared_ptr this turns the
-      // recursive cascade into a loop; for malloc it is the plain walk.
-      while (head) {
-        ListPtr next = std::move(S::raw(head)->next);
-        S::release(head);
-        head = std::move(next);
-      }
-    } else {
-      S::release(head);
-    }
-  }
-
   static void drop_tree(TreePtr& n) {
     if constexpr (kFreesEachObject<S>) {
       if (!n) return;
@@ -135,7 +121,7 @@ struct Teardown {
         build_ns += t1 - t0;
         use_ns += t2 - t1;
         drop_start = now_ns();
-        drop_list(list);
+        release_list<S>(list);
         drop_tree(tree);
       }  // arena: the region rewind is part of the drop
       const std::int64_t drop_ns = now_ns() - drop_start;

@@ -17,6 +17,7 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "allocators/strategy.hpp"
@@ -120,6 +121,24 @@ class Rng {
  private:
   std::uint64_t state_;
 };
+
+// Releases a singly linked list whose nodes chain through `next`: node by node
+// where the strategy frees each object or counts references (detaching `next`
+// before the release turns shared_ptr's recursive cascade, which a list of
+// millions would overflow the stack with, into a loop); otherwise the head
+// alone, and a region or the collector reclaims the rest.
+template <class S, class NodePtr>
+void release_list(NodePtr& head) {
+  if constexpr (kNeedsRelease<S> || kFreesEachObject<S>) {
+    while (head) {
+      NodePtr next = std::move(S::raw(head)->next);
+      S::release(head);
+      head = std::move(next);
+    }
+  } else {
+    S::release(head);
+  }
+}
 
 // ---- registration -----------------------------------------------------------
 
