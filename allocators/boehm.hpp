@@ -12,9 +12,10 @@
 //                      (unless GC_MARKERS is set in the environment)
 //   boehm-free         also GC_FREE where the manual strategies free (hybrid):
 //                      kFreesEachObject, so workloads walk and release object
-//                      by object as for malloc (no destructor runs, as for
-//                      every variant: a container's buffer is left to the
-//                      collector)
+//                      by object as for malloc, and release() runs the
+//                      destructor first, so a container's buffer goes back
+//                      through gc_allocator (GC_FREE) exactly where malloc's
+//                      destructors would free it
 //   boehm-incremental  GC_enable_incremental; MMBENCH_GC_PAUSE_TARGET_MS ->
 //                      GC_set_time_limit. Incremental marking runs inside
 //                      allocation calls, outside the stop-world events, so only
@@ -171,7 +172,10 @@ struct BoehmStrategy : RawPointerHandles {
   template <class T>
   static void release(T*& p) noexcept {
     if constexpr (kConfig.free_explicitly) {
-      if (p != nullptr) GC_FREE(p);
+      if (p != nullptr) {
+        p->~T();
+        GC_FREE(p);
+      }
     }
     p = nullptr;
   }
