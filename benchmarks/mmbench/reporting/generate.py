@@ -23,6 +23,7 @@ class Result:
     problems: list[str] = field(default_factory=list)   # inputs that could not be used
     notices: list[str] = field(default_factory=list)    # e.g. plots skipped, and why
     markdown: str = ""
+    terminal: str = ""  # what is printed: the result tables, overview last
 
     @property
     def ok(self) -> bool:
@@ -67,6 +68,8 @@ def generate(run_dir, quiet: bool = False) -> Result:
     result.problems = list(data.problems) + plot_problems
 
     result.markdown = tables.report_markdown(data, table_list)
+    # The terminal gets the result tables only, ending with the overview.
+    result.terminal = tables.results_markdown(table_list, overview_last=True)
     for name, text in (("report.md", result.markdown), ("report.csv", tables.report_csv(data)),
                        ("report.html", html.report_html(data, table_list,
                                                         result.problems + result.notices))):
@@ -80,8 +83,8 @@ def generate(run_dir, quiet: bool = False) -> Result:
 
 
 def _say(result: Result, quiet: bool) -> None:
-    if not quiet and result.markdown:
-        print(result.markdown)
+    if not quiet and result.terminal:
+        print(result.terminal)
     for n in result.notices:
         print(f"mmbench report: {n}", file=sys.stderr)
     for p in result.problems:
