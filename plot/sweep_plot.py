@@ -4,11 +4,14 @@
     /usr/bin/python3 plot/sweep_plot.py SWEEP_DIR
 
 One figure per workload, plots/sweep_<workload>.png and .svg, three panels
-against the heap cap in multiples of live data (log x):
-  time relative to the best manual strategy (manual strategies: horizontal lines),
-  the collector's stop-the-world pauses p50 / p99 / max,
+against the collector's *measured* heap in multiples of live data (log x):
+  time relative to the best manual strategy: the free-space-divisor series as a
+  line (markers labelled d=D), the cap series as points (hollow where the cap
+  did not bind, i.e. the run repeats the uncapped configuration), runs that hit
+  the cap as red crosses at their cap on the x axis, the manual strategies as
+  horizontal lines and Hertz & Berger's 2005 figures for comparison;
+  the collector's stop-the-world pauses p50 / p99 / max for both series;
   per-unit latency p99 / max (manual strategies' as horizontal lines).
-Runs that hit the cap are drawn as crosses on the x axis of the time panel.
 """
 
 from __future__ import annotations
@@ -38,31 +41,59 @@ def _ms(ns):
     return None if ns is None else ns / 1e6
 
 
+# Hertz & Berger, OOPSLA 2005: GenMS (Java) time relative to the best explicit
+# manager at 2x, 3x and 5x the minimum heap (their x is heap over the smallest heap
+# the collector runs in, not over live data: a comparison of shape, not of points).
+HERTZ_BERGER = [(2.0, 1.70), (3.0, 1.17), (5.0, 1.00)]
+HERTZ_BERGER_LABEL = "Hertz & Berger 2005 (Java, GenMS)"
+
+
+def _ok(rows):
+    return [r for r in rows if r["status"] == "ok" and r.get("heap_over_live")]
+
+
 def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list:
-    rows = [r for r in data["points"] if r["multiple"] is not None]
-    ok = [r for r in rows if r["status"] == "ok"]
-    failed = [r for r in rows if r["status"] != "ok"]
-    uncapped = next((r for r in data["points"] if r["multiple"] is None), None)
+    cap_rows = [r for r in data["points"] if r["multiple"] is not None and r.get("in_grid", True)]
+    cap_ok = _ok(cap_rows)
+    failed = [r for r in cap_rows if r["status"] != "ok"]
+    divisor_ok = sorted(_ok(data.get("divisor_points", [])), key=lambda r: r["heap_over_live"])
     strategy = sweep["strategy"]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+    colour = style(strategy)["color"]
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6))
     ax_t, ax_p, ax_l = axes
     for ax in axes:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "%g" % v))
         ax.xaxis.set_minor_formatter(FuncFormatter(
             lambda v, _pos: "%g" % v if ("%g" % v)[0] in "1235" else ""))
-        ax.set_xlabel("heap cap (multiple of live data, %.1f MiB)" % (data["live_bytes"] / 2**20))
+        ax.set_xlabel("heap, multiple of live data (%.1f MiB)\nmeasured; failed runs at their cap"
+                      % (data["live_bytes"] / 2**20))
 
     # Time relative to the best manual strategy.
-    xs = [r["multiple"] for r in ok]
-    ax_t.plot(xs, [r["relative_time"] for r in ok], label=strategy, **style(strategy))
+    if divisor_ok:
+        ax_t.plot([r["heap_over_live"] for r in divisor_ok],
+                  [r["relative_time"] for r in divisor_ok], color=colour, marker="o",
+                  markersize=5, linestyle="-", label="%s uncapped, free-space divisor d" % strategy)
+        for r in divisor_ok:
+            ax_t.annotate("d=%d" % r["divisor"], (r["heap_over_live"], r["relative_time"]),
+                          textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
+    binding = [r for r in cap_ok if r.get("cap_binding") is not False]
+    loose = [r for r in cap_ok if r.get("cap_binding") is False]
+    if binding:
+        ax_t.plot([r["heap_over_live"] for r in binding], [r["relative_time"] for r in binding],
+                  "s", color=colour, markersize=6, linestyle="none",
+                  label="%s heap cap (default divisor)" % strategy)
+    if loose:
+        ax_t.plot([r["heap_over_live"] for r in loose], [r["relative_time"] for r in loose],
+                  "s", markerfacecolor="none", color=colour, markersize=8, linestyle="none",
+                  label="heap cap, cap not binding (%s)" % ", ".join(
+                      "%gx" % r["multiple"] for r in loose))
     if failed:
         ax_t.plot([r["multiple"] for r in failed], [0] * len(failed), "x", color="red",
-                  markersize=8, linestyle="none", label="failed (%s)" % ", ".join(
-                      sorted({r["status"] for r in failed})))
-    if uncapped and uncapped.get("relative_time"):
-        ax_t.axhline(uncapped["relative_time"], color=style(strategy)["color"], linewidth=0.8,
-                     linestyle=(0, (1, 3)), label="%s uncapped" % strategy)
+                  markersize=8, linestyle="none", clip_on=False,
+                  label="failed at cap (%s)" % ", ".join(sorted({r["status"] for r in failed})))
+    ax_t.plot(*zip(*HERTZ_BERGER), marker="D", color="grey", markersize=5, linestyle=":",
+              linewidth=1, label=HERTZ_BERGER_LABEL)
     for s, ref in data["references"].items():
         if ref.get("relative_time"):
             st = style(s)
@@ -70,31 +101,34 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
                          linewidth=1, label=s)
     if data.get("minimum"):
         ax_t.axvline(data["minimum"]["multiple"], color="grey", linewidth=0.8,
-                     label="smallest heap that completes (%.3g x)" % data["minimum"]["multiple"])
+                     label="smallest cap that completes (%.3g x)" % data["minimum"]["multiple"])
     ax_t.set_ylabel("time relative to best manual (%s)" % data["best_reference"])
     ax_t.set_ylim(bottom=0)
     ax_t.set_title("%s: time" % workload)
-    ax_t.legend(fontsize=7)
+    ax_t.legend(fontsize=6)
 
-    # Stop-the-world pauses.
+    # Stop-the-world pauses, both series.
     for key in ("p50", "p99", "max"):
-        pts = [(r["multiple"], _ms(r["pause_%s_ns" % key])) for r in ok
-               if r["pause_%s_ns" % key] is not None]
-        if pts:
-            ax_p.plot(*zip(*pts), marker="o", markersize=4, linestyle=PERCENTILE_LOOK[key],
-                      color=style(strategy)["color"], label="%s pause %s" % (strategy, key))
+        for rows, marker, name in ((divisor_ok, "o", "divisor"), (cap_ok, "s", "cap")):
+            pts = sorted((r["heap_over_live"], _ms(r["pause_%s_ns" % key])) for r in rows
+                         if r["pause_%s_ns" % key] is not None)
+            if pts:
+                ax_p.plot(*zip(*pts), marker=marker, markersize=4,
+                          linestyle=PERCENTILE_LOOK[key] if name == "divisor" else "none",
+                          color=colour if name == "divisor" else "grey",
+                          label="%s %s pause %s" % (strategy, name, key))
     ax_p.set_yscale("log")
     ax_p.set_ylabel("stop-the-world pause (ms)")
     ax_p.set_title("%s: GC pauses" % workload)
-    ax_p.legend(fontsize=7)
+    ax_p.legend(fontsize=6, ncol=2)
 
-    # Per-unit latency, with the manual strategies' for reference.
+    # Per-unit latency of the divisor series, with the manual strategies' for reference.
     for key in ("p99", "max"):
-        pts = [(r["multiple"], _ms(r["lat_%s_ns" % key])) for r in ok
+        pts = [(r["heap_over_live"], _ms(r["lat_%s_ns" % key])) for r in divisor_ok
                if r["lat_%s_ns" % key] is not None]
         if pts:
             ax_l.plot(*zip(*pts), marker="o", markersize=4, linestyle=PERCENTILE_LOOK[key],
-                      color=style(strategy)["color"], label="%s %s" % (strategy, key))
+                      color=colour, label="%s divisor series %s" % (strategy, key))
         for s, ref in data["references"].items():
             value = _ms((ref.get("lat") or {}).get(key))
             if value:

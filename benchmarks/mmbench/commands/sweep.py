@@ -16,16 +16,21 @@ from mmbench.runfolder import write_json_atomic, write_text_atomic
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sweep", help="GC heap-size sweep: time and pauses vs heap cap (x live data)",
+        "sweep", help="GC heap-size sweep: time and pauses vs heap size (cap, free-space divisor)",
         description="Run a Boehm strategy with its heap capped at multiples of each "
                     "workload's live data, find the smallest multiple that completes "
-                    "(bisection, ~5%%), and compare time and pauses with the manual "
+                    "(bisection, ~5%%); then uncapped at a range of free-space divisors, "
+                    "which is what grows its heap; compare time and pauses with the manual "
                     "strategies. Writes sweep.json/.csv/.md and plots/sweep_*.png.")
     p.add_argument("--workloads", metavar="A,B",
                    help="workloads (default: all that the strategy runs, except baseline)")
     p.add_argument("--multiples", default=sweep.DEFAULT_MULTIPLES, metavar="M,N,...",
                    help="heap caps in multiples of live data; 'uncapped' for none "
                         "(default %s)" % sweep.DEFAULT_MULTIPLES)
+    p.add_argument("--divisors", default=sweep.DEFAULT_DIVISORS, metavar="D,E,...",
+                   help="second series: the collector uncapped at these free-space divisors "
+                        "(lower = larger heap, fewer collections; libgc default 3); 'none' "
+                        "for no series (default %s)" % sweep.DEFAULT_DIVISORS)
     p.add_argument("--strategy", default="boehm", help="the collector strategy (default boehm)")
     p.add_argument("--references", metavar="X,Y",
                    help="manual strategies to compare with (default: those of %s that are "
@@ -60,6 +65,10 @@ def sweep_command(args) -> int:
         multiples = sweep.parse_multiples(args.multiples)
     except ValueError as e:
         raise UsageError("--multiples: %s" % e) from e
+    try:
+        divisors = sweep.parse_divisors(args.divisors)
+    except ValueError as e:
+        raise UsageError("--divisors: %s" % e) from e
     if args.reps < 1:
         raise UsageError("--reps must be >= 1")
     opts = points.base_options(args.size, 1, args.seed, args.timeout, args.sample_ms)
@@ -68,12 +77,13 @@ def sweep_command(args) -> int:
             "reps": args.reps, "size": args.size, "pairs": [], "units": {}}
     manifest = run_command.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
     manifest.update(experiment="sweep", multiples=[m if m is not None else "uncapped"
-                                                    for m in multiples])
+                                                    for m in multiples],
+                    divisors=divisors)
     write_json_atomic(root / "manifest.json", manifest)
 
     result = sweep.run_sweep(root, catalog, opts, workloads, args.strategy, references,
                              multiples, args.reps, bisect=not args.no_bisect,
-                             progress=points.print_progress)
+                             progress=points.print_progress, divisors=divisors)
     for w, data in result["workloads"].items():
         data["unit"] = catalog.workloads.get(w, {}).get("unit")
     write_json_atomic(root / "sweep.json", result)

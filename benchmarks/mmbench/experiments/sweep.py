@@ -12,7 +12,18 @@ garbage, and the heap the worker had before the workload started (GC_INIT's
 initial heap, ~256 KiB). live_bytes is the workload's logical live data (its
 own count of bytes reachable at the peak). So multiple 1.0 can never
 complete, and the minimum multiple measures Boehm's space overhead on top of
-the live data."""
+the live data.
+
+What the cap does not do: raise the heap above the collector's own choice.
+libgc collects once about (live + roots) / free-space-divisor bytes have been
+allocated since the last collection, whatever the cap, so a cap above the
+uncapped ("natural") heap changes nothing: those points repeat the uncapped
+configuration ("cap not binding"). To trace time against a *larger* heap
+(Hertz & Berger's curve), the second series runs the collector uncapped at a
+range of free-space divisors (--gc-free-space-divisor D; libgc's default is 3):
+a lower divisor lets more garbage accumulate between collections, so the heap
+grows and collections become rarer. Each divisor point's x is its *measured*
+heap (GC_get_heap_size at the end of the run) over live_bytes."""
 
 from __future__ import annotations
 
@@ -26,6 +37,8 @@ from mmbench import workers
 from mmbench.experiments import points
 
 DEFAULT_MULTIPLES = "1.25,1.5,2,3,4,6,uncapped"
+DEFAULT_DIVISORS = "1,2,3,4,6,8,12"
+LIBGC_DEFAULT_DIVISOR = 3
 DEFAULT_REFERENCES = ("glibc", "mimalloc", "jemalloc")
 PRECISION = 0.05      # bisection stops when hi/lo <= 1 + PRECISION
 LOWEST_PROBE = 1.0    # below the live data nothing can complete
@@ -55,6 +68,25 @@ def parse_multiples(text: str) -> List[Optional[float]]:
     return capped + ([None] if None in out else [])
 
 
+def parse_divisors(text: str) -> List[int]:
+    """'1,3,12' -> [1, 3, 12] (sorted, unique); 'none' or '' -> [] (no divisor series)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    out = set()
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            value = int(item)
+        except ValueError:
+            raise ValueError("divisor '%s' is not a whole number" % item) from None
+        if value < 1:
+            raise ValueError("divisors must be >= 1 (got %s)" % item)
+        out.add(value)
+    return sorted(out)
+
+
 def label(multiple: Optional[float]) -> str:
     return "uncapped" if multiple is None else "m%.4g" % multiple
 
@@ -65,17 +97,19 @@ def cap_bytes(multiple: float, live_bytes: float) -> int:
 
 def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: List[str],
               strategy: str, references: List[str], multiples: List[Optional[float]], reps: int,
-              bisect: bool = True, progress=None) -> dict:
+              bisect: bool = True, progress=None, divisors: Optional[List[int]] = None) -> dict:
+    divisors = list(divisors or [])
     result = {"strategy": strategy, "references": references, "reps": reps,
-              "size": opts["size"], "precision": PRECISION, "workloads": {}}
+              "size": opts["size"], "precision": PRECISION, "divisors": divisors,
+              "workloads": {}}
     for w in workloads:
         result["workloads"][w] = sweep_workload(root, catalog, opts, w, strategy, references,
-                                                multiples, reps, bisect, progress)
+                                                multiples, reps, bisect, progress, divisors)
     return result
 
 
 def sweep_workload(root, catalog, opts, workload, strategy, references, multiples, reps, bisect,
-                   progress) -> dict:
+                   progress, divisors=()) -> dict:
     base = root / "points" / workload
     # 1. The collector uncapped: its live_bytes sizes every cap.
     uncapped = points.measure(base / "uncapped", catalog, opts, workload, strategy, reps,
@@ -131,11 +165,22 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
                     lo = mid
             minimum = {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
                        "largest_failing_multiple": lo}
+    natural_heap = uncapped.gc_heap_bytes
     rows = []
     for m in sorted(grid):
-        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples))
+        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
+                         natural_heap=natural_heap))
     if None in multiples:
-        rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True))
+        rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True,
+                         natural_heap=natural_heap))
+
+    # 4. The divisor series: uncapped, more or less garbage allowed between collections.
+    divisor_rows = []
+    for d in divisors:
+        p = points.measure(base / ("d%d" % d), catalog, opts, workload, strategy, reps,
+                           ["--gc-free-space-divisor", str(d)], progress)
+        divisor_rows.append(_row(workload, None, p, live, best_wall, in_grid=True,
+                                 series="divisor", divisor=d))
     return {
         "live_bytes": live,
         "uncapped_heap_bytes": uncapped.gc_heap_bytes,
@@ -147,16 +192,31 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
         "uncapped": dict(uncapped.as_dict(), relative_time=(uncapped.wall_s / best_wall
                                                             if best_wall else None)),
         "points": rows,
+        "divisor_points": divisor_rows,
         "bisection": bisection,
         "minimum": minimum,
     }
 
 
-def _row(workload, multiple, p: points.Point, live, best_wall, in_grid) -> dict:
+def _cap_binding(multiple, live, natural_heap) -> Optional[bool]:
+    """A cap binds when it is below the heap the collector reaches uncapped at its default
+    divisor; at or above it the run repeats the uncapped configuration. None: unknown."""
+    if multiple is None:
+        return False
+    if not natural_heap:
+        return None
+    return cap_bytes(multiple, live) < natural_heap
+
+
+def _row(workload, multiple, p: points.Point, live, best_wall, in_grid, natural_heap=None,
+         series="cap", divisor=None) -> dict:
     return {
         "workload": workload,
+        "series": series,
         "multiple": multiple,
+        "divisor": divisor,
         "cap_bytes": cap_bytes(multiple, live) if multiple is not None else None,
+        "cap_binding": _cap_binding(multiple, live, natural_heap) if series == "cap" else None,
         "in_grid": in_grid,
         "status": p.status,
         "rep_status": p.rep_status,
@@ -165,6 +225,7 @@ def _row(workload, multiple, p: points.Point, live, best_wall, in_grid) -> dict:
         "peak_rss_kib": p.peak_rss_kib,
         "gc_heap_bytes": p.gc_heap_bytes,
         "heap_over_live": p.gc_heap_bytes / live if p.gc_heap_bytes else None,
+        "rss_over_live": p.peak_rss_kib * 1024 / live if p.peak_rss_kib else None,
         "gc_collections": p.gc_collections,
         "pause_p50_ns": p.pause.get("p50"),
         "pause_p99_ns": p.pause.get("p99"),
@@ -178,8 +239,9 @@ def _row(workload, multiple, p: points.Point, live, best_wall, in_grid) -> dict:
     }
 
 
-CSV_COLUMNS = ["workload", "multiple", "cap_bytes", "status", "wall_s", "relative_time",
-               "peak_rss_kib", "gc_heap_bytes", "heap_over_live", "gc_collections",
+CSV_COLUMNS = ["workload", "series", "multiple", "divisor", "cap_bytes", "cap_binding", "status",
+               "wall_s", "relative_time", "peak_rss_kib", "gc_heap_bytes", "heap_over_live",
+               "rss_over_live", "gc_collections",
                "pause_p50_ns", "pause_p99_ns", "pause_max_ns", "lat_p50_ns", "lat_p99_ns",
                "lat_max_ns", "checksum"]
 
@@ -189,15 +251,28 @@ def to_csv(sweep: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for w, data in sweep["workloads"].items():
-        for row in data.get("points", []):
-            writer.writerow(["" if row.get(c) is None else
-                             ("uncapped" if c == "multiple" and row[c] is None else row[c])
-                             for c in CSV_COLUMNS])
+        for row in data.get("points", []) + data.get("divisor_points", []):
+            writer.writerow([("uncapped" if c == "multiple" else "") if row.get(c) is None
+                             else row[c] for c in CSV_COLUMNS])
     return out.getvalue()
 
 
 def _ms(ns) -> str:
     return "" if ns is None else "%.3g" % (ns / 1e6)
+
+
+def _x(value) -> str:
+    return "%.2f" % value if value else ""
+
+
+def _pauses(row) -> str:
+    return " / ".join(_ms(row[k]) for k in ("pause_p50_ns", "pause_p99_ns", "pause_max_ns"))
+
+
+def _binding_text(row) -> str:
+    if row["multiple"] is None:
+        return ""
+    return {True: "binds", False: "cap not binding", None: "?"}[row["cap_binding"]]
 
 
 def to_markdown(sweep: dict) -> str:
@@ -221,23 +296,50 @@ def to_markdown(sweep: dict) -> str:
                 "%.3g x fails" % m["largest_failing_multiple"]
                 if m["largest_failing_multiple"] else "no smaller multiple failed"))
         lines.append("")
-        lines.append("| heap cap (x live) | status | time vs best manual | heap used (x live) "
+        lines.append("### Heap cap (default free-space divisor)")
+        lines.append("")
+        lines.append("A cap at or above the uncapped heap (%.2f x live) does not bind: the run "
+                     "repeats the uncapped configuration, because libgc sizes its heap by the "
+                     "free-space divisor, not by the cap." % (
+                         (data["uncapped_heap_bytes"] or 0) / data["live_bytes"]))
+        lines.append("")
+        lines.append("| heap cap (x live) | status | cap | time vs best manual "
+                     "| heap used (x live) | peak RSS (x live) "
                      "| GC pauses p50 / p99 / max (ms) | unit latency p99 / max (ms) |")
-        lines.append("| --- | --- | --- | --- | --- | --- |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for row in data["points"]:
             if not row["in_grid"]:
                 continue
-            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            ok = row["status"] == "ok"
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 "uncapped" if row["multiple"] is None else "%.3g" % row["multiple"],
-                row["status"],
-                "%.2f" % row["relative_time"] if row["relative_time"] else "",
-                "%.2f" % row["heap_over_live"] if row["heap_over_live"] else "",
-                " / ".join(_ms(row[k]) for k in ("pause_p50_ns", "pause_p99_ns",
-                                                   "pause_max_ns")) if row["status"] == "ok"
-                else "",
-                " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
-                if row["status"] == "ok" else ""))
+                row["status"], _binding_text(row), _x(row["relative_time"]),
+                _x(row["heap_over_live"]), _x(row["rss_over_live"]),
+                _pauses(row) if ok else "",
+                " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns")) if ok else ""))
         lines.append("")
+        if data.get("divisor_points"):
+            lines.append("### Free-space divisor, uncapped (libgc default %d)"
+                         % LIBGC_DEFAULT_DIVISOR)
+            lines.append("")
+            lines.append("Lower divisor: more allocation between collections, a larger heap, "
+                         "fewer collections. Heap is measured (GC_get_heap_size at the end of "
+                         "the run) over live data.")
+            lines.append("")
+            lines.append("| divisor | status | heap (x live, measured) | peak RSS (x live) "
+                         "| time vs best manual | collections "
+                         "| GC pauses p50 / p99 / max (ms) | unit latency p99 / max (ms) |")
+            lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+            for row in data["divisor_points"]:
+                ok = row["status"] == "ok"
+                lines.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                    row["divisor"], row["status"], _x(row["heap_over_live"]),
+                    _x(row["rss_over_live"]), _x(row["relative_time"]),
+                    "%.0f" % row["gc_collections"] if row["gc_collections"] is not None else "",
+                    _pauses(row) if ok else "",
+                    " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
+                    if ok else ""))
+            lines.append("")
         if data["references"]:
             lines.append("References (uncapped): " + "; ".join(
                 "%s %s%s" % (s, r["status"], " %.3f s (%.2f x), unit latency max %s ms" % (
