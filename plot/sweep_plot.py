@@ -35,6 +35,7 @@ from style import style  # noqa: E402
 plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
                      "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
 PERCENTILE_LOOK = {"p50": ":", "p99": "--", "max": "-"}
+CAP_PAUSE_MARKER = {"p50": "v", "p99": "s", "max": "^"}
 
 
 def _ms(ns):
@@ -59,7 +60,7 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
     divisor_ok = sorted(_ok(data.get("divisor_points", [])), key=lambda r: r["heap_over_live"])
     strategy = sweep["strategy"]
     colour = style(strategy)["color"]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6), sharex=True)
     ax_t, ax_p, ax_l = axes
     for ax in axes:
         ax.set_xscale("log")
@@ -109,11 +110,12 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
 
     # Stop-the-world pauses, both series.
     for key in ("p50", "p99", "max"):
-        for rows, marker, name in ((divisor_ok, "o", "divisor"), (cap_ok, "s", "cap")):
+        for rows, name in ((divisor_ok, "divisor"), (cap_ok, "cap")):
             pts = sorted((r["heap_over_live"], _ms(r["pause_%s_ns" % key])) for r in rows
                          if r["pause_%s_ns" % key] is not None)
             if pts:
-                ax_p.plot(*zip(*pts), marker=marker, markersize=4,
+                ax_p.plot(*zip(*pts), markersize=5,
+                          marker="o" if name == "divisor" else CAP_PAUSE_MARKER[key],
                           linestyle=PERCENTILE_LOOK[key] if name == "divisor" else "none",
                           color=colour if name == "divisor" else "grey",
                           label="%s %s pause %s" % (strategy, name, key))
