@@ -81,9 +81,9 @@ def report_html(data: RunData, tables: list[Table], problems: list[str]) -> str:
     for t in tables:
         section_id = t.anchor or "table"
         out.append(f'<section id="{_e(section_id)}"><h2>{_e(t.title)}</h2>')
+        has_status = t.headers[1:2] == ["status"]
         failed = {i for i, r in enumerate(t.rows)
-                  if len(r) > 1 and r[1].text.split(",")[0] not in ("ok", "") and
-                  t.anchor != "overview"}
+                  if has_status and len(r) > 1 and r[1].text.split(",")[0] not in ("ok", "")}
         out.append(table_html(t, failed))
         figures = []
         if t.anchor == "overview":
@@ -92,7 +92,7 @@ def report_html(data: RunData, tables: list[Table], problems: list[str]) -> str:
                                   ("peak_rss", "Peak RSS; dashed: live data")):
                 if (plots / f"{name}.png").is_file():
                     figures.append(_figure(plots / f"{name}.png", caption))
-        elif t.anchor.startswith("wl-"):
+        elif t.anchor.startswith("wl-") and not t.anchor.endswith("-figures"):
             figures = workload_figures(plots, t.anchor[3:])
         if figures:
             out.append('<div class="plots">' + "\n".join(figures) + "</div>")

@@ -11,6 +11,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
+from . import histo
 from .figures import REFERENCE, RowFigures, all_figures
 from .rundata import RunData, machine_line, manifest_items
 
@@ -209,11 +210,58 @@ def overview_table(figs: list[RowFigures]) -> Table:
                  notes=notes)
 
 
+def _counter_text(name: str, v: float) -> str:
+    # Counters named *_ns are durations; the rest are counts or sizes.
+    return format_duration(v) if name.endswith("_ns") else _count(v)
+
+
+def workload_figures_table(data: RunData, workload: str) -> Table | None:
+    """The workload's own figures (deadline misses, hits, leaked bytes, ...:
+    medians over repetitions) and, for open-loop workloads, latency corrected
+    for coordinated omission, per strategy."""
+    rows_in = [r for r in data.rows_of(workload) if r.get("status") == "ok"]
+    names = sorted({k for r in rows_in for k in (r.get("counters") or {})})
+    corrected = {}
+    for r in rows_in:
+        merged = histo.merged_latency(data.details(r), key="corrected_latency")
+        if merged.count:
+            corrected[r["strategy"]] = merged
+    if not names and not corrected:
+        return None
+    headers = ["strategy"] + names
+    if corrected:
+        headers += ["corrected p99", "corrected max"]
+    rows = []
+    for r in rows_in:
+        counters = r.get("counters") or {}
+        row = [Cell(r["strategy"])]
+        for n in names:
+            v = counters.get(n)
+            row.append(Cell(_counter_text(n, v) if v is not None else DASH, v))
+        if corrected:
+            m = corrected.get(r["strategy"])
+            for p in (99, 100):
+                v = m.value_at(p) if m else None
+                row.append(Cell(format_duration(v) if v is not None else DASH, v))
+        rows.append(row)
+    notes = ["Medians over repetitions of the workload's own counters (see its page in "
+             "docs/workloads/)."]
+    if corrected:
+        notes.append("Corrected latency: from each unit's intended start time (open loop), "
+                     "so a stall also counts against the units it delayed (coordinated "
+                     "omission, as HdrHistogram's corrected recording).")
+    return Table(f"{workload}: workload figures", headers, rows,
+                 anchor=f"wl-{workload}-figures", notes=notes)
+
+
 def build_tables(data: RunData) -> list[Table]:
     figs = all_figures(data)
     tables = [overview_table(figs)] if figs else []
     for w in data.workloads():
         tables.append(workload_table([f for f in figs if f.workload == w]))
+        extra = workload_figures_table(data, w)
+        if extra is not None:
+            tables.append(extra)
     return tables
 
 
