@@ -25,7 +25,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: 
 
 from mmbench.reporting import histo, rundata  # noqa: E402
 from mmbench.reporting.figures import REFERENCE, all_figures  # noqa: E402
-from style import PAUSE_LINESTYLE, bar_style, style  # noqa: E402
+from style import PAUSE_LINESTYLE, bar_style, save_figure, style  # noqa: E402
 
 PERCENTILE_TICKS = [(0.5, "50%"), (0.9, "90%"), (0.99, "99%"), (0.999, "99.9%"),
                     (0.9999, "99.99%"), (0.99999, "99.999%"), (0.999999, "99.9999%")]
@@ -47,16 +47,6 @@ def _unit_for(max_ns: float) -> tuple[str, float]:
 def _footer(fig, data: rundata.RunData) -> None:
     fig.supxlabel(f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
                   x=0.01, ha="left")
-
-
-def _save(fig, out_dir: Path, name: str, written: list[Path]) -> None:
-    for ext in ("png", "svg"):
-        path = out_dir / f"{name}.{ext}"
-        tmp = out_dir / f".{name}.tmp.{ext}"
-        fig.savefig(tmp, format=ext)
-        tmp.replace(path)
-        written.append(path)
-    plt.close(fig)
 
 
 def _markevery(n: int) -> int:
@@ -121,7 +111,7 @@ def latency_by_percentile(data, loaded, workload, out_dir, written):
     ax.set_title(f"{workload}: latency by percentile, all repetitions merged")
     ax.legend(fontsize=7, loc="upper left")
     _footer(fig, data)
-    _save(fig, out_dir, f"latency_{workload}", written)
+    written.extend(save_figure(fig, out_dir, f"latency_{workload}"))
 
 
 def latency_cdf_and_histogram(data, loaded, workload, out_dir, written):
@@ -144,7 +134,7 @@ def latency_cdf_and_histogram(data, loaded, workload, out_dir, written):
     ax.set_title(f"{workload}: latency CDF, all repetitions merged")
     ax.legend(fontsize=7, loc="lower right")
     _footer(fig, data)
-    _save(fig, out_dir, f"latency_cdf_{workload}", written)
+    written.extend(save_figure(fig, out_dir, f"latency_cdf_{workload}"))
 
     # Histogram on log-spaced bins (8 per decade); each bucket's count goes to the
     # bin holding its midpoint. Fractions, so runs with different counts compare.
@@ -172,7 +162,7 @@ def latency_cdf_and_histogram(data, loaded, workload, out_dir, written):
     ax.set_title(f"{workload}: latency histogram, all repetitions merged")
     ax.legend(fontsize=7, loc="upper right")
     _footer(fig, data)
-    _save(fig, out_dir, f"latency_hist_{workload}", written)
+    written.extend(save_figure(fig, out_dir, f"latency_hist_{workload}"))
 
 
 def _grouped_bars(ax, workloads, strategies, value_of, err_of=None):
@@ -260,13 +250,13 @@ def throughput_and_rss_bars(data, out_dir, written):
     draw_relative_throughput(ax, data)
     ax.legend(fontsize=7, ncol=2)
     _footer(fig, data)
-    _save(fig, out_dir, "throughput_relative", written)
+    written.extend(save_figure(fig, out_dir, "throughput_relative"))
 
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(data.workloads()) + 3), 4.5))
     draw_peak_rss(ax, data)
     ax.legend(fontsize=7, ncol=2)
     _footer(fig, data)
-    _save(fig, out_dir, "peak_rss", written)
+    written.extend(save_figure(fig, out_dir, "peak_rss"))
 
 
 def rss_over_time(data, workload, out_dir, written):
@@ -290,7 +280,7 @@ def rss_over_time(data, workload, out_dir, written):
     ax.set_title(f"{workload}: RSS over time (median-wall repetition)")
     ax.legend(fontsize=7)
     _footer(fig, data)
-    _save(fig, out_dir, f"rss_{workload}", written)
+    written.extend(save_figure(fig, out_dir, f"rss_{workload}"))
 
 
 def overview(data, loaded, out_dir, written):
@@ -324,7 +314,7 @@ def overview(data, loaded, out_dir, written):
     axes[1][1].set_title("Slowest unit of work, stalls included (lower is better)")
     axes[0][0].legend(fontsize=7, ncol=2)
     _footer(fig, data)
-    _save(fig, out_dir, "overview", written)
+    written.extend(save_figure(fig, out_dir, "overview"))
 
 
 def make_all(run_dir, data: rundata.RunData | None = None):

@@ -24,7 +24,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from style import style  # noqa: E402
+from style import save_figure, style  # noqa: E402
 
 plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
                      "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
@@ -61,14 +61,7 @@ def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list
     ax_s.set_ylabel("speedup over %d thread(s)" % threads[0])
     ax_s.set_title("%s: speedup (%s cores)" % (workload, scale.get("cores")))
     fig.tight_layout()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ext in ("png", "svg"):
-        path = out_dir / ("scale_%s.%s" % (workload, ext))
-        fig.savefig(path)
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_dir, "scale_%s" % workload)
 
 
 def plot_scale(scale_dir) -> list:

@@ -4,6 +4,7 @@ told apart by marker, line style and hatch as well as colour (greyscale prints).
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 # name: (colour, marker, line style, bar hatch)
 STRATEGY_STYLES = {
@@ -47,3 +48,23 @@ def _look(strategy: str) -> tuple:
     if strategy not in _assigned:
         _assigned[strategy] = next(_fallback_cycle)
     return _assigned[strategy]
+
+
+def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
+    """Write fig as out_dir/NAME.png and NAME.svg, close it, return the two paths.
+
+    Each file is written beside its final name and renamed into place, so a reader
+    never sees half a figure."""
+    import matplotlib.pyplot as plt  # here, so importing style does not pick a backend
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in ("png", "svg"):
+        path = out_dir / f"{name}.{ext}"
+        tmp = out_dir / f".{name}.tmp.{ext}"
+        fig.savefig(tmp, format=ext)
+        tmp.replace(path)
+        written.append(path)
+    plt.close(fig)
+    return written

@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
-from style import style  # noqa: E402
+from style import save_figure, style  # noqa: E402
 
 plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
                      "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
@@ -142,14 +142,7 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
     ax_l.legend(fontsize=6, ncol=2)
 
     fig.tight_layout()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ext in ("png", "svg"):
-        path = out_dir / ("sweep_%s.%s" % (workload, ext))
-        fig.savefig(path)
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_dir, "sweep_%s" % workload)
 
 
 def plot_sweep(sweep_dir) -> list:
