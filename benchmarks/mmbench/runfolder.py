@@ -6,11 +6,14 @@ place, so a reader (or an interrupted run) never sees half a file.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
 import tempfile
 from typing import Optional
+
+from mmbench.errors import UsageError
 
 RAW = "raw"
 RSS = "rss"
@@ -41,6 +44,30 @@ def write_json_atomic(path, data) -> None:
 def read_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def new_folder(repo_root, out: Optional[str], prefix: str, not_empty: str) -> pathlib.Path:
+    """The folder a new run or experiment writes into, created empty.
+
+    With out: that folder, which must be absent or empty, else UsageError(not_empty
+    formatted with folder=the resolved path). Without: results/PREFIX-YYYYmmdd-HHMMSS
+    under repo_root, with -2, -3, ... appended when that name is already taken."""
+    if out:
+        folder = pathlib.Path(out).resolve()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError(not_empty.format(folder=folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = pathlib.Path(repo_root) / "results" / ("%s-%s" % (prefix, stamp))
+    folder, n = base, 1
+    while True:
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            n += 1
+            folder = base.with_name("%s-%d" % (base.name, n))
 
 
 def run_stem(workload: str, strategy: str, rep: int) -> str:

@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Dict, List, Optional
 
-from mmbench import execute, machine, summary, workers
+from mmbench import execute, machine, runfolder, summary, workers
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
 
@@ -225,22 +225,9 @@ def _iso(ts: float) -> str:
 
 
 def _new_folder(repo_root: pathlib.Path, out: Optional[str]) -> pathlib.Path:
-    if out:
-        folder = pathlib.Path(out).resolve()
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise UsageError("%s exists and is not an empty folder; use --resume %s to complete "
-                             "it, or choose another --out" % (folder, folder))
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    base = repo_root / "results" / datetime.datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    folder, n = base, 1
-    while True:
-        try:
-            folder.mkdir(parents=True)
-            return folder
-        except FileExistsError:
-            n += 1
-            folder = base.with_name("%s-%d" % (base.name, n))
+    return runfolder.new_folder(repo_root, out, "run",
+                                "{folder} exists and is not an empty folder; use --resume "
+                                "{folder} to complete it, or choose another --out")
 
 
 # ---------------------------------------------------------------- manifest

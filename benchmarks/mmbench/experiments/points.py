@@ -7,12 +7,11 @@ folder). The processes are started by commands/run.py's run_one, exactly as
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import pathlib
 import statistics
 from typing import Dict, List, Optional
 
-from mmbench import hgrm, workers
+from mmbench import hgrm, runfolder, workers
 from mmbench.commands import run as run_command
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder
@@ -22,22 +21,8 @@ EXIT_UNSUPPORTED = 6
 
 
 def new_folder(repo_root: pathlib.Path, out: Optional[str], prefix: str) -> pathlib.Path:
-    if out:
-        folder = pathlib.Path(out).resolve()
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise UsageError("%s exists and is not an empty folder; choose another --out" % folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = repo_root / "results" / ("%s-%s" % (prefix, stamp))
-    folder, n = base, 1
-    while True:
-        try:
-            folder.mkdir(parents=True)
-            return folder
-        except FileExistsError:
-            n += 1
-            folder = base.with_name("%s-%d" % (base.name, n))
+    return runfolder.new_folder(repo_root, out, prefix,
+                                "{folder} exists and is not an empty folder; choose another --out")
 
 
 def names(text: Optional[str], valid: List[str], kind: str,
