@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from mmbench import workers
 from mmbench.commands import run as run_command
 from mmbench.errors import UsageError
 from mmbench.experiments import points, scale
-from mmbench.runfolder import write_json_atomic, write_text_atomic
+from mmbench.runfolder import write_json_atomic
 
 DEFAULT_WORKLOAD = "producer_consumer"
 
@@ -58,21 +56,5 @@ def scale_command(args) -> int:
 
     result = scale.run_scale(root, catalog, opts, workloads, strategies, threads, args.reps,
                              progress=points.print_progress)
-    write_json_atomic(root / "scale.json", result)
-    write_text_atomic(root / "scale.csv", scale.to_csv(result))
-    markdown = scale.to_markdown(result)
-    write_text_atomic(root / "scale.md", markdown)
-    manifest.update(state="complete", finished=run_command._utc_now())
-    write_json_atomic(root / "manifest.json", manifest)
-    print(markdown, end="")
-    rc = 0
-    try:
-        sys.path.insert(0, str(args.repo_root / "plot"))
-        import scale_plot  # type: ignore
-        for path in scale_plot.plot_scale(root):
-            print("plot: %s" % path)
-    except ImportError as e:
-        print("mmbench scale: no plots (%s); the data is in %s" % (e, root), file=sys.stderr)
-        rc = 1
-    print("scale folder: %s" % root)
-    return rc
+    return points.finish(root, "scale", result, scale.to_csv, scale.to_markdown, manifest,
+                         args.repo_root)

@@ -5,13 +5,12 @@ docs/experiments.md)."""
 from __future__ import annotations
 
 import pathlib
-import sys
 
 from mmbench import workers
 from mmbench.commands import run as run_command
 from mmbench.errors import UsageError
 from mmbench.experiments import points, sweep
-from mmbench.runfolder import write_json_atomic, write_text_atomic
+from mmbench.runfolder import write_json_atomic
 
 
 def register(subparsers) -> None:
@@ -86,22 +85,7 @@ def sweep_command(args) -> int:
                              progress=points.print_progress, divisors=divisors)
     for w, data in result["workloads"].items():
         data["unit"] = catalog.workloads.get(w, {}).get("unit")
-    write_json_atomic(root / "sweep.json", result)
-    write_text_atomic(root / "sweep.csv", sweep.to_csv(result))
-    markdown = sweep.to_markdown(result)
-    write_text_atomic(root / "sweep.md", markdown)
-    manifest.update(state="complete", finished=run_command._utc_now())
-    write_json_atomic(root / "manifest.json", manifest)
-    print(markdown, end="")
-    rc = 0
-    try:
-        sys.path.insert(0, str(args.repo_root / "plot"))
-        import sweep_plot  # type: ignore
-        for path in sweep_plot.plot_sweep(root):
-            print("plot: %s" % path)
-    except ImportError as e:
-        print("mmbench sweep: no plots (%s); the data is in %s" % (e, root), file=sys.stderr)
-        rc = 1
-    print("sweep folder: %s" % root)
+    rc = points.finish(root, "sweep", result, sweep.to_csv, sweep.to_markdown, manifest,
+                       args.repo_root)
     failed = [w for w, d in result["workloads"].items() if "error" in d]
     return 1 if failed else rc

@@ -7,14 +7,16 @@ folder). The processes are started by commands/run.py's run_one, exactly as
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import pathlib
 import statistics
+import sys
 from typing import Dict, List, Optional
 
 from mmbench import hgrm, runfolder, workers
 from mmbench.commands import run as run_command
 from mmbench.errors import UsageError
-from mmbench.runfolder import RunFolder
+from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 # Worker exit code of a combination a strategy refuses (pmr under threads).
 EXIT_UNSUPPORTED = 6
@@ -132,3 +134,30 @@ def print_progress(record: dict, extra_args) -> None:
     if record["status"] == "ok":
         text += "  %.2f s" % record["wall_s"]
     print(text, flush=True)
+
+
+def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdown,
+           manifest: dict, repo_root: pathlib.Path) -> int:
+    """Write EXPERIMENT.json, .csv (to_csv(result)) and .md (to_markdown(result)) into
+    root, mark the manifest complete, print the table and the figures drawn by
+    plot/EXPERIMENT_plot.py's plot_EXPERIMENT. 1 if the figures could not be drawn
+    (the data is written all the same), else 0."""
+    write_json_atomic(root / ("%s.json" % experiment), result)
+    write_text_atomic(root / ("%s.csv" % experiment), to_csv(result))
+    markdown = to_markdown(result)
+    write_text_atomic(root / ("%s.md" % experiment), markdown)
+    manifest.update(state="complete", finished=run_command._utc_now())
+    write_json_atomic(root / "manifest.json", manifest)
+    print(markdown, end="")
+    rc = 0
+    try:
+        sys.path.insert(0, str(repo_root / "plot"))
+        plot_module = importlib.import_module("%s_plot" % experiment)
+        for path in getattr(plot_module, "plot_%s" % experiment)(root):
+            print("plot: %s" % path)
+    except ImportError as e:
+        print("mmbench %s: no plots (%s); the data is in %s" % (experiment, e, root),
+              file=sys.stderr)
+        rc = 1
+    print("%s folder: %s" % (experiment, root))
+    return rc
