@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +31,12 @@ def _rows(folder):
 def strategies(catalog):
     """What `mmbench run` runs without --strategies: the core strategies that are built."""
     return catalog.default_strategies
+
+
+def _pause_durations(folder, workload, strategy, rep):
+    """The collector's pause events as the worker logged them, one by one."""
+    detail = load_json(folder / "raw" / ("%s.%s.r%d.detail.json" % (workload, strategy, rep)))
+    return [duration for _start, duration in detail["gc"]["events"]]
 
 
 def _odd_strategy(catalog):
@@ -91,6 +98,18 @@ def test_tiny_suite_files_present_and_valid(tiny_run, catalog, strategies):
     with open(folder / "summary.csv", newline="") as f:
         table = list(csv.reader(f))
     assert table[0] == summary.COLUMNS
+    # The columns users and scripts rely on come first, in this order.
+    required = ("workload,strategy,size,reps,status,throughput_per_s,throughput_ci95,wall_s,"
+                "peak_rss_kib,live_kib,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,"
+                "gc_pauses,gc_pause_p99_ns,gc_pause_max_ns,checksum").split(",")
+    assert table[0][:len(required)] == required
+    # Boehm's pause total is the median over repetitions of each run's summed pauses.
+    by_strategy = {r[1]: dict(zip(table[0], r)) for r in table[1:] if r[0] == "binary_trees"}
+    totals = sorted(sum(_pause_durations(folder, "binary_trees", "boehm", rep))
+                    for rep in (1, 2))
+    assert float(by_strategy["boehm"]["gc_pause_total_ns"]) == pytest.approx(
+        statistics.median(totals), rel=1e-6)
+    assert by_strategy["glibc"]["gc_pause_total_ns"] == ""
     assert len(table) == 1 + 2 * len(strategies)
     md = (folder / "summary.md").read_text()
     assert "binary_trees" in md and "| workload" in md
