@@ -94,7 +94,15 @@ def to_markdown(scale: dict) -> str:
                 elif r["status"] != "ok":
                     cells.append(r["status"])
                 else:
-                    cells.append("%.4g (%.2fx)" % (r["throughput_per_s"], r["speedup"] or 0))
+                    cells.append("%s (%.2fx)" % (_si(r["throughput_per_s"]), r["speedup"] or 0))
             lines.append("| %d | %s |" % (t, " | ".join(cells)))
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _si(x: float) -> str:
+    """3 significant digits with k/M/G, as the other tables print rates."""
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= scale:
+            return "%.3g%s" % (x / scale, suffix)
+    return "%.3g" % x
