@@ -31,9 +31,10 @@ _T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622
 _Z975 = 1.959963984540054
 
 
-def t_quantile_975(df: int) -> float:
-    """t_{0.975} with df degrees of freedom: scipy when importable, else a table for
-    df <= 30 and the Cornish-Fisher expansion around the normal quantile beyond."""
+def t_quantile_975(df: float) -> float:
+    """t_{0.975} with df degrees of freedom (non-integer for Welch): scipy when
+    importable, else a table for df <= 30 (df rounded) and the Cornish-Fisher
+    expansion around the normal quantile beyond."""
     if df < 1:
         raise ValueError("df must be >= 1")
     try:
@@ -42,7 +43,7 @@ def t_quantile_975(df: int) -> float:
     except ImportError:
         pass
     if df <= len(_T975):
-        return _T975[df - 1]
+        return _T975[int(round(df)) - 1]
     z = _Z975
     return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
             + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))

@@ -13,6 +13,7 @@ from typing import List
 
 from mmbench import workers
 from mmbench.experiments import points
+from mmbench.reporting.tables import si
 
 
 def default_threads(cores: int = 0) -> List[int]:
@@ -94,15 +95,8 @@ def to_markdown(scale: dict) -> str:
                 elif r["status"] != "ok":
                     cells.append(r["status"])
                 else:
-                    cells.append("%s (%.2fx)" % (_si(r["throughput_per_s"]), r["speedup"] or 0))
+                    cells.append("%s (%.2fx)" % (si(r["throughput_per_s"]), r["speedup"] or 0))
             lines.append("| %d | %s |" % (t, " | ".join(cells)))
         lines.append("")
     return "\n".join(lines) + "\n"
 
-
-def _si(x: float) -> str:
-    """3 significant digits with k/M/G, as the other tables print rates."""
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= scale:
-            return "%.3g%s" % (x / scale, suffix)
-    return "%.3g" % x

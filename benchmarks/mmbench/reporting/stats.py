@@ -11,23 +11,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-# Two-sided 95% Student t quantiles t_{0.975, df}, df = 1..30; beyond, interpolated
-# towards the normal 1.960 (used only when scipy is not importable).
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-
-
-def t_quantile_975(df: float) -> float:
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, df))
-    except ImportError:
-        if df < 1:
-            return _T975[0]
-        if df <= 30:
-            return _T975[int(round(df)) - 1]
-        return 1.960 + (_T975[-1] - 1.960) * 30.0 / df
+from ..summary import t_quantile_975  # one t quantile for runner and reports
 
 
 @dataclass
