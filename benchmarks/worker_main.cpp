@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -93,6 +94,55 @@ long self_vmhwm_kib() {
   return -1;
 }
 
+// One pass of the workload through its fixed work.
+struct Iteration {
+  std::int64_t wall_ns = 0;
+  std::int64_t cpu_ns = 0;      // process CPU time, all threads
+  long minor_faults = 0;        // first-touch page faults, mostly
+  long involuntary_switches = 0;
+  bool timed = false;           // per-unit clock on (latency recorded)
+};
+
+struct ProcessCounters {
+  long minor_faults = 0, major_faults = 0, voluntary_switches = 0, involuntary_switches = 0;
+  static ProcessCounters now() noexcept {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw};
+  }
+};
+
+// The main thread's scheduler statistics (/proc/self/sched): migrations
+// between CPUs and context switches, for the runner's noise record.
+nlohmann::json main_thread_sched() {
+  nlohmann::json out = nlohmann::json::object();
+  std::ifstream sched("/proc/thread-self/sched");
+  std::string line;
+  while (std::getline(sched, line)) {
+    for (const char* key : {"se.nr_migrations", "nr_switches", "nr_voluntary_switches",
+                            "nr_involuntary_switches"}) {
+      if (line.rfind(key, 0) == 0 && line.size() > std::strlen(key) &&
+          line[std::strlen(key)] == ' ') {
+        const auto colon = line.find(':');
+        if (colon != std::string::npos) out[key] = std::strtoll(line.c_str() + colon + 1, nullptr, 10);
+      }
+    }
+  }
+  return out;
+}
+
+// What timing one unit costs: a clock read at each end and a histogram
+// record, measured here in a loop of `n` (before the measured region).
+double unit_record_cost_ns(int n = 200'000) {
+  Histogram scratch;
+  const std::int64_t t0 = monotonic_ns();
+  for (int i = 0; i < n; ++i) {
+    const std::int64_t start = UnitClock::ticks();
+    scratch.record(UnitClock::ns_since(start));
+  }
+  return static_cast<double>(monotonic_ns() - t0) / n;
+}
+
 struct Options {
   std::string workload;
   std::string strategy;
@@ -105,6 +155,12 @@ struct Options {
   std::size_t gc_max_heap_bytes = 0;  // Boehm strategies: heap cap, 0 = none
   unsigned long gc_free_space_divisor = 0;  // Boehm strategies: 0 = libgc's default
   std::string fault;                        // test only: crash | hang | oom
+  // Steady state: after the first (timed, warm-up) iteration, run the workload
+  // again with the per-unit clock off until the repeated iterations add up to
+  // min_time_s and number at least min_iterations (max_iterations at most).
+  double min_time_s = 0;
+  int min_iterations = 1;
+  int max_iterations = 1000;
   bool list = false;
   bool describe = false;
 };
@@ -293,6 +349,20 @@ void inject_fault(const std::string& fault) {
   }
 }
 
+// Median over the repeated (untimed) iterations, or the first when there are none.
+std::int64_t median_of(const Iteration* it, int n, std::int64_t Iteration::*field) {
+  std::vector<std::int64_t> values;
+  for (int i = 1; i < n; ++i) values.push_back(it[i].*field);
+  if (values.empty()) return it[0].*field;
+  std::sort(values.begin(), values.end());
+  const std::size_t m = values.size();
+  return m % 2 ? values[m / 2] : (values[m / 2 - 1] + values[m / 2]) / 2;
+}
+
+std::int64_t figure_wall_ns(const Iteration* it, int n) {
+  return median_of(it, n, &Iteration::wall_ns);
+}
+
 int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_argv) {
   const Size size = opt.size == "quick"   ? Size::kQuick
                     : opt.size == "large" ? Size::kLarge
@@ -304,9 +374,17 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
   auto latency = std::make_unique<Histogram>();
   auto corrected = std::make_unique<Histogram>();
   auto counters = std::make_unique<Counters>();
+  auto scratch_counters = std::make_unique<Counters>();  // repeated iterations' (discarded)
+  const bool repeat = entry.info.repeatable && opt.min_time_s > 0;
+  const int max_iterations = repeat ? std::max(opt.max_iterations, 2) : 1;
+  auto iterations = std::make_unique<Iteration[]>(static_cast<std::size_t>(max_iterations));
+  int n_iterations = 0;
+  bool checksums_agree = true;
   WorkloadResult result;
   std::int64_t start_ns = 0, end_ns = 0;
   bool ran = false;
+  UnitClock::calibrate();
+  const double record_cost_ns = unit_record_cost_ns();
 
   const std::string name = std::string(entry.info.name) + "/" + label;
   benchmark::RegisterBenchmark(
@@ -316,14 +394,42 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
 #if MMBENCH_WORKER_HOSTS_ALL
         if (is_boehm(entry.strategy)) BoehmRuntime::reset_pauses();
 #endif
+        RunContext repeat_ctx{size, opt.threads, opt.seed, *latency, *corrected, *scratch_counters};
+        repeat_ctx.time_units = false;
         for (auto _ : state) {
           start_ns = now_ns();
           if (!opt.fault.empty()) inject_fault(opt.fault);
-          result = entry.run(ctx);
+          // Iteration 0: timed unit by unit (the latency figures) and, where the
+          // workload repeats, the warm-up. Then the steady state, clock off.
+          double repeated_s = 0;
+          for (int i = 0; i < max_iterations; ++i) {
+            if (i > 0 && repeated_s >= opt.min_time_s && i - 1 >= opt.min_iterations) break;
+            const ProcessCounters pc0 = ProcessCounters::now();
+            const std::int64_t cpu0 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
+            const std::int64_t t0 = now_ns();
+            const WorkloadResult r = entry.run(i == 0 ? ctx : repeat_ctx);
+            const std::int64_t t1 = now_ns();
+            const std::int64_t cpu1 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
+            const ProcessCounters pc1 = ProcessCounters::now();
+            iterations[i] = {t1 - t0, cpu1 - cpu0, pc1.minor_faults - pc0.minor_faults,
+                             pc1.involuntary_switches - pc0.involuntary_switches, i == 0};
+            n_iterations = i + 1;
+            if (i == 0) {
+              result = r;
+            } else {
+              checksums_agree = checksums_agree && r.checksum == result.checksum &&
+                                r.units == result.units;
+              repeated_s += static_cast<double>(t1 - t0) * 1e-9;
+            }
+            if (!repeat) break;
+          }
           end_ns = now_ns();
         }
         ran = true;
-        const double secs = static_cast<double>(end_ns - start_ns) * 1e-9;
+        // The figure: the median repeated iteration where the workload
+        // repeats (robust to one disturbed iteration), else the only one.
+        const std::int64_t figure_ns = figure_wall_ns(iterations.get(), n_iterations);
+        const double secs = static_cast<double>(figure_ns) * 1e-9;
         state.counters["units"] = static_cast<double>(result.units);
         state.counters["units_per_s"] = secs > 0 ? static_cast<double>(result.units) / secs : 0;
         state.counters["live_bytes"] = static_cast<double>(result.live_bytes);
@@ -378,6 +484,12 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     std::cerr << "mmbench-worker: the benchmark did not run (check --benchmark_filter)\n";
     return kExitError;
   }
+  if (!checksums_agree) {
+    std::cerr << "mmbench-worker: a repeated iteration of " << entry.info.name
+              << " returned another checksum or unit count than the first: not fixed work\n";
+    return kExitError;
+  }
+  const ProcessCounters process_end = ProcessCounters::now();
 
   if (!opt.detail_out.empty()) {
     char hex[17];
@@ -397,7 +509,40 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     d["checksum"] = hex;
     d["units"] = result.units;
     d["live_bytes"] = result.live_bytes;
-    d["wall_ns"] = end_ns - start_ns;
+    // wall_ns: the figure throughput is units / wall_ns of (see "iterations").
+    d["wall_ns"] = figure_wall_ns(iterations.get(), n_iterations);
+    d["cpu_ns"] = median_of(iterations.get(), n_iterations, &Iteration::cpu_ns);
+    d["first_wall_ns"] = iterations[0].wall_ns;
+    d["first_cpu_ns"] = iterations[0].cpu_ns;
+    d["steady_state"] = n_iterations > 1;
+    nlohmann::json its = nlohmann::json::array();
+    for (int i = 0; i < n_iterations; ++i) {
+      const Iteration& it = iterations[i];
+      its.push_back({{"wall_ns", it.wall_ns},
+                     {"cpu_ns", it.cpu_ns},
+                     {"minor_faults", it.minor_faults},
+                     {"involuntary_switches", it.involuntary_switches},
+                     {"timed", it.timed}});
+    }
+    d["iterations"] = std::move(its);
+    d["min_time_s"] = opt.min_time_s;
+    d["repeatable"] = entry.info.repeatable;
+    // The instrument's cost: per unit, calibrated at start-up; as a share of
+    // the timed iteration (the figure itself is untimed when it repeats).
+    const double timed_share =
+        iterations[0].wall_ns > 0 ? static_cast<double>(result.units) * record_cost_ns /
+                                        static_cast<double>(iterations[0].wall_ns)
+                                  : 0.0;
+    d["unit_clock"] = {{"source", UnitClock::source()},
+                       {"ns_per_tick", UnitClock::ns_per_tick()},
+                       {"record_cost_ns", record_cost_ns},
+                       {"timed_iteration_share", timed_share},
+                       {"figure_share", n_iterations > 1 ? 0.0 : timed_share}};
+    d["sched"] = main_thread_sched();
+    d["process"] = {{"minor_faults", process_end.minor_faults},
+                    {"major_faults", process_end.major_faults},
+                    {"voluntary_switches", process_end.voluntary_switches},
+                    {"involuntary_switches", process_end.involuntary_switches}};
     d["start_monotonic_ns"] = start_ns;
     d["end_monotonic_ns"] = end_ns;
     d["self_maxrss_kib"] = self_maxrss_kib();
@@ -463,6 +608,16 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--fault", opt.fault, "test only: crash | hang | oom")
       ->check(CLI::IsMember({"crash", "hang", "oom"}));
+  app.add_option("--min-time", opt.min_time_s,
+                 "seconds of steady-state iterations after the first, timed one (0: run once; "
+                 "workloads that do not repeat, such as leak_exit, always run once)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--min-iterations", opt.min_iterations,
+                 "at least this many steady-state iterations when --min-time > 0")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--max-iterations", opt.max_iterations,
+                 "at most this many iterations in all when --min-time > 0")
+      ->check(CLI::Range(2, 100000));
   app.add_flag("--list", opt.list, "list workloads and strategies as JSON and exit");
   app.add_flag("--describe", opt.describe,
                "print the allocator identity and each strategy's configuration as JSON and exit");
@@ -504,7 +659,10 @@ int main(int argc, char** argv) {
                            {"unit", e.info.unit},
                            {"description", e.info.description},
                            {"open_loop", e.info.open_loop},
-                           {"deliberate_leak", e.info.deliberate_leak}});
+                           {"deliberate_leak", e.info.deliberate_leak},
+                           {"repeatable", e.info.repeatable},
+                           {"multithreaded", e.info.multithreaded},
+                           {"headline", e.info.headline}});
       }
       out["entries"] = std::move(entries);
     }

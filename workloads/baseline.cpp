@@ -11,18 +11,19 @@ struct Baseline {
       .name = "baseline",
       .unit = "run",
       .description = "empty workload: the harness's own footprint per strategy",
+      .headline = "footprint",
   };
   struct Cell {
     std::uint64_t value = 0;
   };
   static WorkloadResult run(RunContext& ctx) {
-    const std::int64_t t0 = now_ns();
+    const std::int64_t t0 = ctx.unit_start();
     typename S::Scope scope;
     auto p = S::template make<Cell>();
     S::raw(p)->value = 42;
     const std::uint64_t v = S::raw(p)->value;
     S::release(p);
-    ctx.latency.record(now_ns() - t0);
+    ctx.unit_end(t0);
     return {.checksum = mix64(v), .units = 1, .live_bytes = sizeof(Cell)};
   }
 };

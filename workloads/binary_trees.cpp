@@ -73,14 +73,14 @@ struct BinaryTrees {
       const std::uint64_t iterations = std::uint64_t{1} << (max_depth - d + kMinDepth);
       std::uint64_t total = 0;
       for (std::uint64_t i = 0; i < iterations; ++i) {
-        const std::int64_t t0 = now_ns();
+        const std::int64_t t0 = ctx.unit_start();
         {
           typename S::Scope scope;
           NodePtr t = build(d);
           total += check(S::raw(t));
           drop(t);
         }
-        ctx.latency.record(now_ns() - t0);
+        ctx.unit_end(t0);
       }
       r.units += iterations;
       h = mix64(h ^ mix64(static_cast<std::uint64_t>(d) ^ (total << 8)));

@@ -168,9 +168,9 @@ struct GraphCycles {
     WorkloadResult r;
     std::uint64_t h = mix64(n_nodes);
     for (int phase = 0; phase < phases; ++phase) {
-      const std::int64_t t0 = now_ns();
+      const std::int64_t t0 = ctx.unit_start();
       h = mix64(h ^ run_phase(n_nodes, rounds, rng, stack, stats));
-      ctx.latency.record(now_ns() - t0);
+      ctx.unit_end(t0);
       ++r.units;
     }
     ctx.counters.set("nodes_per_phase", static_cast<double>(n_nodes));

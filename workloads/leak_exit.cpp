@@ -64,6 +64,7 @@ struct LeakExit {
       .unit = "iteration",
       .description = "long loop forgetting 1 in 20 requests, then free-all before exit",
       .deliberate_leak = kNeedsRelease<S>,  // malloc families and shared_ptr leak on purpose
+      .repeatable = false,                  // the leak grows until exit: one life per process
   };
   static constexpr int kPartWords = 30;
   static constexpr std::uint64_t kRequestBytes = 64;
@@ -156,7 +157,7 @@ struct LeakExit {
     // ---- phase 1 ----
     const std::int64_t phase1_start = now_ns();
     for (std::uint64_t i = 0; i < iterations; ++i) {
-      const std::int64_t t0 = now_ns();
+      const std::int64_t t0 = ctx.unit_start();
       {
         typename S::Scope scope;  // arena: a region per iteration
         RequestPtr req = build_request(i, rng);
@@ -179,7 +180,7 @@ struct LeakExit {
           release_request(req);
         }
       }
-      ctx.latency.record(now_ns() - t0);
+      ctx.unit_end(t0);
       ++r.units;
     }
     ctx.counters.set("phase1_ns", static_cast<double>(now_ns() - phase1_start));

@@ -224,7 +224,7 @@ struct LruCache {
     };
 
     for (std::uint64_t done = 0; done < ops; done += kBatch) {
-      const std::int64_t t0 = now_ns();
+      const std::int64_t t0 = ctx.unit_start();
       const std::uint64_t n = std::min(kBatch, ops - done);
       for (std::uint64_t op = 0; op < n; ++op) {
         const std::uint64_t key = mix64(zipf.sample(rng));  // hot ranks scattered over keys
@@ -263,7 +263,7 @@ struct LruCache {
         peak_live = std::max(peak_live, live);
         h = mix64(h ^ key ^ (size << 1));
       }
-      ctx.latency.record(now_ns() - t0);
+      ctx.unit_end(t0);
     }
 
     // Final contents in LRU order, then teardown.

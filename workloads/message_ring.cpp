@@ -94,7 +94,7 @@ struct MessageRing {
     Region* region = nullptr;
 
     for (std::uint64_t i = 0; i < pushes; ++i) {
-      const std::int64_t t0 = now_ns();
+      const std::int64_t t0 = ctx.unit_start();
       MessagePtr& slot = ring[i % slots];
       if (slot) {
         h = mix64(h ^ digest(*S::raw(slot)));
@@ -113,7 +113,7 @@ struct MessageRing {
       }
       fill(*S::raw(m), i, rng);
       slot = std::move(m);
-      ctx.latency.record(now_ns() - t0);
+      ctx.unit_end(t0);
     }
 
     for (auto& slot : ring) {

@@ -48,6 +48,7 @@ struct ProducerConsumer {
       .name = "producer_consumer",
       .unit = "message",
       .description = "producer threads allocate messages that consumer threads free (larson)",
+      .multithreaded = true,
   };
   static constexpr std::uint64_t kQueueSlots = 256;  // power of two
   static constexpr int kSizeClasses = 8;             // 32 B << 0..7
@@ -56,7 +57,7 @@ struct ProducerConsumer {
 
   struct Header {
     void* block;              // arena formulation only: the batch block holding it
-    std::int64_t produce_ns;  // producer's time to allocate and fill it
+    std::int64_t produce_ticks;  // producer's time to allocate and fill it (UnitClock ticks)
     std::uint32_t seq;
     std::uint32_t bytes;  // total size, header included
   };
@@ -134,13 +135,13 @@ struct ProducerConsumer {
     }
   }
 
-  static void produce(Ring& ring, std::uint64_t messages, std::uint64_t seed) {
+  static void produce(Ring& ring, std::uint64_t messages, std::uint64_t seed, bool timed) {
     typename S::ThreadScope reg;  // first: the GC must know this thread
     Rng rng(seed);
     BlockCursor cursor;
     std::uint64_t tail = 0;
     for (std::uint64_t seq = 0; seq < messages; ++seq) {
-      const std::int64_t started = now_ns();
+      const std::int64_t started = timed ? UnitClock::ticks() : 0;
       const int size_class = static_cast<int>(rng.below(kSizeClasses));
       MsgPtr msg = allocate_class(size_class, cursor);
       Header* h = S::raw(msg);
@@ -150,7 +151,7 @@ struct ProducerConsumer {
       const std::size_t n_words = (h->bytes - sizeof(Header)) / 8;
       const std::uint64_t base = rng.next();
       for (std::size_t i = 0; i < n_words; ++i) words[i] = base + i * 0x9e3779b97f4a7c15ULL;
-      h->produce_ns = now_ns() - started;
+      h->produce_ticks = timed ? UnitClock::ticks() - started : 0;
       int spins = 0;
       while (tail - ring.head.load(std::memory_order_acquire) == kQueueSlots) backoff(spins);
       ring.slots[tail & (kQueueSlots - 1)] = std::move(msg);
@@ -158,7 +159,7 @@ struct ProducerConsumer {
     }
   }
 
-  static void consume(Ring& ring, std::uint64_t messages, Histogram& latency,
+  static void consume(Ring& ring, std::uint64_t messages, Histogram& latency, bool timed,
                       std::uint64_t& hash_out) {
     typename S::ThreadScope reg;  // first: the GC must know this thread
     std::uint64_t h = 0;
@@ -167,7 +168,7 @@ struct ProducerConsumer {
     for (std::uint64_t received = 0; received < messages; ++received) {
       int spins = 0;
       while (ring.tail.load(std::memory_order_acquire) == head) backoff(spins);
-      const std::int64_t dequeued = now_ns();
+      const std::int64_t dequeued = timed ? UnitClock::ticks() : 0;
       MsgPtr& slot = ring.slots[head & (kQueueSlots - 1)];
       MsgPtr msg = std::move(slot);
       slot = MsgPtr{};  // no stale pointer keeps a message alive for the GC
@@ -179,7 +180,7 @@ struct ProducerConsumer {
       std::uint64_t sum = 0;
       for (std::size_t i = 0; i < n_words; ++i) sum += words[i] ^ (sum >> 7);
       h = mix64(h ^ sum ^ (std::uint64_t{m->bytes} << 32) ^ m->seq);
-      const std::int64_t produce_ns = m->produce_ns;
+      const std::int64_t produce_ticks = m->produce_ticks;
 
       if constexpr (S::kReclaim == Reclaim::kRegion) {
         // FIFO: a message from a new block means the previous block is done.
@@ -191,7 +192,7 @@ struct ProducerConsumer {
       } else {
         S::release(msg);
       }
-      latency.record(produce_ns + (now_ns() - dequeued));
+      if (timed) latency.record(UnitClock::to_ns(produce_ticks + (UnitClock::ticks() - dequeued)));
     }
     if constexpr (S::kReclaim == Reclaim::kRegion) std::free(current_block);
     hash_out = h;
@@ -219,9 +220,10 @@ struct ProducerConsumer {
     threads.reserve(2 * pairs);
     for (int i = 0; i < pairs; ++i) {
       threads.emplace_back(consume, std::ref(rings[i]), per_producer, std::ref(*latencies[i]),
-                           std::ref(hashes[i]));
+                           ctx.time_units, std::ref(hashes[i]));
       threads.emplace_back(produce, std::ref(rings[i]), per_producer,
-                           mix64(ctx.seed ^ (static_cast<std::uint64_t>(i) << 32)));
+                           mix64(ctx.seed ^ (static_cast<std::uint64_t>(i) << 32)),
+                           ctx.time_units);
     }
     for (std::thread& t : threads) t.join();
 

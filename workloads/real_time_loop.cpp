@@ -36,6 +36,8 @@ struct RealTimeLoop {
       .unit = "frame",
       .description = "fixed-rate frame loop: a scene graph built and dropped every 1 ms frame",
       .open_loop = true,
+      .repeatable = false,  // a fixed rate: its figures are frame times, not throughput
+      .headline = "frame_time",
   };
   static constexpr int kMaxDepth = 6;
   static constexpr std::int64_t kPeriodNs = 1'000'000;

@@ -187,7 +187,7 @@ struct RequestServer {
     std::uint64_t gen_inserts = 0;
 
     for (std::uint64_t q = 0; q < requests; ++q) {
-      const std::int64_t t0 = now_ns();
+      const std::int64_t t0 = ctx.unit_start();
       {
         typename S::Scope request_scope;
         Doc doc;
@@ -235,7 +235,7 @@ struct RequestServer {
         S::release(resp);
         drop(root);
       }
-      ctx.latency.record(now_ns() - t0);
+      ctx.unit_end(t0);
     }
 
     h = mix64(h ^ inserts ^ (evictions << 32));

@@ -125,7 +125,7 @@ struct Teardown {
         drop_tree(tree);
       }  // arena: the region rewind is part of the drop
       const std::int64_t drop_ns = now_ns() - drop_start;
-      ctx.latency.record(drop_ns);
+      ctx.record_unit_ns(drop_ns);
       drop_ns_total += drop_ns;
       ++r.units;
     }

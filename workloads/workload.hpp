@@ -22,6 +22,7 @@
 
 #include "allocators/strategy.hpp"
 #include "benchmarks/histogram.hpp"
+#include "benchmarks/unit_clock.hpp"
 
 namespace mmbench {
 
@@ -33,11 +34,8 @@ constexpr T scaled(Size s, T quick, T dflt, T large) noexcept {
   return s == Size::kQuick ? quick : s == Size::kLarge ? large : dflt;
 }
 
-inline std::int64_t now_ns() noexcept {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+// Wall clock for pacing and phase times (not per-unit latency: see RunContext).
+inline std::int64_t now_ns() noexcept { return monotonic_ns(); }
 
 // Named extra figures a workload reports (deadline misses, phase times...).
 // Fixed capacity, no allocation: names must be string literals.
@@ -82,6 +80,20 @@ struct RunContext {
   Histogram& latency;    // one sample per unit of work, in ns
   Histogram& corrected;  // open-loop workloads: latency from the intended start time
   Counters& counters;
+  // Per-unit timing on or off. The worker turns it off for the steady-state
+  // iterations its throughput comes from, so that figure carries no clock
+  // cost; the latency histogram comes from the timed (first) iteration.
+  bool time_units = true;
+
+  // Time one unit: start = ctx.unit_start(); ...work...; ctx.unit_end(start).
+  std::int64_t unit_start() const noexcept { return time_units ? UnitClock::ticks() : 0; }
+  void unit_end(std::int64_t start) noexcept {
+    if (time_units) latency.record(UnitClock::ns_since(start));
+  }
+  // A unit timed by the workload itself (e.g. a phase it also reports).
+  void record_unit_ns(std::int64_t ns) noexcept {
+    if (time_units) latency.record(ns);
+  }
 };
 
 struct WorkloadResult {
@@ -96,6 +108,17 @@ struct WorkloadInfo {
   std::string_view description;  // one line: what real program it models
   bool open_loop = false;        // records corrected latency
   bool deliberate_leak = false;  // manual variants leak on purpose (labelled in tables)
+  // Whether running it again in the same process measures the same thing. Not
+  // for a workload whose point is the process's whole life (leak_exit leaks
+  // until exit) or that runs at a fixed rate (real_time_loop): those run once.
+  bool repeatable = true;
+  // Runs threads of its own (the runner then does not pin it to one CPU).
+  bool multithreaded = false;
+  // What its row says: "throughput" (units per second, ratios between
+  // strategies), "frame_time" (a fixed rate: frame-time percentiles and
+  // deadline misses), or "footprint" (no work to speak of: the harness's own
+  // memory per strategy, never a speed ratio).
+  std::string_view headline = "throughput";
 };
 
 // 64-bit mixing for checksums (splitmix64 finaliser): order-sensitive when

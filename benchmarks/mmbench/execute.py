@@ -131,11 +131,26 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+def _spawn_on_cpus(cpus, spawn):
+    """Call spawn() with this thread's CPU affinity set to `cpus` (None: as it is),
+    so the child inherits it from the fork; the thread's own is restored after.
+    (Affinity is per thread on Linux: the runner's other threads keep theirs.)"""
+    if not cpus:
+        return spawn()
+    old = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        return spawn()
+    finally:
+        os.sched_setaffinity(0, old)
+
+
 def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: float,
                 sample_period_s: float, env: Optional[Dict[str, str]] = None,
-                cwd: Optional[str] = None, on_spawn=None) -> ProcessResult:
+                cwd: Optional[str] = None, on_spawn=None, cpus=None) -> ProcessResult:
     """Run cmd to completion (or timeout) and measure it. Never raises for the child's
-    failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit."""
+    failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit.
+    cpus: the CPUs the worker may run on (None: any)."""
     started = time.time()
     t0 = time.monotonic()
 
@@ -147,10 +162,10 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
         return spawn_failed("%s is not an executable file" % cmd[0])
     try:
         _become_subreaper()
-        launcher = subprocess.Popen(
+        launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
             ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            cwd=cwd, start_new_session=True)
+            cwd=cwd, start_new_session=True))
     except OSError as e:
         return spawn_failed(str(e))
     pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it

@@ -22,7 +22,42 @@ COLUMNS = [
     "lat_p999_ns", "lat_max_ns", "gc_pauses", "gc_pause_p99_ns", "gc_pause_max_ns", "checksum",
     # Beyond the columns the issue asked for: the rest of the pause picture and CPU time.
     "gc_pause_p50_ns", "gc_pause_total_ns", "process_cpu_s",
+    # The measurement protocol (docs/reproducibility.md): the paired ratio to
+    # the reference strategy, spread, steady-state CPU, first iteration apart,
+    # the instrument's share and the disturbed repetitions.
+    "ratio_vs_ref", "ratio_ci95_lo", "ratio_ci95_hi", "cv_wall", "cpu_s", "first_wall_s",
+    "instrument_share", "timed_iteration_share", "disturbed_reps",
 ]
+
+# The strategy every ratio is taken against, within each round.
+REFERENCE_STRATEGY = "glibc"
+
+
+def cv(samples: Sequence[float]) -> float:
+    """Coefficient of variation (sample stdev / mean); 0 below 2 samples."""
+    samples = [x for x in samples if x is not None]
+    if len(samples) < 2 or not statistics.mean(samples):
+        return 0.0
+    return statistics.stdev(samples) / statistics.mean(samples)
+
+
+def paired_ratio(a: Dict[int, float], b: Dict[int, float]):
+    """Geometric mean of the per-round ratios a[r] / b[r] over the rounds both
+    have, with a 95% Student t interval on the log ratios: (ratio, lo, hi, n);
+    lo/hi are None below 2 pairs."""
+    logs = [math.log(a[r] / b[r]) for r in sorted(set(a) & set(b)) if a[r] > 0 and b[r] > 0]
+    if not logs:
+        return None, None, None, 0
+    mean = statistics.mean(logs)
+    half = ci95_half_width(logs)
+    if half is None:
+        return math.exp(mean), None, None, len(logs)
+    return math.exp(mean), math.exp(mean - half), math.exp(mean + half), len(logs)
+
+
+def reps_of(plan: dict, workload: str) -> int:
+    """Rounds run for a workload: the plan's reps, or more where it was extended."""
+    return int((plan.get("reps_by_workload") or {}).get(workload, plan["reps"]))
 
 # Two-sided 95% Student t quantiles (t_{0.975, df}) for df = 1..30.
 _T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
@@ -90,12 +125,12 @@ def _status_of_record(record: Optional[dict]) -> str:
 def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
     """plan: {"workloads": [...], "strategies": [...], "reps": N, "size": ..., and
     optionally "pairs": [[w, s], ...] (the (workload, strategy) pairs that exist)}."""
-    workloads, strategies, reps = plan["workloads"], plan["strategies"], int(plan["reps"])
+    workloads, strategies = plan["workloads"], plan["strategies"]
     pairs = [tuple(p) for p in plan.get("pairs") or
              [(w, s) for w in workloads for s in strategies]]
     records, details = {}, {}
     for w, s in pairs:
-        for r in range(1, reps + 1):
+        for r in range(1, reps_of(plan, w) + 1):
             records[(w, s, r)] = folder.load_record(w, s, r)
             rec = records[(w, s, r)]
             details[(w, s, r)] = folder.load_detail(w, s, r) if rec and rec.get(
@@ -105,12 +140,13 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
     agree: Dict[tuple, bool] = {}
     for w in workloads:
         sums = {(s, r): details[(w, s, r)]["checksum"] for (w2, s) in pairs if w2 == w
-                for r in range(1, reps + 1) if details.get((w, s, r))}
+                for r in range(1, reps_of(plan, w) + 1) if details.get((w, s, r))}
         for (s, r), ok in checksum_verdicts(sums).items():
             agree[(w, s, r)] = ok
 
     rows = []
     for w, s in pairs:
+        reps = reps_of(plan, w)
         rep_status = []
         for r in range(1, reps + 1):
             st = _status_of_record(records[(w, s, r)])
@@ -123,8 +159,24 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
         dets = [details[(w, s, r)] for r in ok_reps]
         recs = [records[(w, s, r)] for r in ok_reps]
         row = _row(w, s, plan, reps, rep_status, dets, recs)
+        row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
+                                    zip(ok_reps, dets) if d.get("wall_ns")}
         rows.append(row)
+    _add_paired_ratios(rows)
     return rows
+
+
+def _add_paired_ratios(rows: List[dict]) -> None:
+    """Each row's throughput ratio to the reference strategy's, paired by round."""
+    ref = {r["workload"]: r for r in rows if r["strategy"] == REFERENCE_STRATEGY}
+    for row in rows:
+        base = ref.get(row["workload"])
+        ratio = lo = hi = None
+        n = 0
+        if base is not None and row["status"] == "ok" and base["status"] == "ok":
+            ratio, lo, hi, n = paired_ratio(row["throughput_by_rep"], base["throughput_by_rep"])
+        row.update(ratio_vs_ref=ratio, ratio_ci95_lo=lo, ratio_ci95_hi=hi, ratio_pairs=n,
+                   ref_strategy=REFERENCE_STRATEGY if base is not None else None)
 
 
 def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
@@ -144,6 +196,7 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         for k, v in (d.get("counters") or {}).items():
             counters[k].append(v)
     entry_leak = plan.get("deliberate_leak", {}).get("%s/%s" % (w, s), False)
+    iterations = [max(len(d.get("iterations") or [None]), 1) for d in dets]
     row = {
         "workload": w,
         "strategy": s,
@@ -160,17 +213,33 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         "lat_p99_ns": lat.value_at_percentile(99) if lat.count else None,
         "lat_p999_ns": lat.value_at_percentile(99.9) if lat.count else None,
         "lat_max_ns": lat.max if lat.count else None,
-        "gc_pauses": median(g["pauses"]["count"] for g in gc_dets) if gc_dets else None,
+        # Collector figures per iteration of the workload (a process may run several).
+        "gc_pauses": median(d["gc"]["pauses"]["count"] / n for d, n in zip(dets, iterations)
+                            if d.get("gc")) if gc_dets else None,
         "gc_pause_p99_ns": gc.value_at_percentile(99) if gc.count else None,
         "gc_pause_max_ns": gc.max if gc.count else None,
         "checksum": checksums.most_common(1)[0][0] if checksums else None,
         "gc_pause_p50_ns": gc.value_at_percentile(50) if gc.count else None,
         # Stop-the-world time per run (sum of its pauses), median over repetitions.
-        "gc_pause_total_ns": median(g["pauses"]["mean"] * g["pauses"]["count"]
-                                    for g in gc_dets) if gc_dets else None,
+        "gc_pause_total_ns": median(d["gc"]["pauses"]["mean"] * d["gc"]["pauses"]["count"] / n
+                                    for d, n in zip(dets, iterations)
+                                    if d.get("gc")) if gc_dets else None,
         "process_cpu_s": median(cpu),
+        "cv_wall": cv(wall) if len(wall) >= 2 else None,
+        "cpu_s": median(d["cpu_ns"] / 1e9 for d in dets if d.get("cpu_ns") is not None),
+        "first_wall_s": median(d["first_wall_ns"] / 1e9 for d in dets
+                               if d.get("first_wall_ns") is not None),
+        "instrument_share": median((d.get("unit_clock") or {}).get("figure_share")
+                                   for d in dets),
+        "timed_iteration_share": median((d.get("unit_clock") or {}).get("timed_iteration_share")
+                                        for d in dets),
+        "disturbed_reps": sum(1 for rec in recs if rec.get("disturbed")),
+        "reruns": sum(len(rec.get("attempts") or []) for rec in recs),
+        "steady_state": all(d.get("steady_state") for d in dets) if dets else None,
+        "iterations_per_run": median(iterations) if iterations else None,
         # Beyond the table's columns.
         "unit": dets[0].get("unit") if dets else plan.get("units", {}).get(w),
+        "headline": (plan.get("headline") or {}).get(w, "throughput"),
         "deliberate_leak": bool(dets[0].get("deliberate_leak")) if dets else bool(entry_leak),
         "rep_status": rep_status,
         "throughput_samples": throughput,
@@ -190,12 +259,11 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
 def write_hgrms(folder: RunFolder, plan: dict) -> List[str]:
     """Merge every pair's histograms over its clean reps into hgrm/ files; returns their names."""
     written = []
-    reps = int(plan["reps"])
     pairs = [tuple(p) for p in plan.get("pairs") or
              [(w, s) for w in plan["workloads"] for s in plan["strategies"]]]
     for w, s in pairs:
         dets = []
-        for r in range(1, reps + 1):
+        for r in range(1, reps_of(plan, w) + 1):
             rec = folder.load_record(w, s, r)
             if rec and rec.get("status") == "ok":
                 d = folder.load_detail(w, s, r)
@@ -263,19 +331,38 @@ def format_kib(kib: Optional[float]) -> str:
     return "%.0f KiB" % kib
 
 
+def format_ratio(row: dict) -> str:
+    """The paired ratio to the reference with its 95% interval, where the row's
+    headline is throughput; footprint and fixed-rate rows have no speed ratio."""
+    if row.get("headline", "throughput") != "throughput":
+        return "n/a"
+    ratio = row.get("ratio_vs_ref")
+    if ratio is None:
+        return "-"
+    if row.get("ratio_ci95_lo") is None:
+        return "%.3gx" % ratio
+    return "%.3gx [%.3g, %.3g]" % (ratio, row["ratio_ci95_lo"], row["ratio_ci95_hi"])
+
+
 def table_cells(rows: List[dict]):
-    header = ["workload", "strategy", "status", "throughput", "±95%", "wall", "peak RSS",
-              "live", "p50", "p99", "p99.9", "max", "GC pauses", "GC p99", "GC max"]
+    header = ["workload", "strategy", "status", "throughput", "x %s [95%% CI]" % REFERENCE_STRATEGY,
+              "CV", "wall", "peak RSS", "live", "p50", "p99", "p99.9", "max", "GC pauses",
+              "GC p99", "GC max"]
     body = []
     for r in rows:
         strategy = r["strategy"] + (" (leaks)" if r.get("deliberate_leak") else "")
         unit = r.get("unit") or "unit"
-        ci = r.get("throughput_ci95")
         tp = r.get("throughput_per_s")
+        headline = r.get("headline", "throughput")
+        if headline == "footprint":
+            throughput = "(footprint)"
+        elif headline == "frame_time":
+            throughput = "(fixed rate)"
+        else:
+            throughput = "%s %s/s" % (_si(tp), unit) if tp is not None else "-"
         body.append([
-            r["workload"], strategy, r["status"],
-            "%s %s/s" % (_si(tp), unit) if tp is not None else "-",
-            ("±%.1f%%" % (100 * ci / tp)) if ci is not None and tp else "-",
+            r["workload"], strategy, r["status"], throughput, format_ratio(r),
+            ("%.1f%%" % (100 * r["cv_wall"])) if r.get("cv_wall") is not None else "-",
             ("%.3f s" % r["wall_s"]) if r.get("wall_s") is not None else "-",
             format_kib(r.get("peak_rss_kib")), format_kib(r.get("live_kib")),
             format_ns(r.get("lat_p50_ns")), format_ns(r.get("lat_p99_ns")),
@@ -317,8 +404,13 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
                                      " (dirty)" if git.get("dirty") else ""))
     parts.append(markdown_table(rows))
     parts.append(
-        "\nthroughput: median over repetitions of units / wall time of the measured region "
-        "(±: 95% CI half-width of the mean); peak RSS: median of the worker's wait4 ru_maxrss; "
+        "\nthroughput: median over repetitions of units / wall time of one steady-state "
+        "iteration (per-unit clock off; the median of the process's repeated iterations); "
+        "x glibc: geometric mean of the per-round ratios to glibc with a 95% t interval; "
+        "CV: coefficient of variation of the time over repetitions; "
+        "baseline is the harness's footprint (no speed ratio) and real_time_loop runs at a fixed "
+        "rate (read its frame-time percentiles); "
+        "peak RSS: median of the worker's wait4 ru_maxrss; "
         "live: the workload's peak reachable data; latencies: per unit of work, all "
         "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
     refused = [r for r in rows if r["status"] == "unsupported"]

@@ -23,12 +23,23 @@ def compare(a, b, *extra):
                           capture_output=True, text=True)
 
 
+def make_rows(folder: Path, rows):
+    """rows: [(strategy, throughput samples)] of workload w."""
+    folder.mkdir(parents=True)
+    out = [{"workload": "w", "strategy": s, "status": "ok", "reps": len(t),
+            "throughput_per_s": sorted(t)[len(t) // 2], "throughput_samples": list(t),
+            "wall_s": 1.0, "peak_rss_kib": 10240} for s, t in rows]
+    (folder / "summary.json").write_text(json.dumps({"rows": out}))
+    (folder / "manifest.json").write_text("{}")
+    return folder
+
+
 def test_clearly_slower_with_10_reps_is_a_significant_regression(tmp_path):
     a = make_run(tmp_path / "a", [100 + i for i in range(10)])
     b = make_run(tmp_path / "b", [80 + i for i in range(10)])
     done = compare(a, b)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "significant (U test" in done.stdout and "REGRESSION" in done.stdout
+    assert "significant (Welch p=" in done.stdout and "REGRESSION" in done.stdout
     assert "WARNING" not in done.stdout
 
 
@@ -36,23 +47,66 @@ def test_identical_distributions_are_not_significant(tmp_path):
     samples = [100, 102, 98, 101, 99, 103, 97, 100, 101, 99]
     done = compare(make_run(tmp_path / "a", samples), make_run(tmp_path / "b", samples[::-1]))
     assert done.returncode == 0, done.stdout
-    assert "not significant" in done.stdout and "Regressions (threshold 5%, alpha 0.05): none" \
+    assert "not significant" in done.stdout and "Regressions (threshold 10%, alpha 0.05): none" \
         in done.stdout
 
 
-def test_three_reps_warn_and_cannot_flag_throughput(tmp_path):
+def test_three_reps_can_flag_a_halved_throughput(tmp_path):
+    # The U test could never reach 0.05 at 3 vs 3 (smallest p = 0.1); Welch on logs can.
     done = compare(make_run(tmp_path / "a", [100, 101, 102]),
                    make_run(tmp_path / "b", [50, 51, 52]))
-    assert done.returncode == 0
-    assert "WARNING: 3 vs 3 repetitions cannot reach alpha=0.05 (smallest possible p=0.1)" \
-        in done.stdout
+    assert done.returncode == 1, done.stdout
+    assert "throughput x0.50" in done.stdout
+
+
+def test_significant_change_below_threshold_is_not_a_regression(tmp_path):
+    # 5% slower with 0.1% spread: significant, but smaller than the 10% threshold.
+    a = make_run(tmp_path / "a", [100.0, 100.1, 99.9, 100.05, 99.95])
+    b = make_run(tmp_path / "b", [95.0, 95.1, 94.9, 95.05, 94.95])
+    done = compare(a, b)
+    assert done.returncode == 0, done.stdout
+    assert "x0.950" in done.stdout and ", significant (Welch" in done.stdout
+    assert compare(a, b, "--threshold", "3").returncode == 1
+
+
+def test_holm_correction_spares_a_marginal_cell_among_many(tmp_path):
+    # One cell 12% slower with a spread that gives p ~ 0.02 alone: flagged when
+    # it is the only test, not when 20 unchanged cells share the family.
+    base = [100, 108, 92, 104, 96]
+    slower = [x * 0.88 for x in base]
+    single = compare(make_rows(tmp_path / "a1", [("s0", base)]),
+                     make_rows(tmp_path / "b1", [("s0", slower)]))
+    flat = [("s%d" % i, base) for i in range(1, 21)]
+    many = compare(make_rows(tmp_path / "a2", [("s0", base)] + flat),
+                   make_rows(tmp_path / "b2", [("s0", slower)] + flat))
+    assert single.returncode == 1, single.stdout
+    assert many.returncode == 0, many.stdout
 
 
 def test_peak_rss_growth_beyond_threshold_is_a_regression(tmp_path):
+    # No RSS repetitions in these rows: the medians against the threshold alone.
     a = make_run(tmp_path / "a", [100, 101, 102], rss_kib=10000)
     b = make_run(tmp_path / "b", [100, 101, 102], rss_kib=10600)
-    assert compare(a, b).returncode == 1
-    assert compare(a, b, "--threshold", "10").returncode == 0
+    assert compare(a, b, "--threshold", "5").returncode == 1
+    assert compare(a, b).returncode == 0
+
+
+def test_welch_and_holm_against_independent_values():
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from mmbench.reporting import stats
+    from scipy import stats as sps
+    import math
+    a, b = [10.0, 11.0, 12.5, 10.5], [12.0, 13.5, 12.8, 14.0, 13.1]
+    t = stats.welch_log_ratio(a, b)
+    ref = sps.ttest_ind([math.log(x) for x in b], [math.log(x) for x in a], equal_var=False)
+    assert abs(t.p_value - ref.pvalue) < 1e-9
+    gm = lambda v: math.exp(sum(map(math.log, v)) / len(v))
+    assert abs(t.ratio - gm(b) / gm(a)) < 1e-12
+    assert t.low < t.ratio < t.high
+    # Hand-worked Holm: sorted p 0.005 <= 0.05/4, 0.01 <= 0.05/3, 0.03 > 0.05/2: stop.
+    assert stats.holm([0.01, 0.04, 0.03, 0.005], 0.05) == [True, False, False, True]
+    assert stats.holm([None, 0.001], 0.05) == [False, True]
 
 
 def test_failure_in_b_is_a_regression(tmp_path):

@@ -1,31 +1,46 @@
 """mmbench run: every (workload, strategy, repetition) in a fresh worker process.
 
-Order is rep-major (for rep: for workload: for strategy) so slow drift of the
-machine spreads over all strategies instead of hitting one. Each finished
-process leaves its files in the run folder at once (atomically), so a failure,
-a timeout or Ctrl-C loses nothing finished and `--resume` completes the rest.
+The measurement protocol (docs/reproducibility.md):
+- randomized interleaved rounds (Abedi & Brecht, ICPE 2017): repetition r of
+  every (workload, strategy) pair runs in round r, the pairs of a round in a
+  fresh random order (seeded, recorded), so drift of the machine becomes
+  noise that repetitions average out instead of a bias against one strategy;
+- each worker runs its workload once timed unit by unit (latency, warm-up),
+  then again with the per-unit clock off for at least --min-time seconds
+  (the throughput figure: median of those steady-state iterations);
+- the worker runs pinned to CPUs apart from the runner's where there are any;
+- each run's disturbances (steal, CPU/memory pressure, migrations) are
+  recorded, and a disturbed run is re-run, at most --max-reruns times;
+- after --reps rounds, a workload whose cells still vary by more than
+  --target-cv gets further rounds, up to --max-reps.
+Each finished process leaves its files in the run folder at once
+(atomically), so a failure, a timeout or Ctrl-C loses nothing finished and
+`--resume` completes the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import pathlib
+import random
 import signal
 import sys
 import threading
 import time
 from typing import Dict, List, Optional
 
-from mmbench import execute, machine, runfolder, summary, workers
+from mmbench import execute, machine, noise, runfolder, summary, workers
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
 
 SIZES = ("quick", "default", "large")
-DEFAULTS = {"reps": 3, "size": "default", "threads": 1, "seed": 42}
+DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
+            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2}
 # Options that define what is measured: a resumed run must not change them.
-FIXED_ON_RESUME = ("size", "threads", "seed")
+FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
 
 
 def register(subparsers) -> None:
@@ -47,7 +62,26 @@ def register(subparsers) -> None:
                         "(allocator_mismatch) unless PATH really serves malloc; repeatable "
                         "(e.g. tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4)")
     p.add_argument("--reps", type=int, metavar="N",
-                   help="repetitions, one process each (default %d)" % DEFAULTS["reps"])
+                   help="rounds: repetitions of every pair, one process each, in a fresh "
+                        "random order per round (default %d)" % DEFAULTS["reps"])
+    p.add_argument("--max-reps", type=int, metavar="N",
+                   help="further rounds, up to N in all, for a workload whose cells vary by "
+                        "more than --target-cv (default %d; = --reps: never)"
+                        % DEFAULTS["max_reps"])
+    p.add_argument("--target-cv", type=float, metavar="F",
+                   help="coefficient of variation of a cell's time over its repetitions "
+                        "above which its workload gets another round (default %g)"
+                        % DEFAULTS["target_cv"])
+    p.add_argument("--min-time", type=float, metavar="S",
+                   help="seconds of steady-state iterations per process after the first, "
+                        "timed one; 0: one iteration (default %g)" % DEFAULTS["min_time"])
+    p.add_argument("--max-reruns", type=int, metavar="N",
+                   help="re-run a repetition disturbed by steal, pressure or migrations at "
+                        "most N times (default %d)" % DEFAULTS["max_reruns"])
+    p.add_argument("--order-seed", type=int, metavar="N",
+                   help="seed of the random order within rounds (default: drawn and recorded)")
+    p.add_argument("--no-pin", action="store_true",
+                   help="do not pin the worker to CPUs apart from the runner's")
     p.add_argument("--size", metavar="SIZE",
                    help="work size: %s (default %s)" % (" | ".join(SIZES), DEFAULTS["size"]))
     p.add_argument("--threads", type=int, metavar="N",
@@ -116,6 +150,15 @@ def _scoped(values: List[str], strategies: List[str], what: str, is_env: bool) -
 def _validate_numbers(opts: dict) -> None:
     if opts["reps"] < 1:
         raise UsageError("--reps must be >= 1 (got %d)" % opts["reps"])
+    if opts["max_reps"] < opts["reps"]:
+        opts["max_reps"] = opts["reps"]  # no further rounds
+    if not math.isfinite(opts["min_time"]) or not 0 <= opts["min_time"] <= 3600:
+        raise UsageError("--min-time must be between 0 and 3600 seconds (got %g)"
+                         % opts["min_time"])
+    if not math.isfinite(opts["target_cv"]) or opts["target_cv"] <= 0:
+        raise UsageError("--target-cv must be > 0 (got %g)" % opts["target_cv"])
+    if opts["max_reruns"] < 0:
+        raise UsageError("--max-reruns must be >= 0 (got %d)" % opts["max_reruns"])
     if opts["size"] not in SIZES:
         raise UsageError("unknown size '%s'; valid sizes: %s" % (opts["size"], ", ".join(SIZES)))
     if opts["threads"] < 1:
@@ -168,8 +211,9 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
     all_workloads = list(catalog.workloads)
     all_strategies = list(catalog.strategies)
     opts = {}
-    for key in ("reps", "size", "threads", "seed"):
-        given = getattr(args, key)
+    for key in ("reps", "size", "threads", "seed", "min_time", "max_reps", "target_cv",
+                "max_reruns"):
+        given = getattr(args, key, None)
         if previous is not None and given is not None and key in FIXED_ON_RESUME and \
                 given != prev.get(key):
             raise UsageError("--%s %s differs from the resumed run's %s: results would not be "
@@ -191,6 +235,10 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
                          "need building)" % (e, catalog.build_dir, ", ".join(
                              w.path.name for w in catalog.workers.values()))) from e
     opts["preloads"] = preloads
+    opts["order_seed"] = (args.order_seed if getattr(args, "order_seed", None) is not None
+                          else prev.get("order_seed", random.SystemRandom().randrange(2**32)))
+    opts["pin"] = not getattr(args, "no_pin", False) if previous is None or getattr(
+        args, "no_pin", False) else prev.get("pin", True)
     opts["timeout_s"] = args.timeout
     opts["sample_ms"] = args.sample_ms
     # Test-only extras apply to this invocation only (a resume reruns without them).
@@ -207,9 +255,15 @@ def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
         "workloads": opts["workloads"],
         "strategies": opts["strategies"],
         "reps": opts["reps"],
+        # Rounds run per workload: reps, or more where the workload needed more.
+        "reps_by_workload": {w: opts["reps"] for w in opts["workloads"]},
         "size": opts["size"],
+        "min_time_s": opts["min_time"],
+        "order_seed": opts["order_seed"],
         "pairs": pairs,
         "units": {w: catalog.workloads[w].get("unit") for w in opts["workloads"]},
+        "headline": {w: catalog.workloads[w].get("headline", "throughput")
+                     for w in opts["workloads"]},
         "deliberate_leak": {"%s/%s" % (w, s): bool(catalog.entries[(w, s)].get("deliberate_leak"))
                             for w, s in pairs},
     }
@@ -319,10 +373,31 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.basename(a) == os.path.basename(b)
 
 
+def cpu_plan(pin: bool) -> dict:
+    """Which CPUs the runner keeps and which a worker gets. With two or more CPUs
+    the runner (and its RSS sampler) keeps the first; a single-threaded worker
+    gets the others. A multithreaded workload is pinned only where the others
+    are enough for its threads (else it runs on all, as recorded)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if not pin or len(cpus) < 2:
+        return {"runner": None, "worker": None, "all": cpus}
+    return {"runner": cpus[:1], "worker": cpus[1:], "all": cpus}
+
+
+def worker_cpus(cpus: dict, entry: dict, threads: int) -> Optional[list]:
+    if cpus.get("worker") is None:
+        return None
+    needed = 2 * threads if entry.get("multithreaded") else 1
+    return cpus["worker"] if len(cpus["worker"]) >= needed else None
+
+
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
-            strategy: str, rep: int, on_spawn=None, announce=None) -> dict:
+            strategy: str, rep: int, on_spawn=None, announce=None, cpus=None,
+            attempts=None) -> dict:
     """Run one worker process, write its files, return its record (run.json).
-    announce(cmd, extra_env), if given, is called just before the spawn."""
+    announce(cmd, extra_env), if given, is called just before the spawn. cpus: the
+    worker's CPUs (None: any). attempts: records of earlier, disturbed attempts of
+    this repetition, kept in this one's record."""
     worker = catalog.worker_for(strategy)
     detail = folder.raw(workload, strategy, rep, "detail")
     gbench = folder.raw(workload, strategy, rep, "gbench")
@@ -348,15 +423,18 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     cmd = [str(worker.path), "--workload", workload] + strategy_args + [
         "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
         "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
-        "--benchmark_out_format=json"] + extra_args
+        "--benchmark_out_format=json"] + (
+        ["--min-time", "%g" % opts["min_time"]] if opts.get("min_time") else []) + extra_args
     env = dict(os.environ, **extra_env)
     if announce:
         announce(cmd, extra_env)
+    before = noise.Snapshot()
     result = execute.run_process(
         cmd, str(folder.log(workload, strategy, rep, "stdout")),
         str(folder.log(workload, strategy, rep, "stderr")),
         timeout_s=opts["timeout_s"], sample_period_s=opts["sample_ms"] / 1000.0, env=env,
-        on_spawn=on_spawn)
+        on_spawn=on_spawn, cpus=cpus)
+    run_noise = before.delta(noise.Snapshot(), result.wall_s)
     status = _status(result)
     problem = None
     if result.spawn_error:
@@ -394,6 +472,12 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         if family != worker.family:
             status = "allocator_mismatch"
             problem = "worker %s reports malloc family %s" % (worker.path.name, family)
+    if detail_json is not None:
+        sched = detail_json.get("sched") or {}
+        run_noise["migrations"] = sched.get("se.nr_migrations")
+        run_noise["involuntary_switches"] = (detail_json.get("process") or {}).get(
+            "involuntary_switches")
+    disturbed = noise.disturbance(run_noise, pinned=cpus is not None) if status == "ok" else []
     if status == "ok":
         os.replace(detail_part, detail)
         os.replace(gbench_part, gbench)
@@ -414,6 +498,10 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         "peak_rss_kib": result.peak_rss_kib,
         "sampled_peak_rss_kib": result.sampled_peak_rss_kib,
         "rss_samples": len(result.samples), "sample_ms": opts["sample_ms"],
+        "figure_wall_s": detail_json["wall_ns"] / 1e9 if detail_json and status == "ok"
+        else None,
+        "cpus": sorted(cpus) if cpus else None, "noise": run_noise, "disturbed": disturbed,
+        "attempts": list(attempts or []),
         "stderr_tail": result.stderr_tail,
         "started": _iso(result.started), "finished": _iso(result.finished),
     }
@@ -572,12 +660,31 @@ def run_command(args) -> int:
     if previous is None:
         folder_path = _new_folder(args.repo_root, args.out)
     opts["out"] = str(folder_path)
+    args.run_folder = str(folder_path)  # for callers such as `mmbench stability`
     folder = RunFolder(folder_path)
     folder.make_dirs()
     manifest = build_manifest(args, opts, plan, catalog, previous)
     write_json_atomic(folder.manifest, manifest)
 
-    runs = [(w, s, r) for r in range(1, opts["reps"] + 1) for w, s in plan["pairs"]]
+    if previous is not None:  # rounds a resumed run had already added
+        plan["reps_by_workload"].update(
+            (previous.get("plan") or {}).get("reps_by_workload") or {})
+    cpus = cpu_plan(opts["pin"])
+    manifest["cpus"] = cpus
+    manifest["machine_state"] = noise.machine_state()
+    if cpus["runner"]:
+        os.sched_setaffinity(0, cpus["runner"])  # this thread and the threads it starts
+    order = random.Random(opts["order_seed"])
+
+    def round_of(r: int, workloads: List[str]) -> list:
+        pairs = [(w, s) for w, s in plan["pairs"] if w in workloads]
+        order.shuffle(pairs)
+        return [(w, s, r) for w, s in pairs]
+
+    runs = [run for r in range(1, opts["reps"] + 1) for run in round_of(r, opts["workloads"])]
+    # Further rounds already decided by an earlier session of a resumed run.
+    for w, n in plan["reps_by_workload"].items():
+        runs += [run for r in range(opts["reps"] + 1, n + 1) for run in round_of(r, [w])]
 
     def announce(cmd, extra_env):
         if args.verbose and not sys.stdout.isatty():
@@ -589,23 +696,62 @@ def run_command(args) -> int:
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     state = "complete"
     gbench_context = None
+    figures: Dict[tuple, Dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
+
+    def execute_run(w, s, r):
+        nonlocal skipped, executed, gbench_context
+        if previous is not None:
+            rec = folder.load_record(w, s, r)
+            if rec and rec.get("status") == "ok" and folder.raw(w, s, r, "detail").exists():
+                skipped += 1
+                progress.skipped()
+                if rec.get("figure_wall_s"):
+                    figures.setdefault((w, s), {})[r] = rec["figure_wall_s"]
+                return
+        attempts = []
+        while True:
+            progress.start(w, s, r)
+            record = run_one(folder, catalog, opts, w, s, r, announce=announce,
+                             cpus=worker_cpus(cpus, catalog.entries[(w, s)], opts["threads"]),
+                             attempts=attempts)
+            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:
+                break
+            # Disturbed: run it again, keeping what this attempt saw.
+            attempts.append({k: record[k] for k in ("started", "status", "wall_s",
+                                                    "figure_wall_s", "noise", "disturbed")})
+        executed += 1
+        progress.finished(record)
+        if record["status"] == "ok" and record.get("figure_wall_s"):
+            figures.setdefault((w, s), {})[r] = record["figure_wall_s"]
+        if gbench_context is None and record["status"] == "ok":
+            try:
+                gbench_context = read_json(folder.raw(w, s, r, "gbench")).get("context")
+            except (OSError, ValueError):
+                pass
+
     try:
         for w, s, r in runs:
-            if previous is not None:
-                rec = folder.load_record(w, s, r)
-                if rec and rec.get("status") == "ok" and folder.raw(w, s, r, "detail").exists():
-                    skipped += 1
-                    progress.skipped()
-                    continue
-            progress.start(w, s, r)
-            record = run_one(folder, catalog, opts, w, s, r, announce=announce)
-            executed += 1
-            progress.finished(record)
-            if gbench_context is None and record["status"] == "ok":
-                try:
-                    gbench_context = read_json(folder.raw(w, s, r, "gbench")).get("context")
-                except (OSError, ValueError):
-                    pass
+            execute_run(w, s, r)
+        # Adaptive repetitions: another round for every workload with a cell
+        # that still varies by more than the target, until max_reps.
+        while True:
+            wanting = [w for w in opts["workloads"]
+                       if plan["reps_by_workload"][w] < opts["max_reps"] and any(
+                           summary.cv(list(figures.get((w, s), {}).values())) > opts["target_cv"]
+                           for w2, s in plan["pairs"] if w2 == w
+                           and len(figures.get((w, s), {})) >= 2)]
+            if not wanting:
+                break
+            for w in wanting:
+                plan["reps_by_workload"][w] += 1
+            write_json_atomic(folder.manifest, manifest)  # a resume knows the new rounds
+            extra = []
+            for w in wanting:
+                extra += round_of(plan["reps_by_workload"][w], [w])
+            order.shuffle(extra)
+            progress.total += len(extra)
+            for w, s, r in extra:
+                execute_run(w, s, r)
     except KeyboardInterrupt:
         state = "interrupted"
     finally:

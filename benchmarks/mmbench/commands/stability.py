@@ -1,0 +1,172 @@
+"""mmbench stability: does a run agree with itself? The check to run before publishing.
+
+Two forms:
+- `mmbench stability [run options]` runs the suite once with twice the rounds
+  (randomized interleaved, as `run`), then splits it into two runs made of the
+  odd and the even rounds (folders a/ and b/), so the two halves saw the same
+  machine over the same minutes;
+- `mmbench stability --from RUN_A RUN_B` judges two existing run folders, e.g.
+  two `./bench.sh` runs back to back.
+
+It prints, for the paired ratios to glibc of every throughput cell: how many
+moved by more than 10% and 25% between the two, the median and worst
+coefficient of variation within cells, and a verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import re
+import shutil
+import statistics
+from typing import List
+
+from mmbench import summary
+from mmbench.commands import run as run_cmd
+from mmbench.errors import UsageError
+from mmbench.runfolder import RunFolder, read_json, write_json_atomic
+
+# The verdict's bounds (issue 8): at most 10% of the ratio cells moving by more
+# than 10%, none by more than 25%, and a median within-cell CV of at most 3%.
+MOVED_LIMIT = 0.10
+MOVED_SHARE_MAX = 0.10
+MOVED_MAX = 0.25
+MEDIAN_CV_MAX = 0.03
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "stability", help="check that a run reproduces: two interleaved halves, or two runs",
+        description=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--from", dest="runs", nargs=2, metavar=("RUN_A", "RUN_B"), type=pathlib.Path,
+                   help="judge these two run folders instead of running")
+    # The run's own options, as `mmbench run` takes them.
+    for name, kw in (("--workloads", {}), ("--strategies", {}), ("--size", {}),
+                     ("--reps", {"type": int}), ("--max-reps", {"type": int}),
+                     ("--min-time", {"type": float}), ("--target-cv", {"type": float}),
+                     ("--threads", {"type": int}), ("--seed", {"type": int}),
+                     ("--order-seed", {"type": int}), ("--max-reruns", {"type": int})):
+        p.add_argument(name, help=argparse.SUPPRESS, **kw)
+    p.add_argument("--out", metavar="DIR", help="folder for the run and its halves")
+    p.add_argument("--timeout", type=float, default=300.0, help=argparse.SUPPRESS)
+    p.add_argument("--sample-ms", type=float, default=10.0, help=argparse.SUPPRESS)
+    p.add_argument("--no-pin", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=stability_command)
+
+
+def _cells(rows: List[dict]) -> dict:
+    return {(r["workload"], r["strategy"]): r for r in rows}
+
+
+def judge(rows_a: List[dict], rows_b: List[dict]) -> dict:
+    """The figures and verdict for two runs' summary rows."""
+    a, b = _cells(rows_a), _cells(rows_b)
+    moves = []
+    for key in sorted(set(a) & set(b)):
+        ra, rb = a[key], b[key]
+        if ra.get("headline", "throughput") != "throughput" or \
+                ra.get("strategy") == summary.REFERENCE_STRATEGY:
+            continue
+        if ra.get("ratio_vs_ref") and rb.get("ratio_vs_ref"):
+            moves.append((key, ra["ratio_vs_ref"], rb["ratio_vs_ref"],
+                          rb["ratio_vs_ref"] / ra["ratio_vs_ref"] - 1))
+    cvs = [r["cv_wall"] for rows in (rows_a, rows_b) for r in rows
+           if r.get("cv_wall") is not None and r.get("headline", "throughput") == "throughput"]
+    moved10 = [m for m in moves if abs(m[3]) > MOVED_LIMIT]
+    moved25 = [m for m in moves if abs(m[3]) > MOVED_MAX]
+    median_cv = statistics.median(cvs) if cvs else None
+    reasons = []
+    if not moves:
+        reasons.append("no ratio cell in common")
+    if moves and len(moved10) > MOVED_SHARE_MAX * len(moves):
+        reasons.append("%d of %d ratios moved by more than 10%% (at most %d allowed)"
+                       % (len(moved10), len(moves), int(MOVED_SHARE_MAX * len(moves))))
+    if moved25:
+        reasons.append("%d ratio(s) moved by more than 25%%" % len(moved25))
+    if median_cv is None or median_cv > MEDIAN_CV_MAX:
+        reasons.append("median within-cell CV %s above 3%%" % (
+            "?" if median_cv is None else "%.1f%%" % (100 * median_cv)))
+    return {"cells": len(moves), "moved_10": len(moved10), "moved_25": len(moved25),
+            "median_cv": median_cv, "worst_cv": max(cvs) if cvs else None,
+            "moves": moves, "fit": not reasons, "reasons": reasons}
+
+
+def render(v: dict) -> str:
+    lines = ["| workload | strategy | x glibc A | x glibc B | moved |", "|---|---|---:|---:|---:|"]
+    for (w, s), ra, rb, moved in sorted(v["moves"], key=lambda m: -abs(m[3])):
+        flag = " **" if abs(moved) > MOVED_LIMIT else ""
+        lines.append("| %s | %s | %.3f | %.3f | %+.1f%%%s |" % (w, s, ra, rb, 100 * moved, flag))
+    lines.append("")
+    lines.append("ratio cells: %d; moved > 10%%: %d; moved > 25%%: %d" % (
+        v["cells"], v["moved_10"], v["moved_25"]))
+    if v["median_cv"] is not None:
+        lines.append("within-cell CV: median %.2f%%, worst %.2f%%" % (
+            100 * v["median_cv"], 100 * v["worst_cv"]))
+    lines.append("verdict: " + ("fit to publish" if v["fit"] else
+                                "NOT fit to publish: " + "; ".join(v["reasons"])))
+    return "\n".join(lines) + "\n"
+
+
+def _rows(folder: pathlib.Path) -> List[dict]:
+    try:
+        return read_json(folder / "summary.json")["rows"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError("%s: no readable summary.json (%s)" % (folder, e)) from e
+
+
+_STEM = re.compile(r"^(?P<stem>.+)\.r(?P<rep>\d+)\.(?P<kind>.+)$")
+
+
+def split_halves(folder: pathlib.Path) -> List[pathlib.Path]:
+    """Copies the odd and the even rounds of a run into folder/a and folder/b,
+    renumbered 1, 2, ..., each with its own manifest and summary."""
+    manifest = read_json(folder / "manifest.json")
+    halves = []
+    for name, parity in (("a", 1), ("b", 0)):
+        half = RunFolder(folder / name)
+        half.make_dirs()
+        for sub in ("raw", "rss", "logs"):
+            src = folder / sub
+            if not src.is_dir():
+                continue
+            for f in src.iterdir():
+                m = _STEM.match(f.name)
+                if not m or int(m.group("rep")) % 2 != parity:
+                    continue
+                rep = (int(m.group("rep")) + 1) // 2
+                dest = folder / name / sub / ("%s.r%d.%s" % (m.group("stem"), rep, m.group("kind")))
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, dest)
+        plan = dict(manifest["plan"])
+        plan["reps"] = (plan["reps"] + parity) // 2
+        plan["reps_by_workload"] = {w: (n + parity) // 2 for w, n in
+                                    (plan.get("reps_by_workload") or {}).items()}
+        m2 = dict(manifest, plan=plan, stability_half=name, split_from=str(folder))
+        write_json_atomic(half.manifest, m2)
+        summary.write_summary(half, plan, m2)
+        halves.append(half.root)
+    return halves
+
+
+def stability_command(args) -> int:
+    if args.runs:
+        a, b = args.runs
+    else:
+        run_args = argparse.Namespace(**vars(args))
+        run_args.reps = 2 * (args.reps or run_cmd.DEFAULTS["reps"])
+        run_args.max_reps = 2 * (args.max_reps or run_cmd.DEFAULTS["max_reps"])
+        run_args.resume = None
+        run_args.preload = []
+        run_args.worker_arg = []
+        run_args.worker_env = []
+        run_args.no_report = True
+        rc = run_cmd.run_command(run_args)
+        if rc not in (0, 1):
+            return rc
+        a, b = split_halves(pathlib.Path(run_args.run_folder))
+    verdict = judge(_rows(a), _rows(b))
+    print("A: %s\nB: %s\n" % (a, b))
+    print(render(verdict), end="")
+    return 0 if verdict["fit"] else 1
+
