@@ -38,7 +38,7 @@ from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_tex
 
 SIZES = ("quick", "default", "large")
 DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
-            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2}
+            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0}
 # Options that define what is measured: a resumed run must not change them.
 FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
 
@@ -66,7 +66,8 @@ def register(subparsers) -> None:
                         "random order per round (default %d)" % DEFAULTS["reps"])
     p.add_argument("--max-reps", type=int, metavar="N",
                    help="further rounds, up to N in all, for a workload whose cells vary by "
-                        "more than --target-cv (default %d; = --reps: never)"
+                        "more than --target-cv (default %d; with --reps alone: = --reps, "
+                        "exactly that many rounds)"
                         % DEFAULTS["max_reps"])
     p.add_argument("--target-cv", type=float, metavar="F",
                    help="coefficient of variation of a cell's time over its repetitions "
@@ -78,6 +79,10 @@ def register(subparsers) -> None:
     p.add_argument("--max-reruns", type=int, metavar="N",
                    help="re-run a repetition disturbed by steal, pressure or migrations at "
                         "most N times (default %d)" % DEFAULTS["max_reruns"])
+    p.add_argument("--budget", type=float, metavar="S",
+                   help="start no further round (beyond --reps) once the run has taken S "
+                        "seconds (default %g: the default suite then ends within 10 minutes "
+                        "on a 2-core machine, report included)" % DEFAULTS["budget"])
     p.add_argument("--order-seed", type=int, metavar="N",
                    help="seed of the random order within rounds (default: drawn and recorded)")
     p.add_argument("--no-pin", action="store_true",
@@ -157,6 +162,9 @@ def _validate_numbers(opts: dict) -> None:
                          % opts["min_time"])
     if not math.isfinite(opts["target_cv"]) or opts["target_cv"] <= 0:
         raise UsageError("--target-cv must be > 0 (got %g)" % opts["target_cv"])
+    if not math.isfinite(opts["budget"]) or opts["budget"] < 0:
+        raise UsageError("--budget must be a finite number of seconds >= 0 (got %g)"
+                         % opts["budget"])
     if opts["max_reruns"] < 0:
         raise UsageError("--max-reruns must be >= 0 (got %d)" % opts["max_reruns"])
     if opts["size"] not in SIZES:
@@ -212,7 +220,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
     all_strategies = list(catalog.strategies)
     opts = {}
     for key in ("reps", "size", "threads", "seed", "min_time", "max_reps", "target_cv",
-                "max_reruns"):
+                "max_reruns", "budget"):
         given = getattr(args, key, None)
         if previous is not None and given is not None and key in FIXED_ON_RESUME and \
                 given != prev.get(key):
@@ -234,6 +242,9 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
         raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
                          "need building)" % (e, catalog.build_dir, ", ".join(
                              w.path.name for w in catalog.workers.values()))) from e
+    if getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None \
+            and previous is None:
+        opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
     opts["preloads"] = preloads
     opts["order_seed"] = (args.order_seed if getattr(args, "order_seed", None) is not None
                           else prev.get("order_seed", random.SystemRandom().randrange(2**32)))
@@ -734,7 +745,7 @@ def run_command(args) -> int:
             execute_run(w, s, r)
         # Adaptive repetitions: another round for every workload with a cell
         # that still varies by more than the target, until max_reps.
-        while True:
+        while time.monotonic() - progress.t0 < opts["budget"]:
             wanting = [w for w in opts["workloads"]
                        if plan["reps_by_workload"][w] < opts["max_reps"] and any(
                            summary.cv(list(figures.get((w, s), {}).values())) > opts["target_cv"]

@@ -156,6 +156,7 @@ def stability_command(args) -> int:
         run_args = argparse.Namespace(**vars(args))
         run_args.reps = 2 * (args.reps or run_cmd.DEFAULTS["reps"])
         run_args.max_reps = 2 * (args.max_reps or run_cmd.DEFAULTS["max_reps"])
+        run_args.budget = 2 * run_cmd.DEFAULTS["budget"]
         run_args.resume = None
         run_args.preload = []
         run_args.worker_arg = []
