@@ -173,11 +173,21 @@ struct WorkloadEntry {
 
 std::vector<WorkloadEntry>& workload_registry();
 
+// One pass of a workload inside a scope of its own, so that a region
+// strategy gives back at its end whatever the workload made outside its own
+// scopes (binary_trees' long-lived tree): a process that runs the workload
+// again (steady-state iterations) starts each pass from the same heap.
+template <template <class> class W, class S>
+WorkloadResult run_in_scope(RunContext& ctx) {
+  typename S::Scope scope;
+  return W<S>::run(ctx);
+}
+
 template <template <class> class W, class... Strategies>
 struct WorkloadRegistrar {
   WorkloadRegistrar() {
     (workload_registry().push_back(
-         {W<Strategies>::kInfo, std::string(Strategies::kName), &W<Strategies>::run}),
+         {W<Strategies>::kInfo, std::string(Strategies::kName), &run_in_scope<W, Strategies>}),
      ...);
   }
 };

@@ -1,7 +1,9 @@
 """The figures of one summary row, in report units, shared by tables, plots and HTML.
 
 Sources: summary.json rows (medians, merged-histogram percentiles, per-rep
-samples). Relative throughput is computed here from throughput_samples.
+samples). Relative throughput is the row's paired ratio (per-round ratios to
+glibc, summary.py); for older run folders without it, Fieller's interval of
+the ratio of mean throughputs.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ class RowFigures:
     gc_pauses: float | None
     gc_p99_ns: float | None
     gc_max_ns: float | None
+    headline: str = "throughput"    # throughput | frame_time | footprint (summary.py)
+    cv_wall: float | None = None    # coefficient of variation of the time over reps
+    cpu_s: float | None = None      # process CPU time of one steady-state iteration
+    first_wall_s: float | None = None  # the first (timed, warm-up) iteration
+    instrument_share: float | None = None  # per-unit clock's share of the throughput figure
+    timed_share: float | None = None       # ... of the timed (latency) iteration
+    disturbed_reps: int = 0
+    reruns: int = 0
+    iterations: float | None = None
 
     @property
     def has_gc(self) -> bool:
@@ -56,7 +67,15 @@ def row_figures(data: RunData, row: dict) -> RowFigures:
     ok = row.get("status") == "ok"
     reference = data.find(row["workload"], REFERENCE)
     rel = rel_low = rel_high = None
-    if ok and reference is not None and reference.get("status") == "ok":
+    headline = str(row.get("headline") or "throughput")
+    if headline != "throughput":
+        pass  # no speed ratio: a footprint row or a fixed-rate loop
+    elif ok and number(row.get("ratio_vs_ref")) is not None:
+        # Paired by round (summary.py): drift between rounds cancels.
+        rel = number(row.get("ratio_vs_ref"))
+        rel_low, rel_high = number(row.get("ratio_ci95_lo")), number(row.get("ratio_ci95_hi"))
+    elif ok and reference is not None and reference.get("status") == "ok":
+        # A run folder from before paired ratios: independent samples (Fieller).
         ci = ratio_of_means_ci(_throughput_samples(row), _throughput_samples(reference))
         if ci is not None:
             rel, rel_low, rel_high = ci.ratio, ci.low, ci.high
@@ -79,6 +98,15 @@ def row_figures(data: RunData, row: dict) -> RowFigures:
         gc_pauses=number(row.get("gc_pauses")) if ok else None,
         gc_p99_ns=number(row.get("gc_pause_p99_ns")) if ok else None,
         gc_max_ns=number(row.get("gc_pause_max_ns")) if ok else None,
+        headline=headline,
+        cv_wall=number(row.get("cv_wall")) if ok else None,
+        cpu_s=number(row.get("cpu_s")) if ok else None,
+        first_wall_s=number(row.get("first_wall_s")) if ok else None,
+        instrument_share=number(row.get("instrument_share")) if ok else None,
+        timed_share=number(row.get("timed_iteration_share")) if ok else None,
+        disturbed_reps=int(number(row.get("disturbed_reps")) or 0),
+        reruns=int(number(row.get("reruns")) or 0),
+        iterations=number(row.get("iterations_per_run")) if ok else None,
     )
 
 

@@ -108,6 +108,10 @@ def _count(x: float | None) -> str:
 
 
 def _rel_text(f: RowFigures) -> str:
+    if f.headline == "footprint":
+        return "n/a (footprint)"
+    if f.headline == "frame_time":
+        return "n/a (fixed rate)"
     if f.rel is None:
         return DASH
     if f.strategy == REFERENCE:
@@ -131,17 +135,19 @@ def workload_table(figs: list[RowFigures]) -> Table:
     gc_unit = duration_unit([f.gc_p99_ns for f in figs] + [f.gc_max_ns for f in figs])
 
     wall_unit = duration_unit([f.wall_s * 1e9 if f.wall_s is not None else None for f in figs])
-    headers = ["strategy", "status", f"throughput ({unit}/s)", "vs glibc [95% CI]",
+    speed = figs[0].headline == "throughput"
+    headers = ["strategy", "status", f"throughput ({unit}/s)", "vs glibc [95% CI]", "CV",
                f"wall ({wall_unit[0]})",
                "peak RSS (MiB)", "RSS/live"]
     headers += [n if n in per_cell else f"{n} ({lat_units[n][0]})" for n in lat_names]
     if has_gc:
         headers += ["GC pauses", f"GC p99 ({gc_unit[0]})", f"GC max ({gc_unit[0]})"]
-    # (column index, higher is better) of columns that get a best mark
-    ranked = [(2, True), (3, True), (4, False), (5, False), (6, False)]
-    ranked += [(7 + i, False) for i in range(len(lat_names))]
+    # (column index, higher is better) of columns that get a best mark; a
+    # footprint or fixed-rate row has no speed to rank.
+    ranked = ([(2, True), (3, True), (5, False)] if speed else []) + [(6, False), (7, False)]
+    ranked += [(8 + i, False) for i in range(len(lat_names))]
     if has_gc:
-        ranked += [(7 + len(lat_names) + 1, False), (7 + len(lat_names) + 2, False)]
+        ranked += [(8 + len(lat_names) + 1, False), (8 + len(lat_names) + 2, False)]
 
     rows = []
     for f in figs:
@@ -149,8 +155,10 @@ def workload_table(figs: list[RowFigures]) -> Table:
         if not f.ok:
             rows.append([Cell(f.strategy), Cell(status)] + [Cell(DASH)] * (len(headers) - 2))
             continue
-        row = [Cell(f.strategy), Cell(status), Cell(si(f.throughput), f.throughput),
+        row = [Cell(f.strategy), Cell(status),
+               Cell(si(f.throughput), f.throughput) if speed else Cell(DASH),
                Cell(_rel_text(f), f.rel),
+               Cell(f"{100 * f.cv_wall:.1f}%" if f.cv_wall is not None else DASH, f.cv_wall),
                Cell(sig3(f.wall_s * 1e9 / wall_unit[1]) if f.wall_s is not None else DASH,
                     f.wall_s),
                Cell(sig3(f.peak_rss_mib), f.peak_rss_mib),
@@ -193,7 +201,14 @@ def overview_table(figs: list[RowFigures]) -> Table:
     rows = []
     for w in workloads:
         leak = any(by_key[(w, s)].deliberate_leak for s in strategies if (w, s) in by_key)
-        rel_row = [Cell(w + (" (leak)" if leak else "")), Cell("throughput ×")]
+        headline = next(f.headline for f in figs if f.workload == w)
+        # What the row's first figure is: a speed ratio only where speed is the point.
+        first_label, first_value = {
+            "throughput": ("throughput ×", lambda f: f.rel),
+            "frame_time": ("frame p99 ms", lambda f: (f.latency_ns.get("p99") or 0) / 1e6
+                           if f.latency_ns.get("p99") is not None else None),
+        }.get(headline, (None, None))
+        rel_row = [Cell(w + (" (leak)" if leak else "")), Cell(first_label or "")]
         rss_row = [Cell(""), Cell("peak RSS MiB")]
         for s in strategies:
             f = by_key.get((w, s))
@@ -204,17 +219,32 @@ def overview_table(figs: list[RowFigures]) -> Table:
                 rel_row.append(Cell(f.status))
                 rss_row.append(Cell(f.status))
             else:
-                rel_row.append(Cell(sig3(f.rel), f.rel))
+                v = first_value(f) if first_value else None
+                rel_row.append(Cell(sig3(v), v) if first_value else Cell(DASH))
                 rss_row.append(Cell(sig3(f.peak_rss_mib), f.peak_rss_mib))
+        if first_value is None:  # footprint: the RSS row alone
+            rss_row[0] = rel_row[0]
+            rss_row[0].text += " (footprint)"
+            rows.append(rss_row)
+            vals = [c.value for c in rss_row[2:] if c.value is not None]
+            if len(vals) >= 2:
+                for c in rss_row[2:]:
+                    c.best = c.value == min(vals)
+            continue
+        higher_first = headline == "throughput"
         # strategies are columns here, so the best is marked within each row
-        for row, higher in ((rel_row, True), (rss_row, False)):
+        for row, higher in ((rel_row, higher_first), (rss_row, False)):
             vals = [c.value for c in row[2:] if c.value is not None]
             if len(vals) >= 2:
                 best = max(vals) if higher else min(vals)
                 for c in row[2:]:
                     c.best = c.value == best
         rows += [rel_row, rss_row]
-    notes = ["throughput ×: mean throughput relative to glibc (higher is better); "
+    notes = ["throughput ×: throughput relative to glibc, the geometric mean of the ratios "
+             "within each round (higher is better); frame p99 ms: the fixed-rate loop's "
+             "frame-time p99 (its throughput is the same 1 kHz everywhere; lower is better); "
+             "footprint: the empty workload, i.e. the harness's own memory per strategy (no "
+             "speed ratio: it does no work to speak of); "
              "peak RSS: median over repetitions of the worker's ru_maxrss (lower is better)."]
     return Table("Overview", ["workload", "figure"] + strategies, rows, anchor="overview",
                  notes=notes)
@@ -264,6 +294,39 @@ def workload_figures_table(data: RunData, workload: str) -> Table | None:
                  anchor=f"wl-{workload}-figures", notes=notes)
 
 
+def _share(x: float | None) -> str:
+    return DASH if x is None else f"{100 * x:.2f}%"
+
+
+def measurement_table(figs: list[RowFigures]) -> Table:
+    """How each figure was obtained and how much to trust it (docs/reproducibility.md)."""
+    headers = ["workload", "strategy", "reps", "CV", "iterations/run", "first iteration",
+               "steady iteration", "CPU/iteration", "clock share (figure)",
+               "clock share (timed iteration)", "disturbed reps", "re-runs"]
+    rows = []
+    for f in figs:
+        if not f.ok:
+            continue
+        rows.append([Cell(f.workload), Cell(f.strategy), Cell(_count(f.reps)),
+                     Cell(f"{100 * f.cv_wall:.1f}%" if f.cv_wall is not None else DASH),
+                     Cell(_count(f.iterations)),
+                     Cell(format_duration(f.first_wall_s * 1e9) if f.first_wall_s else DASH),
+                     Cell(format_duration(f.wall_s * 1e9) if f.wall_s else DASH),
+                     Cell(format_duration(f.cpu_s * 1e9) if f.cpu_s else DASH),
+                     Cell(_share(f.instrument_share)), Cell(_share(f.timed_share)),
+                     Cell(str(f.disturbed_reps)), Cell(str(f.reruns))])
+    notes = ["CV: coefficient of variation of the figure's time over repetitions. "
+             "iterations/run: the workload's passes in one process; the first is timed unit "
+             "by unit (the latency figures) and is the warm-up; the figure is the median of "
+             "the later, steady-state ones, run with the per-unit clock off. Workloads that "
+             "cannot repeat (leak_exit, real_time_loop) run once, timed. "
+             "clock share: the per-unit clock's calibrated cost (units x cost per timed unit) "
+             "as a share of the figure and of the timed iteration. "
+             "disturbed reps: repetitions whose final attempt still saw steal, CPU or memory "
+             "pressure or migrations beyond the limits; re-runs: disturbed attempts re-run."]
+    return Table("Measurement", headers, rows, anchor="measurement", notes=notes)
+
+
 def build_tables(data: RunData) -> list[Table]:
     figs = all_figures(data)
     tables = [overview_table(figs)] if figs else []
@@ -272,14 +335,20 @@ def build_tables(data: RunData) -> list[Table]:
         extra = workload_figures_table(data, w)
         if extra is not None:
             tables.append(extra)
+    if any(f.iterations is not None for f in figs):  # runs from before the protocol lack it
+        tables.append(measurement_table(figs))
     return tables
 
 
 METHOD_NOTES = [
-    "Throughput: work units per second of wall time, median over repetitions.",
-    "vs glibc: ratio of mean throughputs (strategy / glibc) over the repetitions, with a 95% "
-    "confidence interval by Fieller's theorem for independent samples (Welch–Satterthwaite "
-    "degrees of freedom); 'CI n/a' means fewer than two repetitions or an unbounded interval.",
+    "Throughput: work units per second of one steady-state iteration (the median of a "
+    "process's iterations after the first, run with the per-unit clock off), median over "
+    "repetitions; workloads that cannot repeat run once. See docs/reproducibility.md.",
+    "vs glibc: the geometric mean of the per-round ratios (strategy / glibc in the same "
+    "randomized round), with a 95% Student t interval on the log ratios; for run folders "
+    "from before paired rounds, the ratio of mean throughputs with Fieller's interval. "
+    "'CI n/a' means fewer than two repetitions or an unbounded interval.",
+    "CV: coefficient of variation of the time over repetitions.",
     "Peak RSS: median over repetitions of the worker process's ru_maxrss (wait4); RSS/live is "
     "peak RSS over the workload's live data at its peak.",
     "Latency percentiles and GC pauses: from the histograms of all repetitions merged "
