@@ -529,10 +529,12 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     d["repeatable"] = entry.info.repeatable;
     // The instrument's cost: per unit, calibrated at start-up; as a share of
     // the timed iteration (the figure itself is untimed when it repeats).
+    // (per record: a workload may time units in batches, e.g. leak_exit)
+    const double records = static_cast<double>(latency->count() + corrected->count());
     const double timed_share =
-        iterations[0].wall_ns > 0 ? static_cast<double>(result.units) * record_cost_ns /
-                                        static_cast<double>(iterations[0].wall_ns)
-                                  : 0.0;
+        iterations[0].wall_ns > 0
+            ? records * record_cost_ns / static_cast<double>(iterations[0].wall_ns)
+            : 0.0;
     d["unit_clock"] = {{"source", UnitClock::source()},
                        {"ns_per_tick", UnitClock::ns_per_tick()},
                        {"record_cost_ns", record_cost_ns},

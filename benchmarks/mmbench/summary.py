@@ -336,6 +336,8 @@ def format_ratio(row: dict) -> str:
     headline is throughput; footprint and fixed-rate rows have no speed ratio."""
     if row.get("headline", "throughput") != "throughput":
         return "n/a"
+    if row.get("strategy") == REFERENCE_STRATEGY:
+        return "reference"
     ratio = row.get("ratio_vs_ref")
     if ratio is None:
         return "-"
@@ -413,6 +415,20 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
         "peak RSS: median of the worker's wait4 ru_maxrss; "
         "live: the workload's peak reachable data; latencies: per unit of work, all "
         "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
+    disturbed = [r for r in rows if r.get("disturbed_reps")]
+    if disturbed:
+        parts.append("\nWARNING: disturbed repetitions (steal, CPU or memory pressure or "
+                     "migrations beyond the limits even after re-runs; see each run.json's "
+                     "noise): " + ", ".join("%s/%s: %d" % (r["workload"], r["strategy"],
+                                                            r["disturbed_reps"])
+                                            for r in disturbed) + "\n")
+    noisy = [r for r in rows if (r.get("cv_wall") or 0) > 0.05
+             and r.get("headline", "throughput") == "throughput"]
+    if noisy:
+        parts.append("\nWARNING: cells whose time varies by more than 5%% over repetitions "
+                     "(CV): %s\n" % ", ".join("%s/%s %.1f%%" % (r["workload"], r["strategy"],
+                                                              100 * r["cv_wall"])
+                                              for r in noisy))
     refused = [r for r in rows if r["status"] == "unsupported"]
     if refused:
         parts.append("\nUnsupported (the strategy refuses the combination, e.g. a "
@@ -425,6 +441,44 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
             r["workload"], r["strategy"], r["status"], ", ".join(r["rep_status"]))
             for r in bad) + "\n")
     return "".join(parts)
+
+
+def warnings(rows: List[dict]) -> List[str]:
+    """One line per cell whose figure should not be trusted as it is."""
+    out = []
+    for r in rows:
+        if r.get("disturbed_reps"):
+            out.append("warning: %s/%s: %d repetition(s) disturbed (steal, pressure or "
+                       "migrations; see run.json noise)" % (r["workload"], r["strategy"],
+                                                           r["disturbed_reps"]))
+        if (r.get("cv_wall") or 0) > 0.05 and r.get("headline", "throughput") == "throughput":
+            out.append("warning: %s/%s varies by %.1f%% (CV) over its repetitions"
+                       % (r["workload"], r["strategy"], 100 * r["cv_wall"]))
+    return out
+
+
+def noise_summary(folder: RunFolder, plan: dict) -> dict:
+    """The run's disturbances at a glance, for the manifest (per run: run.json noise)."""
+    recs = [folder.load_record(w, s, r) for w, s in (tuple(p) for p in plan.get("pairs") or [])
+            for r in range(1, reps_of(plan, w) + 1)]
+    recs = [r for r in recs if r]
+    noise = [r.get("noise") or {} for r in recs]
+
+    def worst(key):
+        values = [n[key] for n in noise if n.get(key) is not None]
+        return max(values) if values else None
+
+    def middle(key):
+        return median(n.get(key) for n in noise)
+
+    return {"runs": len(recs), "disturbed": sum(1 for r in recs if r.get("disturbed")),
+            "reruns": sum(len(r.get("attempts") or []) for r in recs),
+            "steal_share_max": worst("steal_share"), "steal_share_median": middle("steal_share"),
+            "cpu_pressure_share_max": worst("cpu_pressure_share"),
+            "cpu_pressure_share_median": middle("cpu_pressure_share"),
+            "memory_pressure_share_max": worst("memory_pressure_share"),
+            "migrations_max": worst("migrations"),
+            "runnable_at_start_median": middle("runnable_at_start")}
 
 
 def write_summary(folder: RunFolder, plan: dict, manifest: Optional[dict] = None) -> List[dict]:

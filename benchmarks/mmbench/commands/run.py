@@ -781,7 +781,11 @@ def run_command(args) -> int:
 
     summary.write_hgrms(folder, plan)
     rows = summary.write_summary(folder, plan, manifest)
+    manifest["noise_summary"] = summary.noise_summary(folder, plan)
+    write_json_atomic(folder.manifest, manifest)
     print(summary.markdown_table(rows), end="")
+    for line in summary.warnings(rows):
+        print(line)
     if skipped:
         print("(%d finished run(s) kept from before, %d run now)" % (skipped, executed))
     if state == "interrupted":
