@@ -105,7 +105,11 @@ def register(subparsers) -> None:
     # Test only: extra worker arguments / environment, optionally for one strategy
     # ("boehm:--fault=crash", "glibc:LD_PRELOAD=/path/lib.so").
     p.add_argument("--worker-arg", action="append", default=[], help=argparse.SUPPRESS)
-    p.add_argument("--worker-env", action="append", default=[], help=argparse.SUPPRESS)
+    p.add_argument("--worker-env", action="append", default=[], metavar="[STRATEGY:]NAME=VALUE",
+                   help="extra environment for the workers (of one strategy with its prefix), "
+                        "recorded in the manifest, not kept by --resume; e.g. a planted "
+                        "regression for checking `compare`: "
+                        "glibc:GLIBC_TUNABLES=glibc.malloc.mxfast=0")
     p.set_defaults(func=run_command)
 
 

@@ -1,0 +1,170 @@
+"""The measurement protocol's arithmetic and bookkeeping against hand-computed
+values (docs/reproducibility.md): paired ratios, CV, the stability verdict,
+disturbance rules, round order, pinning and re-runs of disturbed repetitions."""
+
+import json
+import math
+import os
+
+import pytest
+
+from conftest import load_json
+from mmbench import noise, summary
+from mmbench.commands import stability
+from mmbench.commands.run import cpu_plan, worker_cpus
+
+
+def test_paired_ratio_is_the_geometric_mean_of_per_round_ratios():
+    # Rounds 1-3: ratios 2, 2.2, 1.8 (hand-computed); round 4 only in a: unpaired.
+    a = {1: 200.0, 2: 220.0, 3: 180.0, 4: 999.0}
+    b = {1: 100.0, 2: 100.0, 3: 100.0}
+    ratio, lo, hi, n = summary.paired_ratio(a, b)
+    assert n == 3
+    logs = [math.log(2.0), math.log(2.2), math.log(1.8)]
+    mean = sum(logs) / 3
+    sd = math.sqrt(sum((x - mean) ** 2 for x in logs) / 2)
+    half = 4.302652729911275 * sd / math.sqrt(3)  # t(0.975, 2)
+    assert ratio == pytest.approx(math.exp(mean), rel=1e-12)
+    assert (lo, hi) == (pytest.approx(math.exp(mean - half), rel=1e-6),
+                        pytest.approx(math.exp(mean + half), rel=1e-6))
+    # Drift that hits both strategies of a round alike cancels exactly.
+    drift = {1: 1.0, 2: 1.5, 3: 0.7}
+    r2 = summary.paired_ratio({k: 3 * v for k, v in drift.items()}, drift)
+    assert r2[0] == pytest.approx(3.0) and r2[1] == pytest.approx(3.0)
+    assert summary.paired_ratio({1: 1.0}, {2: 1.0}) == (None, None, None, 0)
+
+
+def test_cv_by_hand():
+    assert summary.cv([1.0, 1.0, 1.0]) == 0.0
+    assert summary.cv([9.0, 11.0]) == pytest.approx(math.sqrt(2) / 10)
+    assert summary.cv([5.0]) == 0.0
+
+
+def _row(w, s, ratio, cv=0.01, headline="throughput"):
+    return {"workload": w, "strategy": s, "ratio_vs_ref": ratio, "cv_wall": cv,
+            "headline": headline}
+
+
+def test_stability_verdict_counts_moved_cells():
+    a = [_row("w%d" % i, "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
+    b = [_row("w%d" % i, "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
+    assert stability.judge(a, b)["fit"] and stability.judge(a, b)["cells"] == 10
+    b[0] = _row("w0", "x", 1.12)  # one of ten moved by 12%: allowed (at most 10%)
+    v = stability.judge(a, b)
+    assert v["moved_10"] == 1 and v["moved_25"] == 0 and v["fit"], v["reasons"]
+    b[1] = _row("w1", "x", 0.85)  # two of ten: too many
+    v = stability.judge(a, b)
+    assert v["moved_10"] == 2 and not v["fit"]
+    b = [_row("w%d" % i, "x", 1.0) for i in range(10)]
+    b[3] = _row("w3", "x", 1.3)  # one cell beyond 25%: never fit
+    v = stability.judge(a, b)
+    assert v["moved_25"] == 1 and not v["fit"]
+    noisy = [_row("w%d" % i, "x", 1.0, cv=0.04) for i in range(10)]
+    v = stability.judge(noisy, noisy)
+    assert not v["fit"] and "CV" in v["reasons"][0]
+    # Footprint and fixed-rate rows are not ratio cells.
+    rows = [_row("baseline", "x", 5.0, headline="footprint")]
+    assert stability.judge(rows, [_row("baseline", "x", 1.0, headline="footprint")])["cells"] == 0
+
+
+def test_disturbance_rules():
+    assert noise.disturbance({"steal_share": 0.01, "cpu_pressure_share": 0.05}, True) == []
+    reasons = noise.disturbance({"steal_share": 0.05, "cpu_pressure_share": 0.5,
+                                 "memory_pressure_share": 0.2, "migrations": 3}, True)
+    assert len(reasons) == 4 and "steal 5.0%" in reasons[0]
+    assert noise.disturbance({"migrations": 3}, pinned=False) == []
+
+
+def test_snapshot_delta_reads_the_kernel():
+    before = noise.Snapshot()
+    x = 0
+    for i in range(200000):
+        x += i
+    after = noise.Snapshot()
+    d = before.delta(after, 0.05)
+    assert d["runnable_at_start"] >= 1  # this process at least
+    if before.jiffies:
+        assert 0.0 <= d["steal_share"] <= 1.0
+    state = noise.machine_state()
+    assert state["cpus"] == sorted(os.sched_getaffinity(0))
+
+
+def test_cpu_plan_keeps_the_first_cpu_for_the_runner():
+    cpus = cpu_plan(True)
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        assert cpus["worker"] is None
+        return
+    assert cpus["runner"] == allowed[:1] and cpus["worker"] == allowed[1:]
+    assert worker_cpus(cpus, {"multithreaded": False}, 1) == allowed[1:]
+    # Two threads per pair need two CPUs apart from the runner's.
+    assert worker_cpus(cpus, {"multithreaded": True}, 1) == (
+        allowed[1:] if len(allowed) >= 3 else None)
+    assert cpu_plan(False)["worker"] is None
+
+
+def test_rounds_are_random_permutations_recorded_and_pinned(run_mmbench, tmp_path):
+    out = tmp_path / "r"
+    proc = run_mmbench("run", "--workloads", "baseline,binary_trees", "--strategies",
+                       "glibc,arena,boehm", "--size", "quick", "--reps", "3", "--min-time",
+                       "0.01", "--order-seed", "7", "--no-report", "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    manifest = load_json(out / "manifest.json")
+    assert manifest["options"]["order_seed"] == 7 and manifest["plan"]["min_time_s"] == 0.01
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("[")]
+    order = [l.split("] ", 1)[1].split(":")[0] for l in lines]
+    rounds = [[o.rsplit(" r", 1)[0] for o in order if o.endswith(" r%d" % r)] for r in (1, 2, 3)]
+    assert all(sorted(r) == sorted(rounds[0]) and len(r) == 6 for r in rounds)
+    assert len({tuple(r) for r in rounds}) > 1  # not the same order every round (seed 7)
+    rec = load_json(out / "raw" / "binary_trees.glibc.r1.run.json")
+    allowed = sorted(os.sched_getaffinity(0))
+    assert rec["cpus"] == (allowed[1:] if len(allowed) >= 2 else None)
+    assert set(rec["noise"]) >= {"steal_share", "cpu_pressure_share", "runnable_at_start"}
+    detail = load_json(out / "raw" / "binary_trees.glibc.r1.detail.json")
+    assert rec["figure_wall_s"] == detail["wall_ns"] / 1e9
+    if rec["cpus"]:
+        assert detail["sched"]["se.nr_migrations"] == 0
+    # The same seed gives the same order.
+    out2 = tmp_path / "r2"
+    proc2 = run_mmbench("run", "--workloads", "baseline,binary_trees", "--strategies",
+                        "glibc,arena,boehm", "--size", "quick", "--reps", "3", "--min-time",
+                        "0.01", "--order-seed", "7", "--no-report", "--out", out2)
+    order2 = [l.split("] ", 1)[1].split(":")[0] for l in proc2.stdout.splitlines()
+              if l.startswith("[")]
+    assert order2 == order
+
+
+def test_disturbed_run_is_rerun_and_its_attempts_kept(run_mmbench, tmp_path):
+    # A steal threshold below zero makes every run disturbed: each repetition is
+    # run 1 + max_reruns times, the record keeps the earlier attempts, the
+    # table warns and the manifest counts it.
+    out = tmp_path / "d"
+    proc = run_mmbench("run", "--workloads", "baseline", "--strategies", "glibc",
+                       "--size", "quick", "--reps", "1", "--max-reruns", "2", "--no-report",
+                       "--out", out, env_extra={"MMBENCH_STEAL_SHARE_MAX": "-1"})
+    assert proc.returncode == 0, proc.stderr
+    rec = load_json(out / "raw" / "baseline.glibc.r1.run.json")
+    assert len(rec["attempts"]) == 2 and rec["disturbed"]
+    assert all(a["disturbed"] for a in rec["attempts"])
+    assert "1 repetition(s) disturbed" in proc.stdout
+    manifest = load_json(out / "manifest.json")
+    assert manifest["noise_summary"]["reruns"] == 2
+    assert manifest["noise_summary"]["disturbed"] == 1
+
+
+def test_adaptive_rounds_extend_only_varying_workloads(run_mmbench, tmp_path):
+    # A target CV no cell can meet gives every workload rounds up to --max-reps;
+    # a generous one adds none.
+    out = tmp_path / "a"
+    proc = run_mmbench("run", "--workloads", "baseline", "--strategies", "glibc,arena",
+                       "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv",
+                       "1e-12", "--min-time", "0.001", "--no-report", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {"baseline": 4}
+    rows = json.loads((out / "summary.json").read_text())["rows"]
+    assert all(r["reps"] == 4 and r["rep_status"] == ["ok"] * 4 for r in rows)
+    out2 = tmp_path / "b"
+    run_mmbench("run", "--workloads", "baseline", "--strategies", "glibc,arena",
+                "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv", "10",
+                "--min-time", "0.001", "--no-report", "--out", out2)
+    assert load_json(out2 / "manifest.json")["plan"]["reps_by_workload"] == {"baseline": 2}
