@@ -35,8 +35,6 @@ def _time_max_rss_kib(cmd):
 
 @pytest.fixture(scope="module")
 def rss_run(run_mmbench, catalog, tmp_path_factory):
-    if not os.access(GNU_TIME, os.X_OK):
-        pytest.skip("GNU time is not installed (Debian package `time`)")
     cases = _cases(catalog)
     folder = tmp_path_factory.mktemp("rss") / "run"
     workloads = sorted({w for w, _ in cases})
@@ -47,6 +45,8 @@ def rss_run(run_mmbench, catalog, tmp_path_factory):
 
 
 def test_peak_rss_agrees_with_gnu_time(rss_run, tmp_path):
+    if not os.access(GNU_TIME, os.X_OK):
+        pytest.skip("GNU time is not installed (Debian package `time`)")
     folder, cases = rss_run
     rf = RunFolder(folder)
     for workload, strategy in cases:
