@@ -170,6 +170,17 @@ MUTATIONS = [
           'gc_max_ns=number(row.get("gc_pause_p99_ns"))')],
         [], [pytest_("tests/python/test_report_known_values.py")]),
     Mutation(
+        "summary_percentile_off", "the runner's summary computes p99 as p98",
+        [("benchmarks/mmbench/summary.py",
+          '"lat_p99_ns": lat.value_at_percentile(99) if',
+          '"lat_p99_ns": lat.value_at_percentile(98) if')],
+        [], [pytest_("tests/python/test_runner.py::test_tiny_suite_rows_ok_and_checksums_agree")]),
+    Mutation(
+        "pause_max_from_last_event", "the pause histogram keeps the last pause as its max",
+        [("benchmarks/histogram.hpp", "    if (value > max_) max_ = value;\n",
+          "    max_ = value;\n")],
+        ["strategy_test"], [ctest(r"^BoehmTest\.EachCollectionRecordsOnePauseEvent$")]),
+    Mutation(
         "histogram_max_not_tracked", "the histogram forgets its exact maximum",
         [("benchmarks/histogram.hpp", "    if (value > max_) max_ = value;\n", "\n")],
         ["histogram_test"], [ctest(r"^Histogram")]),
