@@ -176,9 +176,9 @@ MUTATIONS = [
           '"lat_p99_ns": lat.value_at_percentile(98) if')],
         [], [pytest_("tests/python/test_runner.py::test_tiny_suite_rows_ok_and_checksums_agree")]),
     Mutation(
-        "pause_max_from_last_event", "the pause histogram keeps the last pause as its max",
-        [("benchmarks/histogram.hpp", "    if (value > max_) max_ = value;\n",
-          "    max_ = value;\n")],
+        "pause_histogram_halved", "the pause histogram records half of each pause the event "
+        "log records",
+        [("allocators/boehm.cpp", "    pauses_->record(d);\n", "    pauses_->record(d / 2);\n")],
         ["strategy_test"], [ctest(r"^BoehmTest\.EachCollectionRecordsOnePauseEvent$")]),
     Mutation(
         "histogram_max_not_tracked", "the histogram forgets its exact maximum",
