@@ -337,6 +337,12 @@ def main() -> int:
                            else "caught" if caught_every_time else "NOT CAUGHT")
         finally:
             restore(originals)
+            # Rebuild what was built broken, so that the next control (which
+            # may use these binaries without rebuilding them) runs unbroken code.
+            if m.build:
+                ok, out = build(build_dir, m.build)
+                if not ok:
+                    sys.exit("the restored copy does not build:\n" + out)
         results.append((m, verdict, note or ", ".join(sorted(by)), time.monotonic() - t0))
         print(f"[{m.name}] {verdict} ({time.monotonic() - t0:.0f} s)", flush=True)
 
