@@ -73,3 +73,23 @@ def tiny_run(run_mmbench, tmp_path_factory):
 def load_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+# ---- Skips made visible to ctest -------------------------------------------
+# ctest sees one test for the whole pytest session. Each skip (with its reason)
+# is written to $MMBENCH_PYTEST_SKIPS, which the ctest entry python_tests.skips
+# reads: it reports "skipped" in ctest's summary when the file names any.
+_skipped = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _skipped.append("%s: %s" % (report.nodeid, reason))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = os.environ.get("MMBENCH_PYTEST_SKIPS")
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in _skipped)

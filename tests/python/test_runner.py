@@ -49,6 +49,21 @@ def _odd_strategy(catalog):
     return catalog.default_strategies[-1]
 
 
+def _percentile_by_hand(buckets, total, maximum, p):
+    """HdrHistogram's value at percentile p, from the worker's [low, high, count]
+    buckets, written out here independently of mmbench's own code: the high end
+    of the bucket holding the ceil(p% * total)-th smallest sample (p one ulp
+    lower, as HdrHistogram does), capped at the exact maximum."""
+    import math
+    rank = max(1, math.ceil(math.nextafter(p, -math.inf) / 100.0 * total))
+    running = 0
+    for _low, high, count in sorted(buckets):
+        running += count
+        if running >= rank:
+            return min(high, maximum)
+    return maximum
+
+
 # ---------------------------------------------------------------- the tiny suite
 
 
@@ -67,6 +82,20 @@ def test_tiny_suite_rows_ok_and_checksums_agree(tiny_run, catalog, strategies):
         assert row["peak_rss_kib"] > 0
         assert row["lat_p50_ns"] <= row["lat_p99_ns"] <= row["lat_max_ns"]
         assert row["throughput_ci95"] is not None  # two reps give an interval
+        # The row's latency percentiles are those of the repetitions' merged
+        # histograms, recomputed here by hand from the detail files' buckets.
+        merged, maximum = {}, 0
+        for rep in (1, 2):
+            lat = load_json(RunFolder(folder).raw(key[0], key[1], rep, "detail"))["latency"]
+            for low, high, count in lat["buckets"]:
+                merged[(low, high)] = merged.get((low, high), 0) + count
+            maximum = max(maximum, lat["max"])
+        buckets = [(low, high, n) for (low, high), n in merged.items()]
+        total = sum(merged.values())
+        assert row["lat_max_ns"] == maximum, key
+        for column, p in (("lat_p50_ns", 50.0), ("lat_p90_ns", 90.0), ("lat_p99_ns", 99.0),
+                          ("lat_p999_ns", 99.9)):
+            assert row[column] == _percentile_by_hand(buckets, total, maximum, p), (key, column)
     for workload in ("binary_trees", "baseline"):
         sums = {rows[(workload, s)]["checksum"] for s in strategies}
         assert len(sums) == 1, sums

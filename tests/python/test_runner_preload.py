@@ -70,8 +70,18 @@ def test_preloaded_tcmalloc_rows_are_ok_and_agree_with_glibc(tcmalloc_run):
     assert "| tcmalloc" in (folder / "summary.md").read_text()
 
 
-def test_preload_that_does_not_serve_malloc_is_allocator_mismatch(tcmalloc_run):
-    folder, proc = tcmalloc_run
+@pytest.fixture(scope="module")
+def bogus_run(run_mmbench, glibc_hosted, tmp_path_factory):
+    """A preload that loads but serves no malloc (libm), on its own: needs no tcmalloc."""
+    folder = tmp_path_factory.mktemp("bogus") / "run"
+    proc = run_mmbench("run", "--workloads", "binary_trees,baseline", "--strategies", "glibc",
+                       "--preload", "bogus=%s" % LIBM,
+                       "--size", "quick", "--reps", "2", "--out", folder, "--no-report")
+    return folder, proc
+
+
+def test_preload_that_does_not_serve_malloc_is_allocator_mismatch(bogus_run):
+    folder, proc = bogus_run
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the bogus preload failed
     rows = _rows(folder)
     for w in ("binary_trees", "baseline"):

@@ -35,8 +35,6 @@ def _time_max_rss_kib(cmd):
 
 @pytest.fixture(scope="module")
 def rss_run(run_mmbench, catalog, tmp_path_factory):
-    if not os.access(GNU_TIME, os.X_OK):
-        pytest.skip("GNU time is not installed (Debian package `time`)")
     cases = _cases(catalog)
     folder = tmp_path_factory.mktemp("rss") / "run"
     workloads = sorted({w for w, _ in cases})
@@ -47,6 +45,8 @@ def rss_run(run_mmbench, catalog, tmp_path_factory):
 
 
 def test_peak_rss_agrees_with_gnu_time(rss_run, tmp_path):
+    if not os.access(GNU_TIME, os.X_OK):
+        pytest.skip("GNU time is not installed (Debian package `time`)")
     folder, cases = rss_run
     rf = RunFolder(folder)
     for workload, strategy in cases:
@@ -94,3 +94,37 @@ def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
             assert abs(ours - vmhwm) <= 0.05 * vmhwm, (workload, strategy, rep, ours, vmhwm)
             checked += 1
     assert checked == len(manifest["plan"]["pairs"]) * manifest["plan"]["reps"] > 0
+
+
+def test_manifest_names_the_memory_instruments(tiny_run):
+    """peak_rss_kib is the kernel's hiwater_rss (one counter with GNU time and
+    VmHWM); the manifest says so, names the independent instrument and states
+    whether a cgroup memory peak was available."""
+    folder, _ = tiny_run
+    manifest = load_json(folder / "manifest.json")
+    mi = manifest["memory_instruments"]
+    assert "hiwater_rss" in mi["peak_rss_kib"] and "VmHWM" in mi["peak_rss_kib"]
+    assert mi["independent"] == "sampled_peak_rss_kib"
+    assert "%g ms" % manifest["options"]["sample_ms"] in mi["sampled_peak_rss_kib"]
+    assert isinstance(mi["cgroup"]["memory_peak"], bool) and mi["cgroup"]["why"]
+
+
+def test_cgroup_status_reads_a_delegated_v2_cgroup(tmp_path):
+    from mmbench.memory_instruments import cgroup_status
+    mount = tmp_path / "cg"
+    (mount / "user" / "run").mkdir(parents=True)
+    proc_cgroup = tmp_path / "cgroup"
+    proc_cgroup.write_text("1:memory:/x\n0::/user/run\n")
+    mountinfo = tmp_path / "mountinfo"
+    mountinfo.write_text("30 23 0:26 / %s rw,nosuid - cgroup2 cgroup2 rw\n" % mount)
+    folder = mount / "user" / "run"
+    (folder / "cgroup.controllers").write_text("cpu io pids\n")
+    assert cgroup_status(proc_cgroup, mountinfo)["memory_peak"] is False
+    (folder / "cgroup.controllers").write_text("cpu memory pids\n")
+    assert "memory.peak" in cgroup_status(proc_cgroup, mountinfo)["why"]
+    (folder / "memory.peak").write_text("0\n")
+    status = cgroup_status(proc_cgroup, mountinfo)
+    assert status["memory_peak"] is True and str(folder) in status["why"]
+    proc_cgroup.write_text("1:memory:/x\n")  # v1 only
+    assert cgroup_status(proc_cgroup, mountinfo) == {"memory_peak": False,
+                                                     "why": "no cgroup v2 hierarchy"}

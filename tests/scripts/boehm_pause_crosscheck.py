@@ -7,14 +7,27 @@ the collector's "World-stopped marking took X ms Y ns" lines on stderr.
 GC_INIT runs collection #1, which the worker excludes, so the log must hold
 exactly one collection more than the events. The collector's timer starts
 just before the PRE_STOP_WORLD event and stops just after POST_START_WORLD,
-so the two measure almost the same window: they must agree to within 10% +
-50 us per pause, per collection and in sum.
+so the worker's window lies inside the log's and the two measure almost the
+same interval. Checks, with the agreement measured on a shared 2-core VM
+(libgc 8.2.2, binary_trees quick, 12 runs x 16 collections, pauses 41-320 us):
+
+- no event is longer than its logged pause by more than EXCESS_NS (1 us):
+  in all 192 pauses the event was the shorter, by 121 ns at least;
+- the median shortfall (log - event) is at most MEDIAN_SHORT_NS (5 us) and at
+  most MEDIAN_SHORT_REL (2%) of the logged pause: measured medians per run were
+  231-356 ns and 0.21-0.45%. The median, because a preempted thread can widen
+  the log's window alone (one pause in 12 runs fell 25 us short, one 41 us):
+  such outliers only ever make the event shorter, and one of 16 cannot move
+  the median. A worker that reports every pause 25% short fails both;
+- each pause, and the sum, within 10% + 50 us (a gross bound, kept from the
+  first version of this check; the outliers above stay inside it).
 
 Usage: boehm_pause_crosscheck.py WORKER [WORKLOAD] [SIZE]
 """
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +36,9 @@ MARKING = re.compile(r"--> Marking for collection #(\d+) ")
 STOPPED = re.compile(r"World-stopped marking took (\d+) ms (\d+) ns")
 SLACK_NS = 50_000
 RELATIVE = 0.10
+EXCESS_NS = 1_000
+MEDIAN_SHORT_NS = 5_000
+MEDIAN_SHORT_REL = 0.02
 
 
 def logged_pauses(stderr):
@@ -83,6 +99,18 @@ def main():
         print(f"{number:>5} {log_ns:>12} {event_ns:>12} {diff:>10}{'  <-- outside tolerance' if bad else ''}")
         if bad:
             failures.append(f"collection #{number}: log {log_ns} ns, event {event_ns} ns")
+    if paired:
+        longer = [(n, e - log_ns) for (n, log_ns), e in paired if e - log_ns > EXCESS_NS]
+        for number, excess in longer:
+            failures.append(f"collection #{number}: event {excess} ns longer than the log's "
+                            f"window, which contains it (> {EXCESS_NS} ns)")
+        short_ns = statistics.median(log_ns - e for (_n, log_ns), e in paired)
+        short_rel = statistics.median((log_ns - e) / log_ns for (_n, log_ns), e in paired)
+        print(f"median shortfall {short_ns:.0f} ns (<= {MEDIAN_SHORT_NS}), "
+              f"{100 * short_rel:.2f}% (<= {100 * MEDIAN_SHORT_REL:.0f}%)")
+        if short_ns > MEDIAN_SHORT_NS or short_rel > MEDIAN_SHORT_REL:
+            failures.append(f"events are systematically shorter than the log: median "
+                            f"{short_ns:.0f} ns, {100 * short_rel:.2f}%")
     log_sum = sum(log_ns for (_n, log_ns), _e in paired)
     event_sum = sum(e for _l, e in paired)
     allowed = RELATIVE * log_sum + SLACK_NS * len(paired)

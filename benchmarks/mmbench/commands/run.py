@@ -33,6 +33,7 @@ import time
 from typing import Dict, List, Optional
 
 from mmbench import execute, machine, noise, runfolder, summary, workers
+from mmbench import memory_instruments
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
 
@@ -333,6 +334,7 @@ def build_manifest(args, opts, plan, catalog, previous: Optional[dict]) -> dict:
             for family, w in catalog.workers.items()},
         "preloads": _describe_preloads(catalog),
         "environment": machine.tuning_environment(),
+        "memory_instruments": memory_instruments.describe(opts["sample_ms"]),
     })
     return manifest
 

@@ -1,0 +1,76 @@
+"""Which instruments of a run's peak memory this machine offers, for the manifest.
+
+- peak_rss_kib (the runner's os.wait4 ru_maxrss), GNU time's "Maximum resident
+  set size" and /proc/<pid>/status VmHWM are one kernel counter (the mm's
+  hiwater_rss) read three ways. Their agreement (tests/python/test_runner_rss.py)
+  proves that the runner read the right process, not that the figure is right.
+- sampled_peak_rss_kib, the maximum of the RSS timeline, is computed apart from
+  that counter: the runner reads /proc/<pid>/statm (the current resident pages)
+  every sample period and keeps the largest. It is a lower bound of the true
+  peak: it can only miss memory that was touched and given back within one
+  period, and a run shorter than one period may have no sample at all.
+- A cgroup's memory peak (cgroup v2 memory.peak, v1 memory.max_usage_in_bytes),
+  as BenchExec measures, would be independent of both; it needs a cgroup this
+  user may create children in. cgroup_status() says whether the machine offers
+  one; the runner does not use it yet (so "independent" below names the RSS
+  timeline).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _v2_mount(mountinfo: str) -> str | None:
+    """Mount point of the cgroup2 hierarchy, from /proc/self/mountinfo's text."""
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        if right.split()[:1] == ["cgroup2"]:
+            return left.split()[4]
+    return None
+
+
+def cgroup_status(proc_cgroup: str = "/proc/self/cgroup",
+                  mountinfo: str = "/proc/self/mountinfo") -> dict:
+    """{"memory_peak": bool, "why": text}: whether this process sits in a cgroup v2
+    with the memory controller and a memory.peak, in a folder it may write (a
+    delegated cgroup, in which a per-run child could be made)."""
+    try:
+        with open(proc_cgroup, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(mountinfo, encoding="utf-8") as f:
+            mount = _v2_mount(f.read())
+    except OSError as e:
+        return {"memory_peak": False, "why": "cannot read %s" % e.filename}
+    path = next((l[3:] for l in lines if l.startswith("0::")), None)
+    if path is None or mount is None:
+        return {"memory_peak": False, "why": "no cgroup v2 hierarchy"}
+    folder = os.path.join(mount, path.lstrip("/"))
+    try:
+        with open(os.path.join(folder, "cgroup.controllers"), encoding="utf-8") as f:
+            controllers = f.read().split()
+    except OSError:
+        controllers = []
+    if "memory" not in controllers:
+        return {"memory_peak": False,
+                "why": "cgroup v2 at %s has no memory controller (controllers: %s)"
+                       % (folder, " ".join(controllers) or "none")}
+    if not os.path.exists(os.path.join(folder, "memory.peak")):
+        return {"memory_peak": False, "why": "no memory.peak in %s (kernel < 5.19?)" % folder}
+    if not os.access(folder, os.W_OK):
+        return {"memory_peak": False, "why": "%s is not delegated to this user" % folder}
+    return {"memory_peak": True, "why": "delegated cgroup v2 at %s (not used by the runner yet)"
+            % folder}
+
+
+def describe(sample_ms: float) -> dict:
+    """The manifest's "memory_instruments": what each peak figure is and what is independent."""
+    return {
+        "peak_rss_kib": "wait4 ru_maxrss: the kernel's hiwater_rss, the same counter as "
+                        "/usr/bin/time -v's maximum resident set size and VmHWM",
+        "sampled_peak_rss_kib": "maximum of /proc/<pid>/statm resident pages read every "
+                                "%g ms: a lower bound of the true peak, missing at most what "
+                                "was touched and given back within one period" % sample_ms,
+        "independent": "sampled_peak_rss_kib",
+        "cgroup": cgroup_status(),
+    }
