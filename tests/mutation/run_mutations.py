@@ -182,6 +182,43 @@ MUTATIONS = [
         "histogram_max_not_tracked", "the histogram forgets its exact maximum",
         [("benchmarks/histogram.hpp", "    if (value > max_) max_ = value;\n", "\n")],
         ["histogram_test"], [ctest(r"^Histogram")]),
+    # ---- the measurement protocol (issue 8) ----
+    Mutation(
+        "pass_without_scope", "a workload pass runs without its strategy scope: the arena "
+        "keeps every pass's long-lived data",
+        [("workloads/workload.hpp", "  typename S::Scope scope;\n  return W<S>::run(ctx);",
+          "  return W<S>::run(ctx);")],
+        WORKER, [pytest_("tests/python/test_steady_state.py")]),
+    Mutation(
+        "clock_on_in_steady_passes", "the steady-state passes time every unit (the figure pays "
+        "for the clock, the histogram grows with passes)",
+        [("benchmarks/worker_main.cpp", "  repeat_ctx.time_units = false;\n",
+          "  repeat_ctx.time_units = true;\n")],
+        ALL_WORKERS, [pytest_("tests/python/test_steady_state.py")]),
+    Mutation(
+        "figure_is_the_first_pass", "the figure is the first (warm-up) pass, not the median "
+        "steady one",
+        [("benchmarks/worker_main.cpp", "  if (values.empty()) return it[0].*field;",
+          "  return it[0].*field;")],
+        ALL_WORKERS, [pytest_("tests/python/test_steady_state.py")]),
+    Mutation(
+        "ratios_not_paired", "ratios to glibc taken from unpaired medians instead of per round",
+        [("benchmarks/mmbench/summary.py",
+          "    logs = [math.log(a[r] / b[r]) for r in sorted(set(a) & set(b)) if a[r] > 0 and "
+          "b[r] > 0]",
+          "    logs = [math.log(statistics.median(a.values()) / statistics.median(b.values()))]")],
+        [], [pytest_("tests/python/test_protocol.py")]),
+    Mutation(
+        "compare_without_holm", "compare tests each cell at alpha, with no correction",
+        [("benchmarks/mmbench/reporting/stats.py", "        if p > alpha / (m - rank):",
+          "        if p > alpha:")],
+        [], [pytest_("tests/python/test_compare.py")]),
+    Mutation(
+        "disturbed_runs_not_rerun", "a disturbed run is kept without a re-run",
+        [("benchmarks/mmbench/commands/run.py",
+          '            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:',
+          '            if True:')],
+        [], [pytest_("tests/python/test_protocol.py")]),
 ]
 
 

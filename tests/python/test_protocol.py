@@ -156,15 +156,15 @@ def test_adaptive_rounds_extend_only_varying_workloads(run_mmbench, tmp_path):
     # A target CV no cell can meet gives every workload rounds up to --max-reps;
     # a generous one adds none.
     out = tmp_path / "a"
-    proc = run_mmbench("run", "--workloads", "baseline", "--strategies", "glibc,arena",
+    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
                        "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv",
                        "1e-12", "--min-time", "0.001", "--no-report", "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {"baseline": 4}
+    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 4}
     rows = json.loads((out / "summary.json").read_text())["rows"]
     assert all(r["reps"] == 4 and r["rep_status"] == ["ok"] * 4 for r in rows)
     out2 = tmp_path / "b"
-    run_mmbench("run", "--workloads", "baseline", "--strategies", "glibc,arena",
+    run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
                 "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv", "10",
                 "--min-time", "0.001", "--no-report", "--out", out2)
-    assert load_json(out2 / "manifest.json")["plan"]["reps_by_workload"] == {"baseline": 2}
+    assert load_json(out2 / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 2}

@@ -38,7 +38,8 @@ def _row(strategy, peak_kib, latencies_ns, throughputs, gc=None):
 
 ROWS = [
     # peak 5120 KiB = 5 MiB exactly (5.12 if divided by 1000); live 1024 KiB = 1 MiB.
-    _row("glibc", 5120, [1500, 2500, 7000, 12000, 40000], [100.0, 110.0, 90.0]),
+    _row("glibc", 5120, [1500, 2500, 7000, 12000, 40000], [100.0, 110.0, 90.0],
+         gc={"cv_wall": 0.125}),
     # 1536 KiB = 1.5 MiB; throughput mean 200 vs glibc's mean 100: ratio 2.
     _row("arena", 1536, [1000, 3000, 5000, 9000, 20000], [200.0, 220.0, 180.0]),
     # 3 pauses, p99 250 us, max 0.75 ms.
@@ -89,8 +90,9 @@ def test_markdown_table_shows_the_hand_computed_figures(report):
     lines = {l.split("|")[1].strip(): l for l in md.splitlines()
              if l.startswith("| ") and l.split("|")[2].strip() == "ok"}
     cells = lambda s: [c.strip().strip("*") for c in lines[s].split("|")[1:-1]]  # noqa: E731
-    # strategy, status, throughput, vs glibc, wall ms, peak MiB, RSS/live, p50..max (us)
-    assert cells("glibc")[5:12] == ["5.00", "5.00", "1.50", "2.50", "7.00", "12.0", "40.0"]
-    assert cells("arena")[5:12] == ["1.50", "1.50", "1.00", "3.00", "5.00", "9.00", "20.0"]
+    # strategy, status, throughput, vs glibc, CV, wall ms, peak MiB, RSS/live, p50..max (us)
+    assert cells("glibc")[6:13] == ["5.00", "5.00", "1.50", "2.50", "7.00", "12.0", "40.0"]
+    assert cells("arena")[6:13] == ["1.50", "1.50", "1.00", "3.00", "5.00", "9.00", "20.0"]
     assert cells("arena")[3].startswith("2.00×")
-    assert cells("glibc")[4] == "500"  # wall 0.5 s in ms
+    assert cells("glibc")[4] == "12.5%"  # cv_wall 0.125
+    assert cells("glibc")[5] == "500"  # wall 0.5 s in ms
