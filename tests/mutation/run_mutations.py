@@ -231,7 +231,9 @@ def sh(cmd, cwd=None, env=None, timeout=3600):
 
 def sync_tree(src: Path) -> None:
     """Copy the working tree's files (tracked and untracked, not ignored) into src,
-    only those that differ, keeping mtimes, so the build there stays incremental."""
+    only those that differ, so the build there stays incremental. A copied file gets
+    the time of the copy, not the original's: the build there may be newer than the
+    original's edit (built from another checkout), and make must see the change."""
     listed = sh(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO)
     if listed.returncode != 0:
         sys.exit("git ls-files failed: " + listed.stderr)
@@ -242,7 +244,7 @@ def sync_tree(src: Path) -> None:
         if b.is_file() and filecmp.cmp(a, b, shallow=False):
             continue
         b.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(a, b)
+        shutil.copy(a, b)
 
 
 def build(build_dir: Path, targets) -> tuple[bool, str]:
