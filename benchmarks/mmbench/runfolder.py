@@ -21,11 +21,23 @@ HGRM = "hgrm"
 LOGS = "logs"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Files are created with the mode an ordinary open() would give them (0666 less
+# the umask), as the worker's are, not mkstemp's 0600.
+FILE_MODE = 0o666 & ~_umask()
+
+
 def write_text_atomic(path, text: str) -> None:
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -37,8 +49,11 @@ def write_text_atomic(path, text: str) -> None:
         raise
 
 
-def write_json_atomic(path, data) -> None:
-    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
+def write_json_atomic(path, data, allow_nan: bool = True) -> None:
+    """allow_nan=False: a NaN or infinity raises ValueError instead of writing what
+    is not JSON (Infinity, NaN)."""
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False, allow_nan=allow_nan)
+                      + "\n")
 
 
 def read_json(path):
