@@ -257,3 +257,121 @@ def test_resume_of_a_live_run_is_refused(run_mmbench, hanging_run):
     os.killpg(runner.pid, signal.SIGTERM)
     runner.communicate(timeout=30)
     assert load_json(folder / "manifest.json")["state"] == "interrupted"
+
+
+# ---------------------------------------------------------------- 2: integrity
+
+
+@pytest.fixture
+def small_run(run_mmbench, tmp_path):
+    folder = tmp_path / "run"
+    run_mmbench("run", *QUICK, "--strategies", "glibc,arena", "--out", folder, check_rc=0)
+    return folder
+
+
+def _detail(folder, strategy="glibc"):
+    return folder / "raw" / ("binary_trees.%s.r1.detail.json" % strategy)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "bad_utf8", "edit_wall_ns"])
+def test_damaged_result_is_corrupt_and_resume_reruns_it(run_mmbench, small_run, damage):
+    folder = small_run
+    path = _detail(folder)
+    arena_before = _detail(folder, "arena").read_bytes()
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[:len(data) // 2])
+    elif damage == "bad_utf8":
+        path.write_bytes(data.replace(b'"workload"', b'"w\xff\xfeorkload"', 1))
+    else:
+        d = json.loads(data)
+        d["wall_ns"] = max(1, d["wall_ns"] // 1000)  # a plausible, much faster figure
+        path.write_text(json.dumps(d))
+    # The summary believes none of it: the rep is corrupt, the run exits 1, no traceback.
+    from mmbench import summary
+    from mmbench.runfolder import RunFolder
+    rows = {r["strategy"]: r for r in summary.build_rows(
+        RunFolder(folder), load_json(folder / "manifest.json")["plan"])}
+    assert rows["glibc"]["rep_status"] == ["corrupt"] and rows["glibc"]["status"] == "corrupt"
+    assert rows["glibc"]["throughput_samples"] == []
+    assert rows["arena"]["status"] == "ok"
+    # --resume reruns exactly that one and keeps the history; the rest is untouched.
+    proc = run_mmbench("run", "--resume", folder, "--no-report", check_rc=0)
+    assert "1 finished run(s) kept from before, 1 run now" in proc.stdout
+    assert _detail(folder, "arena").read_bytes() == arena_before
+    rec = load_json(folder / "raw" / "binary_trees.glibc.r1.run.json")
+    assert rec["status"] == "ok" and "corrupt" in [a["status"] for a in rec["attempts"]]
+    row = {r["strategy"]: r for r in load_json(folder / "summary.json")["rows"]}["glibc"]
+    assert row["status"] == "ok"
+
+
+def test_crashed_attempt_is_kept_in_history_by_resume(run_mmbench, tmp_path):
+    folder = tmp_path / "run"
+    run_mmbench("run", *QUICK, "--strategies", "glibc", "--out", folder,
+                "--worker-arg=--fault=crash", check_rc=1)
+    run_mmbench("run", "--resume", folder, "--no-report", check_rc=0)
+    rec = load_json(folder / "raw" / "binary_trees.glibc.r1.run.json")
+    assert rec["status"] == "ok"
+    assert "crash" in [a["status"] for a in rec["attempts"]]
+
+
+# ---------------------------------------------------------------- 7: untrusted manifest
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: [], lambda m: dict(m, mmbench_run_format=99),
+    lambda m: dict(m, options=dict(m["options"], size="huge")),
+    lambda m: dict(m, options=dict(m["options"], threads=0)),
+    lambda m: dict(m, options=dict(m["options"], preloads={"../x": "/bin/sh"})),
+    lambda m: dict(m, plan=dict(m["plan"], reps_by_workload={"binary_trees": "3"}))])
+def test_resume_refuses_a_manifest_that_does_not_fit(run_mmbench, small_run, edit):
+    folder = small_run
+    manifest = load_json(folder / "manifest.json")
+    (folder / "manifest.json").write_text(json.dumps(edit(manifest)))
+    before = {p: p.read_bytes() for p in (folder / "raw").iterdir()}
+    _one_line_error(run_mmbench("run", "--resume", folder, "--no-report"))
+    assert {p: p.read_bytes() for p in (folder / "raw").iterdir()} == before
+
+
+def test_resume_does_not_preload_what_a_foreign_manifest_names(run_mmbench, small_run,
+                                                                tmp_path):
+    folder = small_run
+    marker = tmp_path / "constructor-ran"
+    manifest = load_json(folder / "manifest.json")
+    manifest["options"]["preloads"] = {"evil": "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"}
+    manifest["options"]["strategies"].append("evil")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    os.chmod(folder / "manifest.json", 0o666)  # anyone could have written it
+    line = _one_line_error(run_mmbench("run", "--resume", folder, "--no-report"))
+    assert "--preload evil=" in line
+    assert not list((folder / "raw").glob("*.evil.*"))
+    del marker
+
+
+# ---------------------------------------------------------------- 8: resume keeps the plan
+
+
+@pytest.mark.parametrize("narrower", [["--workloads", "binary_trees"],
+                                      ["--strategies", "glibc"], ["--reps", "1"]])
+def test_resume_never_narrows_the_plan(run_mmbench, tmp_path, narrower):
+    folder = tmp_path / "run"
+    run_mmbench("run", "--size", "quick", "--reps", "2", "--workloads", "binary_trees,baseline",
+                "--strategies", "glibc,arena", "--out", folder, "--no-report", check_rc=0)
+    before = (folder / "summary.json").read_bytes(), (folder / "manifest.json").read_bytes()
+    _one_line_error(run_mmbench("run", "--resume", folder, "--no-report", *narrower))
+    assert ((folder / "summary.json").read_bytes(),
+            (folder / "manifest.json").read_bytes()) == before
+
+
+# ---------------------------------------------------------------- 10 (part): sanitizer logs
+
+
+def test_sanitizer_report_in_a_log_is_found(tmp_path):
+    from mmbench.commands import run
+    clean, ubsan, asan = (tmp_path / n for n in ("clean", "ubsan", "asan"))
+    clean.write_text("binary_trees done\nerror: nothing to see\n")
+    ubsan.write_text("x\nworkloads/lru.cpp:12:5: runtime error: signed integer overflow\n")
+    asan.write_bytes(b"\xff\n==123==ERROR: AddressSanitizer: heap-use-after-free on 0x1\n")
+    assert run.sanitizer_report(clean, tmp_path / "absent") is None
+    assert "runtime error: signed integer overflow" in run.sanitizer_report(clean, ubsan)
+    assert run.sanitizer_report(asan).startswith("==123==ERROR: AddressSanitizer")

@@ -27,6 +27,7 @@ import math
 import os
 import pathlib
 import random
+import re
 import signal
 import sys
 import threading
@@ -265,6 +266,19 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
         raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
                          "need building)" % (e, catalog.build_dir, ", ".join(
                              w.path.name for w in catalog.workers.values()))) from e
+    if previous is not None:
+        # A resume completes the run's plan; it never drops what the plan holds (the
+        # summary would silently lose finished results).
+        for key, kinds in (("workloads", "workloads"), ("strategies", "strategies")):
+            left_out = [n for n in prev.get(key) or [] if n not in opts[key]]
+            if left_out:
+                raise UsageError("--%s leaves out %s of the resumed run: its results would be "
+                                 "dropped; a resume completes the whole run (start a new run "
+                                 "for fewer %s)" % (key, ", ".join(left_out), kinds))
+        if opts["reps"] < prev.get("reps", 1):
+            raise UsageError("--reps %d is below the resumed run's %d: its results would be "
+                             "dropped; a resume completes the whole run"
+                             % (opts["reps"], prev.get("reps", 1)))
     if getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None \
             and previous is None:
         opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
@@ -407,6 +421,29 @@ def _status(result: execute.ProcessResult) -> str:
     return "ok"
 
 
+# A sanitizer's report in a worker's log: the run failed, whatever its exit code (a
+# non-fatal UBSan report exits 0).
+_SANITIZER_REPORT = re.compile(
+    r"^==\d+==ERROR: \w*Sanitizer|^SUMMARY: \w*Sanitizer|runtime error: |"
+    r"^WARNING: \w*Sanitizer", re.MULTILINE)
+
+
+def sanitizer_report(*paths) -> Optional[str]:
+    """The first line of a sanitizer report in these log files, or None."""
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                text = f.read(64 << 20).decode("utf-8", "replace")
+        except OSError:
+            continue
+        m = _SANITIZER_REPORT.search(text)
+        if m:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            return text[start:end if end >= 0 else len(text)].strip()[:300]
+    return None
+
+
 def _same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -489,6 +526,10 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         last = [l for l in result.stderr_tail.splitlines() if l.strip()]
         problem = "worker exited with code %d%s" % (result.exit_code,
                                                     ": " + last[-1].strip() if last else "")
+    report = sanitizer_report(folder.log(workload, strategy, rep, "stderr"),
+                              folder.log(workload, strategy, rep, "stdout"))
+    if report and status in ("ok", "error"):
+        status, problem = "sanitizer", "sanitizer report in the worker's log: %s" % report
     detail_json = None
     if status == "ok":
         try:
@@ -519,9 +560,14 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         run_noise["involuntary_switches"] = (detail_json.get("process") or {}).get(
             "involuntary_switches")
     disturbed = noise.disturbance(run_noise, pinned=cpus is not None) if status == "ok" else []
+    digests = None
     if status == "ok":
         os.replace(detail_part, detail)
         os.replace(gbench_part, gbench)
+        # Recorded in run.json, written after them: a reader (summary, --resume)
+        # believes only files that still match.
+        digests = {"detail": runfolder.file_sha256(detail),
+                   "gbench": runfolder.file_sha256(gbench)}
     else:
         for part in leftovers:
             part.unlink(missing_ok=True)
@@ -542,7 +588,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         "figure_wall_s": detail_json["wall_ns"] / 1e9 if detail_json and status == "ok"
         else None,
         "cpus": sorted(cpus) if cpus else None, "noise": run_noise, "disturbed": disturbed,
-        "attempts": list(attempts or []),
+        "attempts": list(attempts or []), "digests": digests,
         "stderr_tail": result.stderr_tail,
         "started": _iso(result.started), "finished": _iso(result.finished),
     }
@@ -861,21 +907,35 @@ def _run_command(args, locks: List[int]) -> int:
 
     def execute_run(w, s, r):
         nonlocal skipped, executed, gbench_context
+        attempts = []
         if previous is not None:
             rec = folder.load_record(w, s, r)
-            if rec and rec.get("status") == "ok" and folder.raw(w, s, r, "detail").exists():
+            integrity = folder.integrity(w, s, r, rec) if rec and rec.get(
+                "status") == "ok" else None
+            if integrity == "ok":
                 skipped += 1
                 progress.skipped()
                 if rec.get("figure_wall_s"):
                     figures.setdefault((w, s), {})[r] = rec["figure_wall_s"]
                 return
-        attempts = []
+            if rec:
+                # Run again, keeping what the earlier session's attempt saw (a crash,
+                # a result that no longer matches its digest, ...).
+                earlier = {k: rec.get(k) for k in ("started", "status", "problem", "exit_code",
+                                                   "signal", "wall_s", "figure_wall_s",
+                                                   "noise", "disturbed")}
+                if integrity in ("corrupt", "missing"):
+                    earlier.update(status=integrity, problem="its result files %s" % (
+                        "no longer match the digests in run.json" if integrity == "corrupt"
+                        else "are missing"))
+                attempts = list(rec.get("attempts") or []) + [earlier]
+        reruns0 = len(attempts)
         while True:
             progress.start(w, s, r)
             record = run_one(folder, catalog, opts, w, s, r, announce=announce,
                              cpus=worker_cpus(cpus, catalog.entries[(w, s)], opts["threads"]),
                              attempts=attempts)
-            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:
+            if not record["disturbed"] or len(attempts) - reruns0 >= opts["max_reruns"]:
                 break
             # Disturbed: run it again, keeping what this attempt saw.
             attempts.append({k: record[k] for k in ("started", "status", "wall_s",
