@@ -363,6 +363,40 @@ def test_resume_never_narrows_the_plan(run_mmbench, tmp_path, narrower):
             (folder / "manifest.json").read_bytes()) == before
 
 
+# ---------------------------------------------------------------- 9, 11: report
+
+
+def test_report_md_escapes_folder_name_argv_and_names(run_mmbench, tmp_path):
+    folder = tmp_path / "<b>x|y</b>"
+    run_mmbench("run", *QUICK, "--strategies", "glibc", "--out", folder, check_rc=0)
+    manifest = load_json(folder / "manifest.json")
+    manifest["argv"] = ["mmbench", "<script>alert(1)</script>", "line\nbreak"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    run_mmbench("report", "--quiet", folder, check_rc=0)
+    md = (folder / "report.md").read_text()
+    assert "<b>" not in md and "<script>" not in md and "line\nbreak" not in md
+    assert "&lt;script&gt;" in md and "line\\nbreak" in md
+
+
+def test_report_refuses_a_folder_that_is_not_a_run(run_mmbench, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run_mmbench("report", empty)
+    assert proc.returncode == 2 and "not a run folder" in proc.stderr and not proc.stdout
+    assert list(empty.iterdir()) == []
+
+
+def test_two_reports_on_one_folder_do_not_collide(build_dir, small_run):
+    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir))
+    procs = [subprocess.Popen([str(MMBENCH), "report", "--quiet", str(small_run)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    assert not [p for p in small_run.rglob("*.tmp*")]
+
+
 # ---------------------------------------------------------------- 10 (part): sanitizer logs
 
 
