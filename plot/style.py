@@ -4,7 +4,12 @@ told apart by marker, line style and hatch as well as colour (greyscale prints).
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from pathlib import Path
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 # name: (colour, marker, line style, bar hatch)
 STRATEGY_STYLES = {
@@ -62,9 +67,19 @@ def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
     written = []
     for ext in ("png", "svg"):
         path = out_dir / f"{name}.{ext}"
-        tmp = out_dir / f".{name}.tmp.{ext}"
-        fig.savefig(tmp, format=ext)
-        tmp.replace(path)
+        # A unique temporary name (two reports on one folder do not collide), removed
+        # if the write fails (e.g. a full disk leaves no partial file behind).
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=f".tmp.{ext}", dir=out_dir)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            os.chmod(tmp, 0o666 & ~_UMASK)
+            fig.savefig(tmp, format=ext)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            plt.close(fig)
+            raise
         written.append(path)
     plt.close(fig)
     return written

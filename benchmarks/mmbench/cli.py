@@ -96,6 +96,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as e:
+        # The file system said no (read-only, full, permission denied, /proc): one
+        # line naming the file, exit 2, as for any other unusable input.
+        what = "%s: %s" % (e.strerror, e.filename) if e.strerror and e.filename else \
+            (e.strerror or str(e))
+        print("mmbench %s: error: %s" % (args.command, what), file=sys.stderr)
+        return 2
     except Exception:  # noqa: BLE001
         traceback.print_exc()
         return 1

@@ -107,7 +107,16 @@ def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
 # (exec keeps the max over the old mm), so a worker forked (or vforked) from a
 # 20 MiB Python would report at least 20 MiB. Forked from a shell of a few
 # hundred KiB, its peak is its own, as under /usr/bin/time.
-_TRAMPOLINE = 'out=$1; err=$2; shift 2; "$@" >"$out" 2>"$err" </dev/null & echo $!'
+#
+# The launcher's stdin is the read end of a pipe whose only write end the runner
+# holds (the "lifeline"). A watcher in the worker's process group blocks reading
+# it; when the runner dies however it dies (SIGKILL, a closed terminal), the
+# pipe reaches end of file and the watcher kills the group: no worker outlives
+# the runner. (PR_SET_PDEATHSIG would fire when the shell exits, not the runner.)
+# (An asynchronous list's stdin is /dev/null unless redirected: hence fd 3.)
+_TRAMPOLINE = ('out=$1; err=$2; shift 2; exec 3<&0 </dev/null; '
+               '{ read _ignored; kill -KILL 0; } <&3 3<&- >/dev/null 2>&1 & w=$!; '
+               '"$@" >"$out" 2>"$err" </dev/null 3<&- & echo $! $w')
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper_lock = threading.Lock()
 _subreaper_on = False
@@ -122,6 +131,35 @@ def _become_subreaper() -> None:
         if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
         _subreaper_on = True
+
+
+_lifeline_lock = threading.Lock()
+_lifeline_read: Optional[int] = None
+
+
+def _lifeline() -> int:
+    """The read end of the lifeline pipe (see _TRAMPOLINE); the write end stays open,
+    close-on-exec, in this process until it exits."""
+    global _lifeline_read
+    with _lifeline_lock:
+        if _lifeline_read is None:
+            r, w = os.pipe()  # both non-inheritable; Popen dups r onto the shell's stdin
+            _lifeline_read = r
+            _lifeline_write_ends.append(w)
+        return _lifeline_read
+
+
+_lifeline_write_ends: List[int] = []
+
+
+def _reap(pid: Optional[int]) -> None:
+    """Reap an adopted process that has been killed (ignore one already reaped)."""
+    if pid is None:
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _kill_group(pgid: int) -> None:
@@ -164,12 +202,14 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
         _become_subreaper()
         launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
             ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            stdin=_lifeline(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
             cwd=cwd, start_new_session=True))
     except OSError as e:
         return spawn_failed(str(e))
     pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it
-    pid = sampler = timer = status = None
+    pid = watcher = sampler = timer = status = None
+    lost = None
+    echild_retries = 0
     timed_out = threading.Event()
 
     def on_timeout():
@@ -181,8 +221,8 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
     try:
         first_line = launcher.stdout.readline()
         try:
-            pid = int(first_line.split()[0])
-        except (IndexError, ValueError):
+            pid, watcher = (int(f) for f in first_line.split()[:2])
+        except ValueError:
             pid = None
         if pid is not None:  # sample from the start, while the shell is still exiting
             sampler = _Sampler(pid, sample_period_s, t0)
@@ -205,13 +245,22 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
                 break
             except InterruptedError:
                 continue
+            except ChildProcessError:
+                # Not (yet) our child: the kernel may still be handing it over from
+                # the exiting shell. Retry for a while; if it never comes, its status
+                # is lost: say so rather than raise (recorded as an error, and
+                # --resume runs it again).
+                if echild_retries < 20:
+                    echild_retries += 1
+                    time.sleep(0.005)
+                    continue
+                lost = "the worker (pid %d) was reaped by another process" % pid
+                break
     except BaseException:
         _kill_group(pgid)
         if pid is not None and status is None:
-            try:
-                os.wait4(pid, 0)
-            except ChildProcessError:  # not adopted yet; killed all the same
-                pass
+            _reap(pid)  # not adopted yet: killed all the same
+        _reap(watcher)
         raise
     finally:
         if timer:
@@ -220,7 +269,13 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
             sampler.stop_event.set()
     wall = time.monotonic() - t0
     sampler.join()
-    _kill_group(pgid)  # anything the worker left in its group dies with it
+    _kill_group(pgid)  # anything the worker left in its group dies with it (the watcher too)
+    _reap(watcher)
+    if lost:
+        failed = spawn_failed(lost)
+        failed.pid, failed.wall_s, failed.samples = pid, wall, sampler.samples
+        failed.stderr_tail = _tail(stderr_path)
+        return failed
     if os.WIFSIGNALED(status):
         exit_code, sig = None, os.WTERMSIG(status)
     else:

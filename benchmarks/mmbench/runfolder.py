@@ -7,6 +7,7 @@ place, so a reader (or an interrupted run) never sees half a file.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -21,11 +22,23 @@ HGRM = "hgrm"
 LOGS = "logs"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Files are created with the mode an ordinary open() would give them (0666 less
+# the umask), as the worker's are, not mkstemp's 0600.
+FILE_MODE = 0o666 & ~_umask()
+
+
 def write_text_atomic(path, text: str) -> None:
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -37,8 +50,19 @@ def write_text_atomic(path, text: str) -> None:
         raise
 
 
-def write_json_atomic(path, data) -> None:
-    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
+def write_json_atomic(path, data, allow_nan: bool = True) -> None:
+    """allow_nan=False: a NaN or infinity raises ValueError instead of writing what
+    is not JSON (Infinity, NaN)."""
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False, allow_nan=allow_nan)
+                      + "\n")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path) -> str:
+    return sha256_hex(pathlib.Path(path).read_bytes())
 
 
 def read_json(path):
@@ -114,17 +138,51 @@ class RunFolder:
         return read_json(self.root / "summary.json")
 
     def load_record(self, workload, strategy, rep) -> Optional[dict]:
+        """run.json, or None when absent or not a JSON object (invalid UTF-8 included)."""
         path = self.raw(workload, strategy, rep, "run")
         try:
-            return read_json(path)
-        except (FileNotFoundError, json.JSONDecodeError):
+            record = read_json(path)
+        except (FileNotFoundError, ValueError):
             return None
+        return record if isinstance(record, dict) else None
 
-    def load_detail(self, workload, strategy, rep) -> Optional[dict]:
+    def integrity(self, workload, strategy, rep, record: Optional[dict] = None) -> str:
+        """Whether an ok run's result files are as the runner wrote them: "ok";
+        "missing" (a file is gone); "corrupt" (its sha256 differs from the one in
+        run.json, which is written after them). A record from before digests were
+        kept ("digests" absent) is taken as it is."""
+        if record is None:
+            record = self.load_record(workload, strategy, rep)
+        digests = (record or {}).get("digests") or {}
+        for kind in ("detail", "gbench"):
+            try:
+                data = self.raw(workload, strategy, rep, kind).read_bytes()
+            except FileNotFoundError:
+                if kind == "detail" or kind in digests:
+                    return "missing"
+                continue
+            if kind in digests and sha256_hex(data) != digests[kind]:
+                return "corrupt"
+        return "ok"
+
+    def load_detail(self, workload, strategy, rep, record: Optional[dict] = None
+                    ) -> Optional[dict]:
+        """detail.json, or None when absent, unreadable, or not what the runner recorded
+        (its sha256 differs from run.json's): nothing unchecked is believed."""
         try:
-            return read_json(self.raw(workload, strategy, rep, "detail"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            data = self.raw(workload, strategy, rep, "detail").read_bytes()
+        except FileNotFoundError:
             return None
+        if record is None:
+            record = self.load_record(workload, strategy, rep)
+        expected = ((record or {}).get("digests") or {}).get("detail")
+        if expected and sha256_hex(data) != expected:
+            return None
+        try:
+            detail = json.loads(data.decode("utf-8"))
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError
+            return None
+        return detail if isinstance(detail, dict) else None
 
     def load_rss(self, workload, strategy, rep):
         """[(t_s, rss_kib), ...] of one process, [] when not sampled."""

@@ -129,12 +129,17 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
     pairs = [tuple(p) for p in plan.get("pairs") or
              [(w, s) for w in workloads for s in strategies]]
     records, details = {}, {}
+    corrupt = set()  # ok runs whose files differ from what the runner recorded
     for w, s in pairs:
         for r in range(1, reps_of(plan, w) + 1):
             records[(w, s, r)] = folder.load_record(w, s, r)
             rec = records[(w, s, r)]
-            details[(w, s, r)] = folder.load_detail(w, s, r) if rec and rec.get(
-                "status") == "ok" else None
+            details[(w, s, r)] = None
+            if rec and rec.get("status") == "ok":
+                if folder.integrity(w, s, r, rec) == "corrupt":
+                    corrupt.add((w, s, r))
+                else:
+                    details[(w, s, r)] = folder.load_detail(w, s, r, rec)
 
     # Checksums: every clean run of a workload, all strategies, all reps.
     agree: Dict[tuple, bool] = {}
@@ -150,6 +155,8 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
         rep_status = []
         for r in range(1, reps + 1):
             st = _status_of_record(records[(w, s, r)])
+            if st == "ok" and (w, s, r) in corrupt:
+                st = "corrupt"
             if st == "ok" and details[(w, s, r)] is None:
                 st = "missing"
             if st == "ok" and not agree.get((w, s, r), True):

@@ -1,8 +1,10 @@
 """End-to-end tests of `mmbench run` and `mmbench list` with the real worker binaries."""
 
 import csv
+import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -386,6 +388,12 @@ def test_checksum_disagreement_is_flagged(tiny_run, catalog, strategies, tmp_pat
     detail = load_json(path)
     detail["checksum"] = "%016x" % (int(detail["checksum"], 16) ^ 1)
     path.write_text(json.dumps(detail))
+    # As a worker that computed another checksum would have left it: its digest recorded
+    # (an edit without that is "corrupt", test_faults.py).
+    record_path = rf.raw("binary_trees", victim, 2, "run")
+    record = load_json(record_path)
+    record["digests"]["detail"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    record_path.write_text(json.dumps(record))
     plan = load_json(copy / "manifest.json")["plan"]
     rows = {(r["workload"], r["strategy"]): r for r in summary.build_rows(rf, plan)}
     assert rows[("binary_trees", victim)]["status"] == "checksum_mismatch"
@@ -457,9 +465,19 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
     victim = _odd_strategy(catalog)
     folder = tmp_path / "run"
     env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir))
+    # An order seed whose random round order does not start with the victim (so some
+    # result is finished before the hang), as run.round_of draws it.
+    pairs = [("baseline", s) for s in strategies if ("baseline", s) in catalog.entries]
+    seed = 0
+    while True:
+        order = list(pairs)
+        random.Random(seed).shuffle(order)
+        if order[0][1] != victim:
+            break
+        seed += 1
     runner = subprocess.Popen(
         [str(REPO_MMBENCH), "run", "--workloads", "baseline", "--size", "quick", "--reps", "1",
-         "--timeout", "0", "--out", str(folder), "--no-report",
+         "--timeout", "0", "--out", str(folder), "--no-report", "--order-seed", str(seed),
          "--worker-arg", "%s:--fault=hang" % victim],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

@@ -23,8 +23,16 @@ def register(subparsers) -> None:
 
 
 def run_report(args) -> int:
-    if not Path(args.run_dir).is_dir():
-        print(f"mmbench report: {args.run_dir}: not a run folder (no such directory)")
+    import sys
+    run_dir = Path(args.run_dir)
+    if not run_dir.is_dir():
+        print(f"mmbench report: error: {args.run_dir}: not a run folder (no such directory)",
+              file=sys.stderr)
+        return 2
+    if not (run_dir / "manifest.json").is_file() and not (run_dir / "summary.json").is_file():
+        # Write nothing into a folder that holds no run.
+        print(f"mmbench report: error: {args.run_dir}: not a run folder (no manifest.json or "
+              "summary.json)", file=sys.stderr)
         return 2
     result = generate(args.run_dir, quiet=args.quiet)
     return 0 if result.ok else 1

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import fcntl
 import math
 import os
 import pathlib
 import random
+import re
 import signal
 import sys
 import threading
@@ -42,6 +44,10 @@ DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 
             "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0}
 # Options that define what is measured: a resumed run must not change them.
 FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
+MAX_THREADS = 4096          # the worker's own limit
+MAX_SEED = 2**64 - 1        # the worker's seed is a uint64
+MAX_TIMEOUT_S = 7 * 86400   # far beyond any run, well within threading.TIMEOUT_MAX
+MAX_PRELOAD_NAME = 64       # the name becomes part of file names
 
 
 def register(subparsers) -> None:
@@ -174,15 +180,19 @@ def _validate_numbers(opts: dict) -> None:
         raise UsageError("--max-reruns must be >= 0 (got %d)" % opts["max_reruns"])
     if opts["size"] not in SIZES:
         raise UsageError("unknown size '%s'; valid sizes: %s" % (opts["size"], ", ".join(SIZES)))
-    if opts["threads"] < 1:
-        raise UsageError("--threads must be >= 1 (got %d)" % opts["threads"])
-    if opts["seed"] < 0:
-        raise UsageError("--seed must be >= 0 (got %d)" % opts["seed"])
-    if opts["timeout_s"] < 0:
-        raise UsageError("--timeout must be >= 0 seconds, 0 meaning no limit (got %g)"
-                         % opts["timeout_s"])
-    if not opts["sample_ms"] > 0:
-        raise UsageError("--sample-ms must be > 0 (got %g)" % opts["sample_ms"])
+    if not 1 <= opts["threads"] <= MAX_THREADS:
+        raise UsageError("--threads must be between 1 and %d (got %d)"
+                         % (MAX_THREADS, opts["threads"]))
+    if not 0 <= opts["seed"] <= MAX_SEED:
+        raise UsageError("--seed must be between 0 and 2^64-1 (got %d)" % opts["seed"])
+    # Non-finite numbers are refused: inf/nan would mean no limit or break the
+    # timer, and the manifest must stay valid JSON.
+    if not math.isfinite(opts["timeout_s"]) or not 0 <= opts["timeout_s"] <= MAX_TIMEOUT_S:
+        raise UsageError("--timeout must be a finite number of seconds between 0 (no limit) "
+                         "and %d (got %s)" % (MAX_TIMEOUT_S, opts["timeout_s"]))
+    if not math.isfinite(opts["sample_ms"]) or not 0 < opts["sample_ms"] <= 60000:
+        raise UsageError("--sample-ms must be a finite number of milliseconds above 0 and at "
+                         "most 60000 (got %s)" % opts["sample_ms"])
 
 
 def parse_preloads(values: List[str]) -> Dict[str, str]:
@@ -193,7 +203,10 @@ def parse_preloads(values: List[str]) -> Dict[str, str]:
         name, path = name.strip(), path.strip()
         if not sep or not name or not path:
             raise UsageError("--preload wants NAME=PATH, got '%s'" % v)
-        if not all(c.isalnum() or c in "_-+" for c in name):
+        if len(name) > MAX_PRELOAD_NAME:
+            raise UsageError("--preload: a name may be at most %d characters long (got %d)"
+                             % (MAX_PRELOAD_NAME, len(name)))
+        if not all(c.isascii() and (c.isalnum() or c in "_-+") for c in name):
             raise UsageError("--preload %s: a name may hold letters, digits, '_', '-', '+' "
                              "only (it becomes part of file names)" % name)
         if not os.path.isfile(path):
@@ -205,12 +218,23 @@ def parse_preloads(values: List[str]) -> Dict[str, str]:
     return preloads
 
 
-def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) -> dict:
+def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
+                    trusted: bool = True) -> dict:
     """The run's options: explicit arguments, else the resumed run's, else defaults.
-    Adds the run's preloaded allocators to `catalog` as strategies."""
+    Adds the run's preloaded allocators to `catalog` as strategies. trusted: whether
+    the resumed run's manifest may name libraries to preload without --preload."""
     prev = (previous or {}).get("options", {})
-    preloads = dict(prev.get("preloads") or {})
+    # A resumed run's preloads pass the same checks as --preload.
+    preloads = parse_preloads(["%s=%s" % kv for kv in (prev.get("preloads") or {}).items()])
     given_preloads = parse_preloads(getattr(args, "preload", None) or [])
+    if not trusted:
+        unconfirmed = ["%s=%s" % (n, p) for n, p in preloads.items()
+                       if given_preloads.get(n) != p]
+        if unconfirmed:
+            raise UsageError("the resumed run preloads %s, named by a manifest.json that this "
+                             "user does not own or that others may write: give --preload %s "
+                             "to confirm running that library" % (
+                                 ", ".join(unconfirmed), " --preload ".join(unconfirmed)))
     for name, path in given_preloads.items():
         if previous is not None and preloads.get(name, path) != path:
             raise UsageError("--preload %s=%s differs from the resumed run's %s: results would "
@@ -247,6 +271,19 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict]) ->
         raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
                          "need building)" % (e, catalog.build_dir, ", ".join(
                              w.path.name for w in catalog.workers.values()))) from e
+    if previous is not None:
+        # A resume completes the run's plan; it never drops what the plan holds (the
+        # summary would silently lose finished results).
+        for key, kinds in (("workloads", "workloads"), ("strategies", "strategies")):
+            left_out = [n for n in prev.get(key) or [] if n not in opts[key]]
+            if left_out:
+                raise UsageError("--%s leaves out %s of the resumed run: its results would be "
+                                 "dropped; a resume completes the whole run (start a new run "
+                                 "for fewer %s)" % (key, ", ".join(left_out), kinds))
+        if opts["reps"] < prev.get("reps", 1):
+            raise UsageError("--reps %d is below the resumed run's %d: its results would be "
+                             "dropped; a resume completes the whole run"
+                             % (opts["reps"], prev.get("reps", 1)))
     if getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None \
             and previous is None:
         opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
@@ -285,6 +322,13 @@ def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
     }
 
 
+def _describe_error(e: BaseException) -> str:
+    """One line for an exception: an OSError as 'strerror: filename', else 'Type: text'."""
+    if isinstance(e, OSError) and e.strerror:
+        return "%s: %s" % (e.strerror, e.filename) if e.filename else e.strerror
+    return "%s: %s" % (type(e).__name__, e)
+
+
 def _utc_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
@@ -311,7 +355,7 @@ def build_manifest(args, opts, plan, catalog, previous: Optional[dict]) -> dict:
         except UsageError as e:
             describes[family] = {"error": str(e)}
     gc_version = next((w.gc_version for w in catalog.workers.values() if w.gc_version), None)
-    session = {"argv": args.argv, "started": _utc_now(), "finished": None}
+    session = {"argv": args.argv, "started": _utc_now(), "finished": None, "pid": os.getpid()}
     manifest = dict(previous or {})
     manifest.update({
         "mmbench_run_format": 1,
@@ -381,6 +425,29 @@ def _status(result: execute.ProcessResult) -> str:
     if result.exit_code != execute.EXIT_OK:
         return "error"
     return "ok"
+
+
+# A sanitizer's report in a worker's log: the run failed, whatever its exit code (a
+# non-fatal UBSan report exits 0).
+_SANITIZER_REPORT = re.compile(
+    r"^==\d+==ERROR: \w*Sanitizer|^SUMMARY: \w*Sanitizer|runtime error: |"
+    r"^WARNING: \w*Sanitizer", re.MULTILINE)
+
+
+def sanitizer_report(*paths) -> Optional[str]:
+    """The first line of a sanitizer report in these log files, or None."""
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                text = f.read(64 << 20).decode("utf-8", "replace")
+        except OSError:
+            continue
+        m = _SANITIZER_REPORT.search(text)
+        if m:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            return text[start:end if end >= 0 else len(text)].strip()[:300]
+    return None
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -465,6 +532,10 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         last = [l for l in result.stderr_tail.splitlines() if l.strip()]
         problem = "worker exited with code %d%s" % (result.exit_code,
                                                     ": " + last[-1].strip() if last else "")
+    report = sanitizer_report(folder.log(workload, strategy, rep, "stderr"),
+                              folder.log(workload, strategy, rep, "stdout"))
+    if report and status in ("ok", "error"):
+        status, problem = "sanitizer", "sanitizer report in the worker's log: %s" % report
     detail_json = None
     if status == "ok":
         try:
@@ -495,9 +566,14 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         run_noise["involuntary_switches"] = (detail_json.get("process") or {}).get(
             "involuntary_switches")
     disturbed = noise.disturbance(run_noise, pinned=cpus is not None) if status == "ok" else []
+    digests = None
     if status == "ok":
         os.replace(detail_part, detail)
         os.replace(gbench_part, gbench)
+        # Recorded in run.json, written after them: a reader (summary, --resume)
+        # believes only files that still match.
+        digests = {"detail": runfolder.file_sha256(detail),
+                   "gbench": runfolder.file_sha256(gbench)}
     else:
         for part in leftovers:
             part.unlink(missing_ok=True)
@@ -518,7 +594,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         "figure_wall_s": detail_json["wall_ns"] / 1e9 if detail_json and status == "ok"
         else None,
         "cpus": sorted(cpus) if cpus else None, "noise": run_noise, "disturbed": disturbed,
-        "attempts": list(attempts or []),
+        "attempts": list(attempts or []), "digests": digests,
         "stderr_tail": result.stderr_tail,
         "started": _iso(result.started), "finished": _iso(result.finished),
     }
@@ -653,19 +729,137 @@ def call_report(run_dir: pathlib.Path) -> int:
     return 0
 
 
+LOCK_NAME = ".lock"
+
+
+def lock_folder(folder_path: pathlib.Path) -> int:
+    """Take the run folder's lock (an flock on DIR/.lock, held until this process
+    exits, however it exits); UsageError when another run holds it."""
+    fd = os.open(folder_path / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                 runfolder.FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        raise UsageError("%s is in use by another mmbench run%s; wait for it to end or stop "
+                         "it, then --resume" % (folder_path, " (pid %s)" % holder
+                                                 if holder else "")) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, ("%d\n" % os.getpid()).encode(), 0)
+    return fd
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v))
+
+
+def validate_manifest(m, folder_path: pathlib.Path) -> dict:
+    """A resumed run's manifest checked against format 1 (docs/run-folder.md): what
+    does not fit is refused (UsageError), never filled in with defaults."""
+    def bad(why):
+        return UsageError("cannot resume %s: manifest.json %s; it was not written by this "
+                          "mmbench (format 1), or was edited" % (folder_path, why))
+    if not isinstance(m, dict):
+        raise bad("is not a JSON object")
+    if m.get("mmbench_run_format") != 1:
+        raise bad("has format %r, not 1" % (m.get("mmbench_run_format"),))
+    o, plan = m.get("options"), m.get("plan")
+    if not isinstance(o, dict) or not isinstance(plan, dict):
+        raise bad("has no options or plan")
+    checks = {
+        "size": lambda v: v in SIZES,
+        "reps": lambda v: _is_int(v) and v >= 1,
+        "max_reps": lambda v: _is_int(v) and v >= 1,
+        "threads": lambda v: _is_int(v) and 1 <= v <= MAX_THREADS,
+        "seed": lambda v: _is_int(v) and 0 <= v <= MAX_SEED,
+        "min_time": lambda v: _is_number(v) and 0 <= v <= 3600,
+        "workloads": lambda v: isinstance(v, list) and v and all(isinstance(x, str) for x in v),
+        "strategies": lambda v: isinstance(v, list) and v and all(isinstance(x, str)
+                                                                 for x in v),
+        "preloads": lambda v: isinstance(v, dict) and all(
+            isinstance(k, str) and isinstance(x, str) for k, x in v.items()),
+    }
+    for key, ok in checks.items():
+        if key not in o or not ok(o[key]):
+            raise bad("has an invalid options.%s (%r)" % (key, o.get(key)))
+    for key in ("target_cv", "budget"):
+        if key in o and not (_is_number(o[key]) and o[key] >= 0):
+            raise bad("has an invalid options.%s (%r)" % (key, o[key]))
+    if "order_seed" in o and not (_is_int(o["order_seed"]) and o["order_seed"] >= 0):
+        raise bad("has an invalid options.order_seed (%r)" % (o["order_seed"],))
+    rbw = plan.get("reps_by_workload", {})
+    if not isinstance(rbw, dict) or not all(
+            isinstance(k, str) and _is_int(v) and 1 <= v <= max(o["max_reps"], o["reps"])
+            for k, v in rbw.items()):
+        raise bad("has an invalid plan.reps_by_workload")
+    if plan.get("size", o["size"]) != o["size"]:
+        raise bad("plans size %r but its options say %r" % (plan.get("size"), o["size"]))
+    if not isinstance(m.get("sessions", []), list):
+        raise bad("has invalid sessions")
+    return m
+
+
+def _manifest_trusted(folder_path: pathlib.Path) -> bool:
+    """Whether the manifest may choose libraries to LD_PRELOAD: only one this user
+    owns, in a folder this user owns, that nobody else may write."""
+    try:
+        for p in (folder_path, folder_path / "manifest.json"):
+            st = os.stat(p)
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def run_command(args) -> int:
+    locks: List[int] = []
+    try:
+        return _run_command(args, locks)
+    finally:
+        for fd in locks:
+            os.close(fd)
+
+
+def _run_command(args, locks: List[int]) -> int:
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty; name a folder, or leave --out out for the default")
     catalog = workers.load_catalog(args.build_dir)
     previous = None
-    if args.resume:
+    if args.resume is not None:
+        if not args.resume.strip():
+            raise UsageError("--resume is empty; name the run folder to complete")
         folder_path = pathlib.Path(args.resume).resolve()
+        if args.out and pathlib.Path(args.out).resolve() != folder_path:
+            raise UsageError("--out and --resume name different folders")
+        if not (folder_path / "manifest.json").is_file():
+            raise UsageError("cannot resume %s: not a run folder (no manifest.json)"
+                             % folder_path)
+        locks.append(lock_folder(folder_path))  # before reading what a live run may rewrite
         try:
             previous = read_json(folder_path / "manifest.json")
         except (OSError, ValueError) as e:
             raise UsageError("cannot resume %s: no readable manifest.json (%s)"
                              % (folder_path, e)) from e
-        if args.out and pathlib.Path(args.out).resolve() != folder_path:
-            raise UsageError("--out and --resume name different folders")
-    opts = resolve_options(args, catalog, previous)
+        previous = validate_manifest(previous, folder_path)
+        if previous.get("state") == "running":
+            # Nobody holds the lock, yet the manifest says running: its runner was
+            # killed before it could record its end.
+            last = (previous.get("sessions") or [{}])[-1]
+            stale = "the previous session (started %s%s) ended without recording its end " \
+                    "(killed?); its manifest still said 'running'" % (
+                        last.get("started") or "?",
+                        ", pid %s" % last["pid"] if last.get("pid") else "")
+            print("mmbench run: note: %s" % stale, file=sys.stderr)
+            last.update(state="abandoned", problem=stale)
+    opts = resolve_options(args, catalog, previous,
+                           trusted=previous is None or _manifest_trusted(folder_path))
     plan = make_plan(opts, catalog)
     unhosted = ["%s/%s" % (w, s) for w in opts["workloads"] for s in opts["strategies"]
                 if (w, s) not in catalog.entries]
@@ -676,12 +870,13 @@ def run_command(args) -> int:
         raise UsageError("no worker hosts any of the chosen (workload, strategy) pairs")
     if previous is None:
         folder_path = _new_folder(args.repo_root, args.out)
+        locks.append(lock_folder(folder_path))
     opts["out"] = str(folder_path)
     args.run_folder = str(folder_path)  # for callers such as `mmbench stability`
     folder = RunFolder(folder_path)
     folder.make_dirs()
     manifest = build_manifest(args, opts, plan, catalog, previous)
-    write_json_atomic(folder.manifest, manifest)
+    write_json_atomic(folder.manifest, manifest, allow_nan=False)
 
     if previous is not None:  # rounds a resumed run had already added
         plan["reps_by_workload"].update(
@@ -711,27 +906,42 @@ def run_command(args) -> int:
     progress = Progress(len(runs))
     skipped = executed = 0
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    old_hup = signal.signal(signal.SIGHUP, _raise_interrupt)  # a closed terminal
     state = "complete"
     gbench_context = None
     figures: Dict[tuple, Dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
 
     def execute_run(w, s, r):
         nonlocal skipped, executed, gbench_context
+        attempts = []
         if previous is not None:
             rec = folder.load_record(w, s, r)
-            if rec and rec.get("status") == "ok" and folder.raw(w, s, r, "detail").exists():
+            integrity = folder.integrity(w, s, r, rec) if rec and rec.get(
+                "status") == "ok" else None
+            if integrity == "ok":
                 skipped += 1
                 progress.skipped()
                 if rec.get("figure_wall_s"):
                     figures.setdefault((w, s), {})[r] = rec["figure_wall_s"]
                 return
-        attempts = []
+            if rec:
+                # Run again, keeping what the earlier session's attempt saw (a crash,
+                # a result that no longer matches its digest, ...).
+                earlier = {k: rec.get(k) for k in ("started", "status", "problem", "exit_code",
+                                                   "signal", "wall_s", "figure_wall_s",
+                                                   "noise", "disturbed")}
+                if integrity in ("corrupt", "missing"):
+                    earlier.update(status=integrity, problem="its result files %s" % (
+                        "no longer match the digests in run.json" if integrity == "corrupt"
+                        else "are missing"))
+                attempts = list(rec.get("attempts") or []) + [earlier]
+        reruns0 = len(attempts)
         while True:
             progress.start(w, s, r)
             record = run_one(folder, catalog, opts, w, s, r, announce=announce,
                              cpus=worker_cpus(cpus, catalog.entries[(w, s)], opts["threads"]),
                              attempts=attempts)
-            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:
+            if not record["disturbed"] or len(attempts) - reruns0 >= opts["max_reruns"]:
                 break
             # Disturbed: run it again, keeping what this attempt saw.
             attempts.append({k: record[k] for k in ("started", "status", "wall_s",
@@ -761,7 +971,8 @@ def run_command(args) -> int:
                 break
             for w in wanting:
                 plan["reps_by_workload"][w] += 1
-            write_json_atomic(folder.manifest, manifest)  # a resume knows the new rounds
+            # a resume knows the new rounds
+            write_json_atomic(folder.manifest, manifest, allow_nan=False)
             extra = []
             for w in wanting:
                 extra += round_of(plan["reps_by_workload"][w], [w])
@@ -771,9 +982,16 @@ def run_command(args) -> int:
                 execute_run(w, s, r)
     except KeyboardInterrupt:
         state = "interrupted"
+    except BaseException as e:
+        # Anything unexpected (a full disk, a bug): the manifest says the run failed
+        # and why, never "complete"; --resume completes it.
+        state = "failed"
+        manifest["error"] = _describe_error(e)
+        raise
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGHUP, old_hup)
         if gbench_context:
             manifest["versions"]["google_benchmark_build_type"] = gbench_context.get(
                 "library_build_type")
@@ -781,9 +999,19 @@ def run_command(args) -> int:
                 manifest["versions"]["google_benchmark"] = gbench_context.get("library_version")
         manifest["finished"] = _utc_now()
         manifest["state"] = state
+        if state != "failed":
+            manifest.pop("error", None)
         manifest["sessions"][-1].update(finished=manifest["finished"], executed=executed,
                                         skipped=skipped, state=state)
-        write_json_atomic(folder.manifest, manifest)
+        try:
+            write_json_atomic(folder.manifest, manifest, allow_nan=False)
+        except OSError as e:
+            if state != "failed":
+                raise
+            # Already failing (e.g. the disk is full): the original error is the one to
+            # report; the manifest left saying "running" is detected by --resume.
+            print("mmbench run: note: could not record the failure in %s: %s"
+                  % (folder.manifest, _describe_error(e)), file=sys.stderr)
 
     summary.write_hgrms(folder, plan)
     rows = summary.write_summary(folder, plan, manifest)

@@ -23,12 +23,18 @@ _NUMERIC_SUMMARY_COLUMNS = {
     "gc_pause_p99_ns", "gc_pause_max_ns",
 }
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write text to path via a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _FILE_MODE)  # as open() would create it, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(tmp, path)

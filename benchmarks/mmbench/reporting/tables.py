@@ -359,6 +359,10 @@ METHOD_NOTES = [
 
 # --- Markdown ---------------------------------------------------------------
 def _md_escape(text: str) -> str:
+    """Text from the run folder (folder name, argv, names, problems) as inert Markdown:
+    no HTML, no table cell break, no line break (shown as a visible \\n)."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return text.replace("|", "\\|")
 
 
@@ -429,7 +433,8 @@ def results_markdown(tables: list[Table], overview_last: bool = False) -> str:
 
 
 def report_markdown(data: RunData, tables: list[Table]) -> str:
-    out = [f"# mmbench report: {data.run_dir.name}", "", machine_line(data), ""]
+    out = [f"# mmbench report: {_md_escape(data.run_dir.name)}", "",
+           _md_escape(machine_line(data)), ""]
     headline = headline_items(data)
     if headline:
         out += ["## Machine and configuration", "", "| | |", "|---|---|"]
@@ -440,7 +445,7 @@ def report_markdown(data: RunData, tables: list[Table]) -> str:
     out.append(results_markdown(tables))
     out += ["## Method", ""] + [f"- {n}" for n in METHOD_NOTES] + [""]
     if data.problems:
-        out += ["## Input problems", ""] + [f"- {p}" for p in data.problems] + [""]
+        out += ["## Input problems", ""] + [f"- {_md_escape(p)}" for p in data.problems] + [""]
     items = configuration_items(data)
     if items:
         out += ["## Appendix: full configuration (manifest.json)", "", "| key | value |",
