@@ -283,6 +283,43 @@ def rss_over_time(data, workload, out_dir, written):
     written.extend(save_figure(fig, out_dir, f"rss_{workload}"))
 
 
+def mmu_curves(data, workload, out_dir, written):
+    """MMU(w) against log w, 1 ms .. 1 s, per collector row of a workload: per
+    repetition, the worst (lowest) MMU at each w, as in the tables (mmu.py)."""
+    from mmbench import mmu as mmu_mod
+
+    windows = mmu_mod.curve_windows_ns()
+    lines = []
+    for row in data.rows_of(workload):
+        if row.get("status") != "ok":
+            continue
+        timelines = [t for t in (mmu_mod.detail_timeline(d)
+                                 for d in data.details(row).values()) if t is not None]
+        if not timelines:
+            continue
+        ys = []
+        for w in windows:
+            vals = [v for v in (t.mmu(w) for t in timelines) if v is not None]
+            ys.append(min(vals) if vals else None)
+        pts = [(w / 1e6, y) for w, y in zip(windows, ys) if y is not None]
+        if pts:
+            lines.append((row["strategy"], len(timelines), pts))
+    if not lines:
+        return
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for s, n, pts in lines:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=f"{s} (worst of {n} reps)",
+                markevery=_markevery(len(pts)), **style(s))
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("window w (ms, log)")
+    ax.set_ylabel("minimum mutator utilization")
+    ax.set_title(f"{workload}: MMU from stop-the-world pauses (higher is better)")
+    ax.legend(fontsize=7)
+    _footer(fig, data)
+    written.extend(save_figure(fig, out_dir, f"mmu_{workload}"))
+
+
 def overview(data, loaded, out_dir, written):
     if not data.rows:
         return
@@ -335,7 +372,8 @@ def make_all(run_dir, data: rundata.RunData | None = None):
                                                                      written)),
                  (f"latency_cdf/hist_{w}", lambda w=w: latency_cdf_and_histogram(
                      data, loaded, w, out_dir, written)),
-                 (f"rss_{w}", lambda w=w: rss_over_time(data, w, out_dir, written))]
+                 (f"rss_{w}", lambda w=w: rss_over_time(data, w, out_dir, written)),
+                 (f"mmu_{w}", lambda w=w: mmu_curves(data, w, out_dir, written))]
     for name, job in jobs:
         try:
             job()

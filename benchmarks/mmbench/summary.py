@@ -13,7 +13,7 @@ import math
 import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from mmbench import hgrm
+from mmbench import hgrm, mmu
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 COLUMNS = [
@@ -27,6 +27,9 @@ COLUMNS = [
     # the instrument's share and the disturbed repetitions.
     "ratio_vs_ref", "ratio_ci95_lo", "ratio_ci95_hi", "cv_wall", "cpu_s", "first_wall_s",
     "instrument_share", "timed_iteration_share", "disturbed_reps",
+    # Minimum mutator utilization at 1, 10 and 100 ms windows (mmu.py), rows
+    # with collector events only: the minimum over repetitions.
+    "mmu_1ms", "mmu_10ms", "mmu_100ms",
 ]
 
 # The strategy every ratio is taken against, within each round.
@@ -253,6 +256,7 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         "counters": {k: median(v) for k, v in sorted(counters.items())},
         "checksums": sorted(checksums),
     }
+    row.update(mmu.row_mmu(dets))
     return row
 
 
