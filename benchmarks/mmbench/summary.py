@@ -13,7 +13,7 @@ import math
 import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from mmbench import hgrm, mmu
+from mmbench import hgrm, lbo, mmu
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 COLUMNS = [
@@ -30,6 +30,9 @@ COLUMNS = [
     # Minimum mutator utilization at 1, 10 and 100 ms windows (mmu.py), rows
     # with collector events only: the minimum over repetitions.
     "mmu_1ms", "mmu_10ms", "mmu_100ms",
+    # Lower-bound overhead (lbo.py) of wall and process CPU time, with 95%
+    # bootstrap intervals; throughput rows only.
+    "lbo_wall", "lbo_wall_lo", "lbo_wall_hi", "lbo_cpu", "lbo_cpu_lo", "lbo_cpu_hi",
 ]
 
 # The strategy every ratio is taken against, within each round.
@@ -164,9 +167,23 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
         row = _row(w, s, plan, reps, rep_status, dets, recs)
         row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
                                     zip(ok_reps, dets) if d.get("wall_ns")}
+        row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
+                              if d.get("wall_ns")}
         rows.append(row)
     _add_paired_ratios(rows)
+    lbo.add_lbo_columns(rows)
     return rows
+
+
+def _lbo_sample(d: dict) -> list:
+    """[wall_s, cpu_s, explicit_s] of one repetition's steady pass (lbo.py):
+    explicit = the strategy's stop-the-world time per pass (its pause
+    histogram's sum over the process / its passes), 0 without a collector."""
+    passes = max(len(d.get("iterations") or [None]), 1)
+    pauses = (d.get("gc") or {}).get("pauses") or {}
+    explicit = (pauses.get("mean") or 0) * (pauses.get("count") or 0) / passes / 1e9
+    cpu = d["cpu_ns"] / 1e9 if d.get("cpu_ns") is not None else None
+    return [d["wall_ns"] / 1e9, cpu, explicit]
 
 
 def _add_paired_ratios(rows: List[dict]) -> None:
