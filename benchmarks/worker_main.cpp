@@ -303,6 +303,14 @@ nlohmann::json strategy_config(const std::string& strategy, [[maybe_unused]] con
               : boehm_config_json(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
       return;
     }
+    if constexpr (std::is_same_v<S, Epsilon>) {
+      c["cap_bytes"] = EpsilonHeap::cap_bytes();
+      c["cap_source"] = EpsilonHeap::cap_source();
+      c["cap_env"] = EpsilonHeap::kCapEnv;
+      c["chunk_bytes"] = EpsilonHeap::kChunkBytes;
+      c["mapped_bytes"] = EpsilonHeap::mapped_bytes();
+      return;
+    }
 #endif
     // Everything else draws on the process's malloc in the end.
     c["malloc"] = malloc_config(id);
