@@ -33,6 +33,10 @@ COLUMNS = [
     # Lower-bound overhead (lbo.py) of wall and process CPU time, with 95%
     # bootstrap intervals; throughput rows only.
     "lbo_wall", "lbo_wall_lo", "lbo_wall_hi", "lbo_cpu", "lbo_cpu_lo", "lbo_cpu_hi",
+    # Memory given back (`run --drain`): RSS at the start of the drain phase
+    # after the last pass, 100 ms and 1 s later, and after the strategy's own
+    # release call; medians over repetitions, empty when the drain did not run.
+    "drain_rss_start_kib", "drain_rss_100ms_kib", "drain_rss_1s_kib", "drain_rss_released_kib",
 ]
 
 # The strategy every ratio is taken against, within each round.
@@ -274,6 +278,10 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         "checksums": sorted(checksums),
     }
     row.update(mmu.row_mmu(dets))
+    drains = [d["drain"] for d in dets if isinstance(d.get("drain"), dict)]
+    for key in ("rss_start_kib", "rss_100ms_kib", "rss_1s_kib", "rss_released_kib"):
+        row["drain_" + key] = median(dr.get(key) for dr in drains) if drains else None
+    row["drain_release_call"] = next((dr.get("release_call") for dr in drains), None)
     return row
 
 
