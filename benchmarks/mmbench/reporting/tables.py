@@ -261,13 +261,13 @@ def _lbo_text(row: dict, which: str) -> str:
 
 
 def retained_after_drain(row: dict) -> tuple[float | None, float | None]:
-    """(RSS 1 s into the drain phase, in KiB; its share of the drain's starting
-    RSS), or (None, None) where the drain did not run."""
+    """(RSS 1 s into the drain phase, in KiB; its share of the peak RSS), or
+    (None, None) where the drain did not run."""
     kib = number(row.get("drain_rss_1s_kib"))
-    start = number(row.get("drain_rss_start_kib"))
+    peak = number(row.get("peak_rss_kib"))
     if kib is None:
         return None, None
-    return kib, (kib / start if start else None)
+    return kib, (kib / peak if peak else None)
 
 
 def verdict_table(data: RunData, figs: list[RowFigures]) -> Table:
@@ -326,8 +326,9 @@ def verdict_table(data: RunData, figs: list[RowFigures]) -> Table:
         "the strategies run: without epsilon, MDC comes from a real allocator. It says "
         "nothing of memory: epsilon's cost is its RSS, hence RSS/live beside it.",
         "RSS/live: median peak RSS (ru_maxrss) over the workload's live data at its peak. "
-        "Retained after drain: RSS 1 s after the workload released everything (share of the "
-        "drain's starting RSS), from `mmbench run --drain`; 'not measured' otherwise. "
+        "Retained after drain: RSS 1 s after the workload released everything, and its share "
+        "of peak RSS, from `mmbench run --drain` (plots/retained_rss also shows the RSS "
+        "after the strategy's own release call); 'not measured' otherwise. "
         "Worst stall: the longer of the slowest unit of work and the longest GC pause. "
         "MMU@10ms: minimum mutator utilization over 10 ms windows from the stop-the-world "
         "windows (Cheng and Blelloch, PLDI 2001), worst repetition; only for strategies that "
