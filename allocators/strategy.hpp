@@ -36,6 +36,7 @@ enum class Reclaim {
   kRefCount,  // last reference drop frees (shared_ptr)
   kRegion,    // whole regions at once (arena, pmr monotonic)
   kTracing,   // a collector finds garbage (Boehm)
+  kNever,     // nothing is ever reclaimed (epsilon: the lower bound of the cost)
 };
 
 namespace detail {

@@ -13,6 +13,8 @@
 // collector's settings), so a manifest can record every tuning knob.
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <mimalloc.h>  // option numbers only; mi_option_get is looked up at run time
 #include <signal.h>
 #include <sys/resource.h>
@@ -161,6 +163,7 @@ struct Options {
   double min_time_s = 0;
   int min_iterations = 1;
   int max_iterations = 1000;
+  bool drain = false;  // memory given back: RSS over a drain phase after the last pass
   bool list = false;
   bool describe = false;
 };
@@ -303,6 +306,14 @@ nlohmann::json strategy_config(const std::string& strategy, [[maybe_unused]] con
               : boehm_config_json(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
       return;
     }
+    if constexpr (std::is_same_v<S, Epsilon>) {
+      c["cap_bytes"] = EpsilonHeap::cap_bytes();
+      c["cap_source"] = EpsilonHeap::cap_source();
+      c["cap_env"] = EpsilonHeap::kCapEnv;
+      c["chunk_bytes"] = EpsilonHeap::kChunkBytes;
+      c["mapped_bytes"] = EpsilonHeap::mapped_bytes();
+      return;
+    }
 #endif
     // Everything else draws on the process's malloc in the end.
     c["malloc"] = malloc_config(id);
@@ -347,6 +358,95 @@ void inject_fault(const std::string& fault) {
   } else if (fault == "oom") {
     throw std::bad_alloc();
   }
+}
+
+// Resident set of this process now, in KiB, from /proc/self/statm (what a
+// runner reads from outside); read with open/read, no malloc. -1 if unreadable.
+long statm_rss_kib() {
+  char buf[128];
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  unsigned long size = 0, resident = 0;
+  if (std::sscanf(buf, "%lu %lu", &size, &resident) != 2) return -1;
+  return static_cast<long>(resident * static_cast<unsigned long>(sysconf(_SC_PAGESIZE) / 1024));
+}
+
+void sleep_until_ns(std::int64_t t) {
+  const timespec ts{static_cast<time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+// The strategy's own call that gives free memory back to the system, made
+// once in the drain phase; returns its name, or "" where it has none (epsilon
+// never frees). The malloc family is found at run time, so that a preloaded
+// allocator gets its own call.
+std::string release_memory([[maybe_unused]] const std::string& strategy) {
+#if MMBENCH_WORKER_HOSTS_ALL
+  if (is_boehm(strategy)) {
+    GC_gcollect_and_unmap();  // a full collection, then unmap free blocks where libgc can
+    return "GC_gcollect_and_unmap";
+  }
+  if (strategy == Epsilon::kName) return "";
+#endif
+  using MiCollect = void (*)(bool);
+  using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  using Release = void (*)();
+  if (auto fn = reinterpret_cast<MiCollect>(dlsym(RTLD_DEFAULT, "mi_collect"))) {
+    fn(true);
+    return "mi_collect(true)";
+  }
+  if (auto fn = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+    fn("arena.4096.purge", nullptr, nullptr, nullptr, 0);  // 4096: MALLCTL_ARENAS_ALL
+    return "mallctl(arena.<all>.purge)";
+  }
+  if (auto fn =
+          reinterpret_cast<Release>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
+    fn();  // gperftools (tcmalloc)
+    return "MallocExtension_ReleaseFreeMemory";
+  }
+  malloc_trim(0);
+  return "malloc_trim(0)";
+}
+
+// The drain phase (--drain): the workload has released everything; keep the
+// process alive and read its RSS at the start, after 100 ms and after 1 s,
+// then make the strategy's release call and read it again. Each reading is
+// announced on stderr ("mmbench-drain: PHASE rss_kib=N") just before a pause
+// of at least 100 ms, so that an observer can read /proc/<pid>/statm from
+// outside at the same state.
+nlohmann::json drain_phase(const std::string& strategy) {
+  auto say = [](const char* phase, long kib) {
+    char line[96];
+    const int n = std::snprintf(line, sizeof line, "mmbench-drain: %s rss_kib=%ld\n", phase, kib);
+    if (n > 0) {
+      [[maybe_unused]] auto ignored = write(2, line, static_cast<std::size_t>(n));
+    }
+  };
+  const std::int64_t t0 = monotonic_ns(CLOCK_MONOTONIC);
+  const long start = statm_rss_kib();
+  say("start", start);
+  sleep_until_ns(t0 + 100'000'000);
+  const long at_100ms = statm_rss_kib();
+  say("100ms", at_100ms);
+  sleep_until_ns(t0 + 1'000'000'000);
+  const long at_1s = statm_rss_kib();
+  say("1s", at_1s);
+  sleep_until_ns(t0 + 1'100'000'000);  // the observer's turn, before the release call
+  const std::string call = release_memory(strategy);
+  const long released = call.empty() ? -1 : statm_rss_kib();
+  say("released", released);
+  sleep_until_ns(monotonic_ns(CLOCK_MONOTONIC) + 100'000'000);  // the observer's turn
+  auto kib = [](long v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  return {{"rss_start_kib", kib(start)},
+          {"rss_100ms_kib", kib(at_100ms)},
+          {"rss_1s_kib", kib(at_1s)},
+          {"release_call", call.empty() ? nlohmann::json(nullptr) : nlohmann::json(call)},
+          {"rss_released_kib", kib(released)}};
 }
 
 // Median over the repeated (untimed) iterations, or the first when there are none.
@@ -490,6 +590,8 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     return kExitError;
   }
   const ProcessCounters process_end = ProcessCounters::now();
+  nlohmann::json drain;
+  if (opt.drain) drain = drain_phase(entry.strategy);
 
   if (!opt.detail_out.empty()) {
     char hex[17];
@@ -553,6 +655,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     nlohmann::json extra = nlohmann::json::object();
     for (int i = 0; i < counters->size(); ++i) extra[counters->name(i)] = counters->value(i);
     d["counters"] = extra;
+    if (opt.drain) d["drain"] = drain;
 #if MMBENCH_WORKER_HOSTS_ALL
     if (is_boehm(entry.strategy)) {
       nlohmann::json gc;
@@ -620,6 +723,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-iterations", opt.max_iterations,
                  "at most this many iterations in all when --min-time > 0")
       ->check(CLI::Range(2, 100000));
+  app.add_flag("--drain", opt.drain,
+               "after the last pass, a drain phase (~1.3 s): RSS at its start, after 100 ms "
+               "and 1 s, and after the strategy's own release call, into the detail JSON");
   app.add_flag("--list", opt.list, "list workloads and strategies as JSON and exit");
   app.add_flag("--describe", opt.describe,
                "print the allocator identity and each strategy's configuration as JSON and exit");

@@ -283,6 +283,81 @@ def rss_over_time(data, workload, out_dir, written):
     written.extend(save_figure(fig, out_dir, f"rss_{workload}"))
 
 
+def mmu_curves(data, workload, out_dir, written):
+    """MMU(w) against log w, 1 ms .. 1 s, per collector row of a workload: per
+    repetition, the worst (lowest) MMU at each w, as in the tables (mmu.py)."""
+    from mmbench import mmu as mmu_mod
+
+    windows = mmu_mod.curve_windows_ns()
+    lines = []
+    for row in data.rows_of(workload):
+        if row.get("status") != "ok":
+            continue
+        timelines = [t for t in (mmu_mod.detail_timeline(d)
+                                 for d in data.details(row).values()) if t is not None]
+        if not timelines:
+            continue
+        ys = []
+        for w in windows:
+            vals = [v for v in (t.mmu(w) for t in timelines) if v is not None]
+            ys.append(min(vals) if vals else None)
+        pts = [(w / 1e6, y) for w, y in zip(windows, ys) if y is not None]
+        if pts:
+            lines.append((row["strategy"], len(timelines), pts))
+    if not lines:
+        return
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for s, n, pts in lines:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=f"{s} (worst of {n} reps)",
+                markevery=_markevery(len(pts)), **style(s))
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("window w (ms, log)")
+    ax.set_ylabel("minimum mutator utilization")
+    ax.set_title(f"{workload}: MMU from stop-the-world pauses (higher is better)")
+    ax.legend(fontsize=7)
+    _footer(fig, data)
+    written.extend(save_figure(fig, out_dir, f"mmu_{workload}"))
+
+
+DRAIN_BARS = [("peak (ru_maxrss)", "peak_rss_kib"), ("drain start", "drain_rss_start_kib"),
+              ("+100 ms", "drain_rss_100ms_kib"), ("+1 s", "drain_rss_1s_kib"),
+              ("after release call", "drain_rss_released_kib")]
+
+
+def retained_rss(data, out_dir, written):
+    """Memory given back (`run --drain`): per workload and strategy, peak RSS
+    beside the RSS at the start of the drain phase, after 100 ms and 1 s, and
+    after the strategy's own release call (medians over repetitions)."""
+    workloads = [w for w in data.workloads()
+                 if any(r.get("status") == "ok" and rundata.number(r.get("drain_rss_start_kib"))
+                        is not None for r in data.rows_of(w))]
+    if not workloads:
+        return
+    fig, axes = plt.subplots(len(workloads), 1, figsize=(9, 3.2 * len(workloads)),
+                             squeeze=False)
+    for ax, w in zip(axes[:, 0], workloads):
+        rows = [r for r in data.rows_of(w) if r.get("status") == "ok"
+                and rundata.number(r.get("drain_rss_start_kib")) is not None]
+        width = 0.8 / len(DRAIN_BARS)
+        for i, (label, key) in enumerate(DRAIN_BARS):
+            xs, ys = [], []
+            for j, r in enumerate(rows):
+                v = rundata.number(r.get(key))
+                if v is not None:
+                    xs.append(j + (i - (len(DRAIN_BARS) - 1) / 2) * width)
+                    ys.append(v / 1024)
+            ax.bar(xs, ys, width, label=label, color=plt.cm.viridis(i / len(DRAIN_BARS)),
+                   edgecolor="black", linewidth=0.5)
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels([r["strategy"] for r in rows], fontsize=8)
+        ax.set_ylabel("RSS (MiB)")
+        ax.set_title(f"{w}: memory retained after the workload released everything")
+    axes[0][0].legend(fontsize=7, ncol=len(DRAIN_BARS))
+    _footer(fig, data)
+    written.extend(save_figure(fig, out_dir, "retained_rss"))
+
+
 def overview(data, loaded, out_dir, written):
     if not data.rows:
         return
@@ -329,13 +404,15 @@ def make_all(run_dir, data: rundata.RunData | None = None):
     problems: list[str] = []
     loaded = _Loaded(data)
     jobs = [("overview", lambda: overview(data, loaded, out_dir, written)),
-            ("throughput/RSS bars", lambda: throughput_and_rss_bars(data, out_dir, written))]
+            ("throughput/RSS bars", lambda: throughput_and_rss_bars(data, out_dir, written)),
+            ("retained RSS", lambda: retained_rss(data, out_dir, written))]
     for w in data.workloads():
         jobs += [(f"latency_{w}", lambda w=w: latency_by_percentile(data, loaded, w, out_dir,
                                                                      written)),
                  (f"latency_cdf/hist_{w}", lambda w=w: latency_cdf_and_histogram(
                      data, loaded, w, out_dir, written)),
-                 (f"rss_{w}", lambda w=w: rss_over_time(data, w, out_dir, written))]
+                 (f"rss_{w}", lambda w=w: rss_over_time(data, w, out_dir, written)),
+                 (f"mmu_{w}", lambda w=w: mmu_curves(data, w, out_dir, written))]
     for name, job in jobs:
         try:
             job()

@@ -20,6 +20,7 @@ STRATEGY_STYLES = {
     "shared_ptr": ("#9467bd", "v", (0, (5, 1, 1, 1, 1, 1)), "xx"),
     "boehm": ("#ff7f0e", "X", (0, (1, 1)), "oo"),
     "pmr": ("#8c564b", "P", (0, (3, 1, 1, 1)), "--"),
+    "epsilon": ("#e6ab02", "d", (0, (1, 2)), "\\\\.."),
 }
 # Unknown strategies (boehm-free, tcmalloc, ...) take these in order of appearance.
 _FALLBACK = [

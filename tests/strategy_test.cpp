@@ -22,6 +22,7 @@
 
 #include "allocators/arena.hpp"
 #include "allocators/boehm.hpp"
+#include "allocators/epsilon.hpp"
 #include "allocators/malloc.hpp"
 #include "allocators/pmr.hpp"
 #include "allocators/shared_ptr.hpp"
@@ -48,6 +49,7 @@ static_assert(Strategy<BoehmIncremental>);
 static_assert(Strategy<BoehmMarkers>);
 static_assert(Strategy<PmrPool>);
 static_assert(Strategy<PmrMonotonic>);
+static_assert(Strategy<Epsilon>);
 
 std::size_t malloc_bytes_in_use() {
   const struct mallinfo2 mi = mallinfo2();
@@ -158,7 +160,7 @@ constexpr BoehmConfig kProcessGc{.mode = BoehmMode::MMBENCH_TEST_BOEHM_MODE};
 using HostedStrategies = std::conditional_t<
     kProcessGc.mode == BoehmMode::kIncremental, ::testing::Types<BoehmIncremental>,
     std::conditional_t<kProcessGc.mode == BoehmMode::kParallelMark, ::testing::Types<BoehmMarkers>,
-                       ::testing::Types<Malloc, Arena, SharedPtr, Boehm, BoehmFree>>>;
+                       ::testing::Types<Malloc, Arena, SharedPtr, Boehm, BoehmFree, Epsilon>>>;
 TYPED_TEST_SUITE(StrategyTest, HostedStrategies, StrategyName);
 
 TYPED_TEST(StrategyTest, MakeConstructsWithArguments) {
@@ -289,6 +291,43 @@ TYPED_TEST(StrategyTest, ThreadScopeAllowsAllocationInThreads) {
   a.join();
   b.join();
   EXPECT_EQ(intact_total.load(), 2 * 20 * 1000);
+}
+
+// ---- epsilon: never frees, never reuses ---------------------------------------
+
+TEST(EpsilonTest, NothingIsReused) {
+  const std::size_t in_use_before = malloc_bytes_in_use();
+  auto* p = Epsilon::make<Record>(std::uint64_t{1}, 1.0);
+  Record* const first = p;
+  Epsilon::release(p);
+  EXPECT_EQ(p, nullptr);
+  { Epsilon::Scope scope; }  // a scope gives nothing back either
+  auto* q = Epsilon::make<Record>(std::uint64_t{2}, 2.0);
+  EXPECT_NE(q, first) << "epsilon must not reuse released memory";
+  EXPECT_TRUE(first->intact(1)) << "released memory must stay untouched";
+  EXPECT_EQ(malloc_bytes_in_use(), in_use_before) << "epsilon maps its own memory";
+}
+
+TEST(EpsilonTest, ChunksAndBigObjectsCountAgainstTheCap) {
+  const std::size_t before = EpsilonHeap::mapped_bytes();
+  void* big = EpsilonHeap::allocate(EpsilonHeap::kChunkBytes, 64);
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(big) % 64, 0u);
+  std::memset(big, 0xab, EpsilonHeap::kChunkBytes);
+  EXPECT_GE(EpsilonHeap::mapped_bytes(), before + EpsilonHeap::kChunkBytes);
+  EXPECT_LE(EpsilonHeap::mapped_bytes(), EpsilonHeap::cap_bytes());
+  for (std::size_t align : {1u, 8u, 16u, 64u, 4096u}) {
+    void* p = EpsilonHeap::allocate(24, align);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % align, 0u) << align;
+  }
+}
+
+TEST(EpsilonTest, DefaultCapIsHalfOfPhysicalMemory) {
+  if (std::getenv(EpsilonHeap::kCapEnv) != nullptr) GTEST_SKIP() << "cap set from the environment";
+  const std::size_t phys = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) *
+                           static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
+  EXPECT_EQ(EpsilonHeap::cap_bytes(), phys / 2);
+  EXPECT_STREQ(EpsilonHeap::cap_source(), "physical/2");
 }
 
 // ---- the test binary itself ------------------------------------------------

@@ -13,7 +13,7 @@ import math
 import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from mmbench import hgrm
+from mmbench import hgrm, lbo, mmu
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 COLUMNS = [
@@ -27,6 +27,16 @@ COLUMNS = [
     # the instrument's share and the disturbed repetitions.
     "ratio_vs_ref", "ratio_ci95_lo", "ratio_ci95_hi", "cv_wall", "cpu_s", "first_wall_s",
     "instrument_share", "timed_iteration_share", "disturbed_reps",
+    # Minimum mutator utilization at 1, 10 and 100 ms windows (mmu.py), rows
+    # with collector events only: the minimum over repetitions.
+    "mmu_1ms", "mmu_10ms", "mmu_100ms",
+    # Lower-bound overhead (lbo.py) of wall and process CPU time, with 95%
+    # bootstrap intervals; throughput rows only.
+    "lbo_wall", "lbo_wall_lo", "lbo_wall_hi", "lbo_cpu", "lbo_cpu_lo", "lbo_cpu_hi",
+    # Memory given back (`run --drain`): RSS at the start of the drain phase
+    # after the last pass, 100 ms and 1 s later, and after the strategy's own
+    # release call; medians over repetitions, empty when the drain did not run.
+    "drain_rss_start_kib", "drain_rss_100ms_kib", "drain_rss_1s_kib", "drain_rss_released_kib",
 ]
 
 # The strategy every ratio is taken against, within each round.
@@ -168,9 +178,23 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
         row = _row(w, s, plan, reps, rep_status, dets, recs)
         row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
                                     zip(ok_reps, dets) if d.get("wall_ns")}
+        row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
+                              if d.get("wall_ns")}
         rows.append(row)
     _add_paired_ratios(rows)
+    lbo.add_lbo_columns(rows)
     return rows
+
+
+def _lbo_sample(d: dict) -> list:
+    """[wall_s, cpu_s, explicit_s] of one repetition's steady pass (lbo.py):
+    explicit = the strategy's stop-the-world time per pass (its pause
+    histogram's sum over the process / its passes), 0 without a collector."""
+    passes = max(len(d.get("iterations") or [None]), 1)
+    pauses = (d.get("gc") or {}).get("pauses") or {}
+    explicit = (pauses.get("mean") or 0) * (pauses.get("count") or 0) / passes / 1e9
+    cpu = d["cpu_ns"] / 1e9 if d.get("cpu_ns") is not None else None
+    return [d["wall_ns"] / 1e9, cpu, explicit]
 
 
 def _add_paired_ratios(rows: List[dict]) -> None:
@@ -260,6 +284,11 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         "counters": {k: median(v) for k, v in sorted(counters.items())},
         "checksums": sorted(checksums),
     }
+    row.update(mmu.row_mmu(dets))
+    drains = [d["drain"] for d in dets if isinstance(d.get("drain"), dict)]
+    for key in ("rss_start_kib", "rss_100ms_kib", "rss_1s_kib", "rss_released_kib"):
+        row["drain_" + key] = median(dr.get(key) for dr in drains) if drains else None
+    row["drain_release_call"] = next((dr.get("release_call") for dr in drains), None)
     return row
 
 

@@ -83,6 +83,12 @@ def register(subparsers) -> None:
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds of steady-state iterations per process after the first, "
                         "timed one; 0: one iteration (default %g)" % DEFAULTS["min_time"])
+    p.add_argument("--drain", action="store_true",
+                   help="after the last pass, keep each worker alive ~1.3 s and record its "
+                        "RSS at the start of that drain phase, after 100 ms and 1 s, and after "
+                        "the strategy's own release call (malloc_trim, mi_collect, jemalloc "
+                        "purge, GC_gcollect_and_unmap): memory given back (off by default: it "
+                        "costs ~1.3 s per run)")
     p.add_argument("--max-reruns", type=int, metavar="N",
                    help="re-run a repetition disturbed by steal, pressure or migrations at "
                         "most N times (default %d)" % DEFAULTS["max_reruns"])
@@ -294,6 +300,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
         args, "no_pin", False) else prev.get("pin", True)
     opts["timeout_s"] = args.timeout
     opts["sample_ms"] = args.sample_ms
+    opts["drain"] = bool(getattr(args, "drain", False) or prev.get("drain", False))
     # Test-only extras apply to this invocation only (a resume reruns without them).
     opts["worker_args"] = _scoped(args.worker_arg, all_strategies, "--worker-arg", False)
     opts["worker_env"] = _scoped(args.worker_env, all_strategies, "--worker-env", True)
@@ -312,6 +319,7 @@ def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
         "reps_by_workload": {w: opts["reps"] for w in opts["workloads"]},
         "size": opts["size"],
         "min_time_s": opts["min_time"],
+        "drain": bool(opts.get("drain")),
         "order_seed": opts["order_seed"],
         "pairs": pairs,
         "units": {w: catalog.workloads[w].get("unit") for w in opts["workloads"]},
@@ -508,7 +516,8 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
         "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
         "--benchmark_out_format=json"] + (
-        ["--min-time", "%g" % opts["min_time"]] if opts.get("min_time") else []) + extra_args
+        ["--min-time", "%g" % opts["min_time"]] if opts.get("min_time") else []) + (
+        ["--drain"] if opts.get("drain") else []) + extra_args
     env = dict(os.environ, **extra_env)
     if announce:
         announce(cmd, extra_env)
