@@ -133,6 +133,19 @@ nlohmann::json main_thread_sched() {
   return out;
 }
 
+// How fast the machine is right now: a fixed chain of dependent integer
+// operations (no memory, no allocation), timed. The runner compares it across
+// the runs of a folder: a VM whose host is busy can run everything 1.7x slower
+// for a minute without any steal time showing (docs/reproducibility.md).
+std::int64_t speed_probe_ns() {
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  const std::int64_t t0 = monotonic_ns();
+  for (int i = 0; i < 2'000'000; ++i) x = mix64(x);
+  const std::int64_t t = monotonic_ns() - t0;
+  benchmark::DoNotOptimize(x);
+  return t;
+}
+
 // What timing one unit costs: a clock read at each end and a histogram
 // record, measured here in a loop of `n` (before the measured region).
 double unit_record_cost_ns(int n = 200'000) {
@@ -485,6 +498,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
   bool ran = false;
   UnitClock::calibrate();
   const double record_cost_ns = unit_record_cost_ns();
+  const std::int64_t probe_before_ns = speed_probe_ns();
 
   const std::string name = std::string(entry.info.name) + "/" + label;
   benchmark::RegisterBenchmark(
@@ -590,6 +604,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
     return kExitError;
   }
   const ProcessCounters process_end = ProcessCounters::now();
+  const std::int64_t probe_after_ns = speed_probe_ns();
   nlohmann::json drain;
   if (opt.drain) drain = drain_phase(entry.strategy);
 
@@ -642,6 +657,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
                        {"record_cost_ns", record_cost_ns},
                        {"timed_iteration_share", timed_share},
                        {"figure_share", n_iterations > 1 ? 0.0 : timed_share}};
+    d["speed_probe_ns"] = {probe_before_ns, probe_after_ns};  // before the first pass, after the last
     d["sched"] = main_thread_sched();
     d["process"] = {{"minor_faults", process_end.minor_faults},
                     {"major_faults", process_end.major_faults},

@@ -40,6 +40,11 @@ STEAL_SHARE_MAX = _limit("STEAL_SHARE_MAX", 0.02)
 CPU_PRESSURE_SHARE_MAX = _limit("CPU_PRESSURE_SHARE_MAX", 0.10)
 MEMORY_PRESSURE_SHARE_MAX = _limit("MEMORY_PRESSURE_SHARE_MAX", 0.01)
 MIGRATIONS_MAX_WHEN_PINNED = _limit("MIGRATIONS_MAX_WHEN_PINNED", 0)
+# The worker's speed probe (a fixed integer loop before and after its passes)
+# against the median probe of the folder's undisturbed runs: normal jitter is
+# 1-2% with rare single outliers near 12%; a busy host ran everything 1.7x
+# slower for over a minute without any steal showing.
+SLOW_PROBE_RATIO_MAX = _limit("SLOW_PROBE_RATIO_MAX", 1.15)
 
 
 def _read(path: str) -> Optional[str]:
@@ -157,6 +162,9 @@ def disturbance(noise: dict, pinned: bool) -> List[str]:
     if (noise.get("memory_pressure_share") or 0) > MEMORY_PRESSURE_SHARE_MAX:
         reasons.append("memory pressure %.1f%% of wall"
                        % (100 * noise["memory_pressure_share"]))
+    ratio = noise.get("speed_probe_ratio")
+    if ratio is not None and ratio > SLOW_PROBE_RATIO_MAX:
+        reasons.append("machine %.0f%% slower than usual (speed probe)" % (100 * (ratio - 1)))
     migrations = noise.get("migrations")
     if pinned and migrations is not None and migrations > MIGRATIONS_MAX_WHEN_PINNED:
         reasons.append("%d CPU migrations while pinned" % migrations)

@@ -67,6 +67,11 @@ def test_stability_verdict_counts_moved_cells():
     assert stability.judge(rows, [_row("baseline", "x", 1.0, headline="footprint")])["cells"] == 0
 
 
+def test_a_slow_machine_is_a_disturbance():
+    assert noise.disturbance({"speed_probe_ratio": 1.05}, True) == []
+    assert "70% slower" in noise.disturbance({"speed_probe_ratio": 1.7}, True)[0]
+
+
 def test_disturbance_rules():
     assert noise.disturbance({"steal_share": 0.01, "cpu_pressure_share": 0.05}, True) == []
     reasons = noise.disturbance({"steal_share": 0.05, "cpu_pressure_share": 0.5,
@@ -103,11 +108,18 @@ def test_cpu_plan_keeps_the_first_cpu_for_the_runner():
     assert cpu_plan(False)["worker"] is None
 
 
+# No run counts as disturbed (a re-run at the end of a round would move its line).
+CALM = {"MMBENCH_CPU_PRESSURE_SHARE_MAX": "100", "MMBENCH_SLOW_PROBE_RATIO_MAX": "100",
+        "MMBENCH_STEAL_SHARE_MAX": "100", "MMBENCH_MEMORY_PRESSURE_SHARE_MAX": "100",
+        "MMBENCH_MIGRATIONS_MAX_WHEN_PINNED": "1000000"}
+
+
 def test_rounds_are_random_permutations_recorded_and_pinned(run_mmbench, tmp_path):
     out = tmp_path / "r"
     proc = run_mmbench("run", "--workloads", "baseline,binary_trees", "--strategies",
                        "glibc,arena,boehm", "--size", "quick", "--reps", "3", "--min-time",
-                       "0.01", "--order-seed", "7", "--no-report", "--out", out)
+                       "0.01", "--order-seed", "7", "--no-report", "--out", out,
+                       env_extra=CALM)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = load_json(out / "manifest.json")
     assert manifest["options"]["order_seed"] == 7 and manifest["plan"]["min_time_s"] == 0.01
@@ -124,11 +136,13 @@ def test_rounds_are_random_permutations_recorded_and_pinned(run_mmbench, tmp_pat
     assert rec["figure_wall_s"] == detail["wall_ns"] / 1e9
     if rec["cpus"]:
         assert detail["sched"]["se.nr_migrations"] == 0
+    assert len(detail["speed_probe_ns"]) == 2 and all(p > 0 for p in detail["speed_probe_ns"])
     # The same seed gives the same order.
     out2 = tmp_path / "r2"
     proc2 = run_mmbench("run", "--workloads", "baseline,binary_trees", "--strategies",
                         "glibc,arena,boehm", "--size", "quick", "--reps", "3", "--min-time",
-                        "0.01", "--order-seed", "7", "--no-report", "--out", out2)
+                        "0.01", "--order-seed", "7", "--no-report", "--out", out2,
+                        env_extra=CALM)
     order2 = [l.split("] ", 1)[1].split(":")[0] for l in proc2.stdout.splitlines()
               if l.startswith("[")]
     assert order2 == order

@@ -29,6 +29,7 @@ import pathlib
 import random
 import re
 import signal
+import statistics
 import sys
 import threading
 import time
@@ -485,7 +486,7 @@ def worker_cpus(cpus: dict, entry: dict, threads: int) -> Optional[list]:
 
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
             strategy: str, rep: int, on_spawn=None, announce=None, cpus=None,
-            attempts=None) -> dict:
+            attempts=None, speed_reference=None) -> dict:
     """Run one worker process, write its files, return its record (run.json).
     announce(cmd, extra_env), if given, is called just before the spawn. cpus: the
     worker's CPUs (None: any). attempts: records of earlier, disturbed attempts of
@@ -574,6 +575,12 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         run_noise["migrations"] = sched.get("se.nr_migrations")
         run_noise["involuntary_switches"] = (detail_json.get("process") or {}).get(
             "involuntary_switches")
+        probes = detail_json.get("speed_probe_ns") or []
+        run_noise["speed_probe_ns"] = probes
+        if probes and speed_reference:
+            # The slower of the probes before and after the passes, against the
+            # median probe of this run folder so far.
+            run_noise["speed_probe_ratio"] = max(probes) / speed_reference
     disturbed = noise.disturbance(run_noise, pinned=cpus is not None) if status == "ok" else []
     digests = None
     if status == "ok":
@@ -673,6 +680,21 @@ class Progress:
     def skipped(self, n: int = 1):
         with self.lock:
             self.done += n
+
+    def deferred(self, record: dict):
+        """A disturbed attempt, to be run again at the end of its round."""
+        with self.lock:
+            self.exec_time += time.monotonic() - self.current_t0
+            self.current = None
+            text = "%s/%s r%d: disturbed (%s); again at the end of the round" % (
+                record["workload"], record["strategy"], record["rep"],
+                "; ".join(record["disturbed"]))
+            if self.tty:
+                self.stream.write("\r\033[K" + text + "\n")
+                self._draw()
+            else:
+                self.stream.write("      %s\n" % text)
+                self.stream.flush()
 
     def finished(self, record: dict):
         with self.lock:
@@ -944,17 +966,26 @@ def _run_command(args, locks: List[int]) -> int:
                         "no longer match the digests in run.json" if integrity == "corrupt"
                         else "are missing"))
                 attempts = list(rec.get("attempts") or []) + [earlier]
-        reruns0 = len(attempts)
-        while True:
-            progress.start(w, s, r)
-            record = run_one(folder, catalog, opts, w, s, r, announce=announce,
-                             cpus=worker_cpus(cpus, catalog.entries[(w, s)], opts["threads"]),
-                             attempts=attempts)
-            if not record["disturbed"] or len(attempts) - reruns0 >= opts["max_reruns"]:
-                break
-            # Disturbed: run it again, keeping what this attempt saw.
-            attempts.append({k: record[k] for k in ("started", "status", "wall_s",
-                                                    "figure_wall_s", "noise", "disturbed")})
+        attempt(w, s, r, attempts, len(attempts))
+
+    def attempt(w, s, r, attempts, reruns0):
+        nonlocal executed, gbench_context
+        progress.start(w, s, r)
+        reference = statistics.median(probes) if len(probes) >= 6 else None
+        record = run_one(folder, catalog, opts, w, s, r, announce=announce,
+                         cpus=worker_cpus(cpus, catalog.entries[(w, s)], opts["threads"]),
+                         attempts=attempts, speed_reference=reference)
+        if record["status"] == "ok" and not record["disturbed"]:
+            probes.extend((record.get("noise") or {}).get("speed_probe_ns") or [])
+        if record["disturbed"] and len(attempts) - reruns0 < opts["max_reruns"]:
+            # Disturbed: run it again at the end of this round, when whatever
+            # disturbed it (a busy host lasts a minute or more) may have passed,
+            # keeping what this attempt saw.
+            attempts = attempts + [{k: record[k] for k in (
+                "started", "status", "wall_s", "figure_wall_s", "noise", "disturbed")}]
+            deferred.append((w, s, r, attempts, reruns0))
+            progress.deferred(record)
+            return
         executed += 1
         progress.finished(record)
         if record["status"] == "ok" and record.get("figure_wall_s"):
@@ -965,9 +996,24 @@ def _run_command(args, locks: List[int]) -> int:
             except (OSError, ValueError):
                 pass
 
+    probes: List[int] = []  # speed probes of the undisturbed runs so far
+    deferred: list = []      # disturbed runs to try again at the end of their round
+
+    def flush_deferred():
+        while deferred:
+            pending = list(deferred)
+            deferred.clear()
+            for item in pending:
+                attempt(*item)
+
     try:
+        current_round = None
         for w, s, r in runs:
+            if r != current_round:
+                flush_deferred()
+                current_round = r
             execute_run(w, s, r)
+        flush_deferred()
         # Adaptive repetitions: another round for every workload with a cell
         # that still varies by more than the target, until max_reps.
         while time.monotonic() - progress.t0 < opts["budget"]:
@@ -989,6 +1035,7 @@ def _run_command(args, locks: List[int]) -> int:
             progress.total += len(extra)
             for w, s, r in extra:
                 execute_run(w, s, r)
+            flush_deferred()
     except KeyboardInterrupt:
         state = "interrupted"
     except BaseException as e:
