@@ -21,6 +21,12 @@
 // nothing, since nothing is freed. Unlike the pmr strategies it therefore runs
 // producer_consumer too. A thread's unused chunk tail is abandoned at exit.
 //
+// Passes: within a pass of a workload nothing is given back. At the end of a
+// pass the worker calls Epsilon::end_pass() (strategy.hpp, EndsPasses), which
+// unmaps every mapping: the next pass maps and first-touches fresh memory, as
+// a fresh process would, and the peak RSS stays one pass's. Each mapping
+// starts with a small header that links it into a list for that purpose.
+//
 // Destructors never run (as in the arena): objects must own nothing outside
 // it, which holds when their containers use Allocator.
 #pragma once
@@ -56,6 +62,21 @@ class EpsilonHeap {
     return allocate_slow(bytes, align);
   }
 
+  // Unmaps every mapping (all threads'): only when no other thread allocates
+  // or uses epsilon memory any more, i.e. between passes. This thread's
+  // cursor starts afresh; other threads' cursors must be gone (threads ended).
+  static void release_all() noexcept {
+    Mapping* m = mappings().exchange(nullptr, std::memory_order_acq_rel);
+    while (m != nullptr) {
+      Mapping* next = m->next;
+      const std::size_t bytes = m->bytes;
+      munmap(m, bytes);
+      mapped().fetch_sub(bytes, std::memory_order_relaxed);
+      m = next;
+    }
+    local() = Local{};
+  }
+
   // Bytes mapped so far (all threads), counted against cap_bytes().
   static std::size_t mapped_bytes() noexcept { return mapped().load(std::memory_order_relaxed); }
 
@@ -72,6 +93,15 @@ class EpsilonHeap {
     std::size_t bytes;
     bool from_env;
   };
+  // At the start of every mapping: the list release_all() walks.
+  struct alignas(64) Mapping {
+    Mapping* next;
+    std::size_t bytes;
+  };
+  static std::atomic<Mapping*>& mappings() noexcept {
+    static std::atomic<Mapping*> head{nullptr};
+    return head;
+  }
 
   static Local& local() noexcept {
     thread_local Local l;
@@ -108,7 +138,11 @@ class EpsilonHeap {
       mapped().fetch_sub(bytes, std::memory_order_relaxed);
       throw std::bad_alloc();
     }
-    return m;
+    auto* header = ::new (m) Mapping{mappings().load(std::memory_order_relaxed), bytes};
+    while (!mappings().compare_exchange_weak(header->next, header, std::memory_order_release,
+                                             std::memory_order_relaxed)) {
+    }
+    return header + 1;  // usable memory starts after the header
   }
 
   static void* allocate_slow(std::size_t bytes, std::size_t align) {
@@ -116,13 +150,13 @@ class EpsilonHeap {
     if (need > kChunkBytes / 4) {
       // A mapping of its own; keep bumping in the current chunk afterwards.
       const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
-      const std::size_t size = (need + page - 1) / page * page;
+      const std::size_t size = (need + sizeof(Mapping) + page - 1) / page * page;
       const auto base = reinterpret_cast<std::uintptr_t>(map(size));
       return reinterpret_cast<void*>((base + (align - 1)) & ~(align - 1));
     }
     Local& l = local();
     l.cursor = reinterpret_cast<std::uintptr_t>(map(kChunkBytes));
-    l.limit = l.cursor + kChunkBytes;
+    l.limit = l.cursor + kChunkBytes - sizeof(Mapping);
     return allocate(bytes, align);
   }
 };
@@ -166,6 +200,8 @@ struct Epsilon : RawPointerHandles {
   static void release(T*& p) noexcept {
     p = nullptr;  // never freed, never reused
   }
+  // Between passes only (see the file comment): everything goes back at once.
+  static void end_pass() noexcept { EpsilonHeap::release_all(); }
 };
 
 }  // namespace mmbench

@@ -125,6 +125,15 @@ inline constexpr bool kFreesEachObject = S::kReclaim == Reclaim::kExplicit || re
 // Whether a workload must call release() for memory to come back. Region and
 // tracing strategies make release() a no-op; this lets a workload skip whole
 // teardown walks for them when that is the honest formulation.
+// Optional: a strategy that gives nothing back during a process by design
+// (epsilon) defines `static void end_pass()`, which the worker calls between
+// two passes of a workload (threads joined, outside the timed region; never
+// after the last pass) to give back everything at once. Each pass then starts
+// from an empty heap, as in a fresh process, and the peak RSS is one pass's,
+// not the sum over the passes of the steady state.
+template <class S>
+concept EndsPasses = requires { S::end_pass(); };
+
 template <class S>
 inline constexpr bool kNeedsRelease =
     S::kReclaim == Reclaim::kExplicit || S::kReclaim == Reclaim::kRefCount;

@@ -518,6 +518,7 @@ int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_a
           double repeated_s = 0;
           for (int i = 0; i < max_iterations; ++i) {
             if (i > 0 && repeated_s >= opt.min_time_s && i - 1 >= opt.min_iterations) break;
+            if (i > 0 && entry.between_passes != nullptr) entry.between_passes();
             const ProcessCounters pc0 = ProcessCounters::now();
             const std::int64_t cpu0 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
             const std::int64_t t0 = now_ns();

@@ -322,6 +322,19 @@ TEST(EpsilonTest, ChunksAndBigObjectsCountAgainstTheCap) {
   }
 }
 
+TEST(EpsilonTest, EndPassGivesEverythingBackAndTheNextPassStartsAfresh) {
+  auto* p = Epsilon::make<Record>(std::uint64_t{5}, 5.0);
+  void* big = EpsilonHeap::allocate(EpsilonHeap::kChunkBytes, 64);
+  std::memset(big, 0xcd, EpsilonHeap::kChunkBytes);
+  EXPECT_TRUE(p->intact(5));
+  EXPECT_GE(EpsilonHeap::mapped_bytes(), 2 * EpsilonHeap::kChunkBytes);
+  Epsilon::end_pass();  // between passes: nothing of this pass is in use any more
+  EXPECT_EQ(EpsilonHeap::mapped_bytes(), 0u);
+  auto* q = Epsilon::make<Record>(std::uint64_t{6}, 6.0);  // a fresh chunk, usable
+  EXPECT_TRUE(q->intact(6));
+  EXPECT_EQ(EpsilonHeap::mapped_bytes(), EpsilonHeap::kChunkBytes);
+}
+
 TEST(EpsilonTest, DefaultCapIsHalfOfPhysicalMemory) {
   if (std::getenv(EpsilonHeap::kCapEnv) != nullptr) GTEST_SKIP() << "cap set from the environment";
   const std::size_t phys = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) *

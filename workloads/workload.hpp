@@ -169,7 +169,17 @@ struct WorkloadEntry {
   WorkloadInfo info;
   std::string strategy;
   WorkloadResult (*run)(RunContext&);
+  void (*between_passes)();  // the strategy's end_pass (EndsPasses), else nullptr
 };
+
+template <class S>
+constexpr void (*between_passes_of())() {
+  if constexpr (EndsPasses<S>) {
+    return &S::end_pass;
+  } else {
+    return nullptr;
+  }
+}
 
 std::vector<WorkloadEntry>& workload_registry();
 
@@ -187,7 +197,8 @@ template <template <class> class W, class... Strategies>
 struct WorkloadRegistrar {
   WorkloadRegistrar() {
     (workload_registry().push_back(
-         {W<Strategies>::kInfo, std::string(Strategies::kName), &run_in_scope<W, Strategies>}),
+         {W<Strategies>::kInfo, std::string(Strategies::kName), &run_in_scope<W, Strategies>,
+          between_passes_of<Strategies>()}),
      ...);
   }
 };
