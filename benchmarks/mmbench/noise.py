@@ -157,7 +157,9 @@ def disturbance(noise: dict, pinned: bool) -> List[str]:
     reasons = []
     if noise.get("steal_share") is not None and noise["steal_share"] > STEAL_SHARE_MAX:
         reasons.append("steal %.1f%% of CPU time" % (100 * noise["steal_share"]))
-    if (noise.get("cpu_pressure_share") or 0) > CPU_PRESSURE_SHARE_MAX:
+    # CPU pressure says something only about a pinned worker: an unpinned
+    # multithreaded one (producer_consumer on 2 CPUs) makes its own threads wait.
+    if pinned and (noise.get("cpu_pressure_share") or 0) > CPU_PRESSURE_SHARE_MAX:
         reasons.append("CPU pressure %.0f%% of wall" % (100 * noise["cpu_pressure_share"]))
     if (noise.get("memory_pressure_share") or 0) > MEMORY_PRESSURE_SHARE_MAX:
         reasons.append("memory pressure %.1f%% of wall"

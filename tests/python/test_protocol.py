@@ -78,6 +78,8 @@ def test_disturbance_rules():
                                  "memory_pressure_share": 0.2, "migrations": 3}, True)
     assert len(reasons) == 4 and "steal 5.0%" in reasons[0]
     assert noise.disturbance({"migrations": 3}, pinned=False) == []
+    # An unpinned (multithreaded) worker's own threads make CPU pressure.
+    assert noise.disturbance({"cpu_pressure_share": 0.9}, pinned=False) == []
 
 
 def test_snapshot_delta_reads_the_kernel():
