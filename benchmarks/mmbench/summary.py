@@ -51,18 +51,35 @@ def cv(samples: Sequence[float]) -> float:
     return statistics.stdev(samples) / statistics.mean(samples)
 
 
+def median_interval(n: int, level: float = 0.95):
+    """Distribution-free interval for a median from order statistics: the
+    narrowest (k-th smallest, k-th largest) pair covering it with probability
+    >= level (binomial, p = 1/2), or (1st, n-th) with its own, lower coverage
+    when n is too small for level. Returns (k, coverage), k 1-based."""
+    def below(k):  # P(Binomial(n, 1/2) <= k - 1)
+        return sum(math.comb(n, i) for i in range(k)) / 2 ** n
+    k = 1
+    while k + 1 <= n // 2 and 1 - 2 * below(k + 1) >= level:
+        k += 1
+    return k, 1 - 2 * below(k)
+
+
 def paired_ratio(a: Dict[int, float], b: Dict[int, float]):
-    """Geometric mean of the per-round ratios a[r] / b[r] over the rounds both
-    have, with a 95% Student t interval on the log ratios: (ratio, lo, hi, n);
-    lo/hi are None below 2 pairs."""
-    logs = [math.log(a[r] / b[r]) for r in sorted(set(a) & set(b)) if a[r] > 0 and b[r] > 0]
+    """The median of the per-round ratios a[r] / b[r] over the rounds both have,
+    with a distribution-free interval from order statistics: (ratio, lo, hi, n,
+    coverage); lo/hi are None below 2 pairs. A median, not a mean: a round that
+    fell into a minute of host contention (docs/reproducibility.md) moves a
+    geometric mean of 5-8 rounds by 10-70%, the median not at all."""
+    logs = sorted(math.log(a[r] / b[r]) for r in sorted(set(a) & set(b))
+                  if a[r] > 0 and b[r] > 0)
+    n = len(logs)
     if not logs:
-        return None, None, None, 0
-    mean = statistics.mean(logs)
-    half = ci95_half_width(logs)
-    if half is None:
-        return math.exp(mean), None, None, len(logs)
-    return math.exp(mean), math.exp(mean - half), math.exp(mean + half), len(logs)
+        return None, None, None, 0, None
+    ratio = math.exp(statistics.median(logs))
+    if n < 2:
+        return ratio, None, None, n, None
+    k, coverage = median_interval(n)
+    return ratio, math.exp(logs[k - 1]), math.exp(logs[n - k]), n, coverage
 
 
 def reps_of(plan: dict, workload: str) -> int:
@@ -202,11 +219,13 @@ def _add_paired_ratios(rows: List[dict]) -> None:
     ref = {r["workload"]: r for r in rows if r["strategy"] == REFERENCE_STRATEGY}
     for row in rows:
         base = ref.get(row["workload"])
-        ratio = lo = hi = None
+        ratio = lo = hi = coverage = None
         n = 0
         if base is not None and row["status"] == "ok" and base["status"] == "ok":
-            ratio, lo, hi, n = paired_ratio(row["throughput_by_rep"], base["throughput_by_rep"])
+            ratio, lo, hi, n, coverage = paired_ratio(row["throughput_by_rep"],
+                                                      base["throughput_by_rep"])
         row.update(ratio_vs_ref=ratio, ratio_ci95_lo=lo, ratio_ci95_hi=hi, ratio_pairs=n,
+                   ratio_ci_coverage=coverage,
                    ref_strategy=REFERENCE_STRATEGY if base is not None else None)
 
 
@@ -444,7 +463,8 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
     parts.append(
         "\nthroughput: median over repetitions of units / wall time of one steady-state "
         "iteration (per-unit clock off; the median of the process's repeated iterations); "
-        "x glibc: geometric mean of the per-round ratios to glibc with a 95% t interval; "
+        "x glibc: median of the per-round ratios to glibc, with an order-statistics interval "
+        "(95% coverage from 6 rounds; with 5, min-max at 94%); "
         "CV: coefficient of variation of the time over repetitions; "
         "baseline is the harness's footprint (no speed ratio) and real_time_loop runs at a fixed "
         "rate (read its frame-time percentiles); "

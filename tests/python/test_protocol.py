@@ -14,24 +14,29 @@ from mmbench.commands import stability
 from mmbench.commands.run import cpu_plan, worker_cpus
 
 
-def test_paired_ratio_is_the_geometric_mean_of_per_round_ratios():
-    # Rounds 1-3: ratios 2, 2.2, 1.8 (hand-computed); round 4 only in a: unpaired.
-    a = {1: 200.0, 2: 220.0, 3: 180.0, 4: 999.0}
-    b = {1: 100.0, 2: 100.0, 3: 100.0}
-    ratio, lo, hi, n = summary.paired_ratio(a, b)
-    assert n == 3
-    logs = [math.log(2.0), math.log(2.2), math.log(1.8)]
-    mean = sum(logs) / 3
-    sd = math.sqrt(sum((x - mean) ** 2 for x in logs) / 2)
-    half = 4.302652729911275 * sd / math.sqrt(3)  # t(0.975, 2)
-    assert ratio == pytest.approx(math.exp(mean), rel=1e-12)
-    assert (lo, hi) == (pytest.approx(math.exp(mean - half), rel=1e-6),
-                        pytest.approx(math.exp(mean + half), rel=1e-6))
+def test_paired_ratio_is_the_median_of_per_round_ratios():
+    # Rounds 1-5: ratios 2, 2.2, 1.8, 3.4 (a round in a slow window), 2.1; round 6
+    # only in a: unpaired. Median 2.1; a geometric mean would give 2.25.
+    a = {1: 200.0, 2: 220.0, 3: 180.0, 4: 340.0, 5: 210.0, 6: 999.0}
+    b = {1: 100.0, 2: 100.0, 3: 100.0, 4: 100.0, 5: 100.0}
+    ratio, lo, hi, n, coverage = summary.paired_ratio(a, b)
+    assert n == 5 and ratio == pytest.approx(2.1)
+    # n = 5: no symmetric order-statistics pair reaches 95%; min-max covers the
+    # median with probability 1 - 2/2^5 = 0.9375.
+    assert (lo, hi) == (pytest.approx(1.8), pytest.approx(3.4))
+    assert coverage == pytest.approx(0.9375)
     # Drift that hits both strategies of a round alike cancels exactly.
     drift = {1: 1.0, 2: 1.5, 3: 0.7}
     r2 = summary.paired_ratio({k: 3 * v for k, v in drift.items()}, drift)
     assert r2[0] == pytest.approx(3.0) and r2[1] == pytest.approx(3.0)
-    assert summary.paired_ratio({1: 1.0}, {2: 1.0}) == (None, None, None, 0)
+    assert summary.paired_ratio({1: 1.0}, {2: 1.0}) == (None, None, None, 0, None)
+
+
+def test_median_interval_by_hand():
+    # P(Binomial(n, 1/2) <= k - 1) must be <= 2.5% on each side.
+    assert summary.median_interval(6) == (1, pytest.approx(1 - 2 / 64))   # 0.969
+    assert summary.median_interval(9) == (2, pytest.approx(1 - 2 * 10 / 512))  # 0.961
+    assert summary.median_interval(12)[0] == 3  # P(B<=2) = 79/4096 = 0.019
 
 
 def test_cv_by_hand():

@@ -240,7 +240,7 @@ def overview_table(figs: list[RowFigures]) -> Table:
                 for c in row[2:]:
                     c.best = c.value == best
         rows += [rel_row, rss_row]
-    notes = ["throughput ×: throughput relative to glibc, the geometric mean of the ratios "
+    notes = ["throughput ×: throughput relative to glibc, the median of the ratios "
              "within each round (higher is better); frame p99 ms: the fixed-rate loop's "
              "frame-time p99 (its throughput is the same 1 kHz everywhere; lower is better); "
              "footprint: the empty workload, i.e. the harness's own memory per strategy (no "
@@ -432,8 +432,9 @@ METHOD_NOTES = [
     "Throughput: work units per second of one steady-state iteration (the median of a "
     "process's iterations after the first, run with the per-unit clock off), median over "
     "repetitions; workloads that cannot repeat run once. See docs/reproducibility.md.",
-    "vs glibc: the geometric mean of the per-round ratios (strategy / glibc in the same "
-    "randomized round), with a 95% Student t interval on the log ratios; for run folders "
+    "vs glibc: the median of the per-round ratios (strategy / glibc in the same "
+    "randomized round), with a distribution-free interval from order statistics (95% "
+    "coverage from 6 rounds; with 5 rounds it is min-max, 94%); for run folders "
     "from before paired rounds, the ratio of mean throughputs with Fieller's interval. "
     "'CI n/a' means fewer than two repetitions or an unbounded interval.",
     "CV: coefficient of variation of the time over repetitions.",
