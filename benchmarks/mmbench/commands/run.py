@@ -37,6 +37,7 @@ from typing import Dict, List, Optional
 
 from mmbench import execute, machine, noise, runfolder, summary, workers
 from mmbench import memory_instruments
+from mmbench import shard  # cluster: --shard K/N (shard.py)
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
 
@@ -114,6 +115,9 @@ def register(subparsers) -> None:
                    help="complete an earlier run folder: rerun only what is not ok")
     p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
                    help="RSS sampling period in ms (default 10)")
+    p.add_argument("--shard", metavar="K/N",  # cluster (shard.py, docs/cluster.md)
+                   help="run shard K of N of the plan: whole workloads, balanced by run count; "
+                        "merge the N shard folders with `mmbench merge` (docs/cluster.md)")
     p.add_argument("--no-report", action="store_true",
                    help="do not call `mmbench report` at the end")
     # Test only: extra worker arguments / environment, optionally for one strategy
@@ -892,6 +896,9 @@ def _run_command(args, locks: List[int]) -> int:
     opts = resolve_options(args, catalog, previous,
                            trusted=previous is None or _manifest_trusted(folder_path))
     plan = make_plan(opts, catalog)
+    # cluster (shard.py): narrow opts and plan to this shard's workloads
+    shard_entry = shard.apply(getattr(args, "shard", None), opts, plan, catalog,
+                              args.repo_root, previous)
     unhosted = ["%s/%s" % (w, s) for w in opts["workloads"] for s in opts["strategies"]
                 if (w, s) not in catalog.entries]
     if unhosted:
@@ -907,6 +914,8 @@ def _run_command(args, locks: List[int]) -> int:
     folder = RunFolder(folder_path)
     folder.make_dirs()
     manifest = build_manifest(args, opts, plan, catalog, previous)
+    if shard_entry:  # cluster (shard.py)
+        manifest["shard"] = shard_entry
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
 
     if previous is not None:  # rounds a resumed run had already added

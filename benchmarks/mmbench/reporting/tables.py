@@ -11,7 +11,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from . import histo
+from . import histo, machines
 from .figures import REFERENCE, RowFigures, all_figures
 from .rundata import RunData, machine_line, manifest_items, number
 
@@ -425,6 +425,7 @@ def build_tables(data: RunData) -> list[Table]:
             tables.append(extra)
     if any(f.iterations is not None for f in figs):  # runs from before the protocol lack it
         tables.append(measurement_table(figs))
+    tables += machines.tables(data)  # cluster: per-machine tables of a merge (machines.py)
     return tables
 
 

@@ -1,0 +1,254 @@
+"""mmbench merge SHARD... --out DIR: shard folders of one plan -> one run folder.
+
+Refused (exit 2, one line) when the shards belong to different plans, builds or
+revisions, overlap, or leave part of the plan out (unless --partial, which the
+manifest and the report then say). Shards from different machines are kept
+apart: the manifest maps each machine to its shards and workloads, and the
+report shows a table per machine and one side by side (reporting/machines.py).
+Since a shard holds whole workloads (shard.py), no summary figure pools runs of
+two machines.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pathlib
+import shutil
+import sys
+from typing import List
+
+from mmbench import runfolder, shard, summary
+from mmbench.errors import UsageError
+from mmbench.runfolder import RunFolder, read_json, write_json_atomic
+
+COPIED = (runfolder.RAW, runfolder.RSS, runfolder.LOGS)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "merge", help="combine the shard folders of one plan into one run folder",
+        description="Combine run folders written by `mmbench run --shard K/N` into one run "
+                    "folder that report, compare and the plots read like any other. Refused "
+                    "when the shards belong to different plans or builds, overlap, or miss "
+                    "part of the plan (docs/cluster.md).")
+    p.add_argument("shards", nargs="+", metavar="SHARD", help="shard run folders")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the merged run folder to create (absent or empty)")
+    p.add_argument("--partial", action="store_true",
+                   help="accept shards that leave workloads of the plan out, or did not "
+                        "complete; the manifest and the report say what is missing")
+    p.add_argument("--no-report", action="store_true",
+                   help="do not write the report at the end")
+    p.set_defaults(func=merge_command)
+
+
+def _load(path: str) -> dict:
+    folder = pathlib.Path(path)
+    if not (folder / "manifest.json").is_file():
+        raise UsageError("%s is not a run folder (no manifest.json)" % path)
+    try:
+        m = read_json(folder / "manifest.json")
+    except (OSError, ValueError) as e:
+        raise UsageError("%s: unreadable manifest.json (%s)" % (path, e)) from e
+    if not isinstance(m, dict) or not isinstance(m.get("shard"), dict) or \
+            not isinstance(m.get("plan"), dict):
+        raise UsageError("%s is not a shard (its manifest has no shard entry: run it with "
+                         "`mmbench run --shard K/N`)" % path)
+    s = m["shard"]
+    for key in ("index", "count", "plan_id", "identity", "workloads", "machine_key"):
+        if key not in s:
+            raise UsageError("%s: the manifest's shard entry has no %s" % (path, key))
+    return {"path": folder.resolve(), "manifest": m, "shard": s}
+
+
+def _name(sh: dict) -> str:
+    return "%s (shard %s/%s)" % (sh["path"], sh["shard"]["index"], sh["shard"]["count"])
+
+
+def _differs(a: dict, b: dict) -> str:
+    """What tells two identities apart, in words."""
+    ia, ib = a["shard"]["identity"], b["shard"]["identity"]
+    if ia.get("build") != ib.get("build"):
+        fams = sorted(f for f in set(ia.get("build", {})) | set(ib.get("build", {}))
+                      if (ia.get("build") or {}).get(f) != (ib.get("build") or {}).get(f))
+        return "different builds (worker binaries differ: %s)" % ", ".join(fams)
+    if ia.get("git") != ib.get("git"):
+        return "different git revisions (%s vs %s)" % (
+            (ia.get("git") or {}).get("revision"), (ib.get("git") or {}).get("revision"))
+    pa, pb = ia.get("plan") or {}, ib.get("plan") or {}
+    oa, ob = pa.get("options") or {}, pb.get("options") or {}
+    keys = [k for k in sorted(set(oa) | set(ob)) if oa.get(k) != ob.get(k)]
+    keys += [k for k in ("workloads", "strategies", "pairs") if pa.get(k) != pb.get(k)]
+    return "different plans (%s differ)" % ", ".join(keys or ["identities"])
+
+
+def check(shards: List[dict], partial: bool) -> dict:
+    """The merge's verdict: {"missing": [workloads], "incomplete": [names]};
+    UsageError for a refusal."""
+    seen = {}
+    for sh in shards:
+        if sh["path"] in seen:
+            raise UsageError("%s is named twice" % sh["path"])
+        seen[sh["path"]] = sh
+    first = shards[0]
+    for sh in shards[1:]:
+        if sh["shard"]["plan_id"] != first["shard"]["plan_id"]:
+            raise UsageError("%s and %s belong to %s: they cannot be merged"
+                             % (_name(first), _name(sh), _differs(first, sh)))
+    owner = {}
+    for sh in shards:
+        for w in sh["shard"]["workloads"]:
+            if w in owner:
+                raise UsageError("%s and %s overlap: both ran workload %s"
+                                 % (_name(owner[w]), _name(sh), w))
+            owner[w] = sh
+    plan_workloads = shard.weights({"workloads": first["shard"]["identity"]["plan"]["workloads"],
+                                    "pairs": first["shard"]["identity"]["plan"]["pairs"],
+                                    "reps": 1})
+    missing = [w for w in plan_workloads if w not in owner]
+    incomplete = [_name(sh) for sh in shards if sh["manifest"].get("state") != "complete"]
+    if (missing or incomplete) and not partial:
+        count = first["shard"]["count"]
+        have = sorted({sh["shard"]["index"] for sh in shards})
+        absent = [k for k in range(1, count + 1) if k not in have]
+        if missing:
+            raise UsageError("the shards miss part of the plan: workload(s) %s%s; give every "
+                             "shard, or --partial to merge what there is"
+                             % (", ".join(missing), " (shard %s of %d not given)" % (
+                                 ", ".join(map(str, absent)), count) if absent else ""))
+        raise UsageError("%s did not complete (state %s); complete it with mmbench run "
+                         "--resume, or give --partial" % (
+                             incomplete[0], next(sh for sh in shards if _name(sh) ==
+                                                 incomplete[0])["manifest"].get("state")))
+    return {"missing": missing, "incomplete": incomplete, "owner": owner}
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def merged_plan(shards: List[dict], missing: List[str]) -> dict:
+    """The full plan in its own order, with what each shard recorded for its workloads."""
+    ident = shards[0]["shard"]["identity"]["plan"]
+    base = shards[0]["manifest"]["plan"]
+    present = {w: sh["manifest"]["plan"] for sh in shards for w in sh["shard"]["workloads"]}
+    workloads = [w for w in ident["workloads"] if w in present or w in missing]
+    plan = dict(base)
+    plan.update({
+        "workloads": workloads,
+        "strategies": list(ident["strategies"]),
+        "pairs": [list(p) for p in ident["pairs"] if p[0] in workloads],
+        "reps_by_workload": {w: (present[w].get("reps_by_workload") or {}).get(
+            w, base["reps"]) if w in present else base["reps"] for w in workloads},
+        "order_seed": None,  # one per shard: manifest merge.shards
+    })
+    for key in ("units", "headline"):
+        plan[key] = {w: (present.get(w) or base).get(key, {}).get(w) for w in workloads}
+    plan["deliberate_leak"] = {k: v for sh in shards for k, v in
+                               (sh["manifest"]["plan"].get("deliberate_leak") or {}).items()}
+    return plan
+
+
+def machines_entry(shards: List[dict]) -> dict:
+    """machine key -> {machine facts, shards, workloads}, in shard order."""
+    out: dict = {}
+    for sh in shards:
+        key = sh["shard"]["machine_key"]
+        e = out.setdefault(key, {"machine": sh["manifest"].get("machine"),
+                                 "overridden": bool(sh["shard"].get("machine_key_overridden")),
+                                 "shards": [], "workloads": []})
+        e["shards"].append(sh["shard"]["index"])
+        e["workloads"] += sh["shard"]["workloads"]
+    return out
+
+
+def merge_command(args) -> int:
+    shards = sorted((_load(p) for p in args.shards), key=lambda sh: sh["shard"]["index"])
+    verdict = check(shards, args.partial)
+    out = runfolder.new_folder(args.repo_root, args.out, "merge",
+                               "{folder} exists and is not an empty folder; choose another --out")
+    if any(out == sh["path"] for sh in shards):
+        raise UsageError("--out must not be one of the shards")
+    folder = RunFolder(out)
+    folder.make_dirs()
+    for sh in shards:
+        for sub in COPIED:
+            src = sh["path"] / sub
+            if not src.is_dir():
+                continue
+            for f in sorted(src.iterdir()):
+                if f.name.startswith(".") or not f.is_file():
+                    continue  # a worker's unfinished .part file
+                dest = out / sub / f.name
+                if dest.exists():
+                    raise UsageError("%s and another shard both hold %s" % (_name(sh), f.name))
+                shutil.copy2(f, dest)
+    plan = merged_plan(shards, verdict["missing"])
+    first = shards[0]["manifest"]
+    machines = machines_entry(shards)
+    manifest = dict(first)
+    manifest.pop("shard", None)
+    options = dict(first["options"])
+    options.update(workloads=list(plan["workloads"]), out=str(out), order_seed=None)
+    manifest.update({
+        "argv": args.argv,
+        "options": options,
+        "plan": plan,
+        "started": min(sh["manifest"].get("started") or "" for sh in shards) or None,
+        "finished": max(sh["manifest"].get("finished") or "" for sh in shards) or None,
+        "state": "complete",
+        "sessions": [dict(s, shard=sh["shard"]["index"]) for sh in shards
+                     for s in sh["manifest"].get("sessions") or []],
+        "merge": {
+            "merged": _utc_now(),
+            "plan_id": shards[0]["shard"]["plan_id"],
+            "identity": shards[0]["shard"]["identity"],
+            "count": shards[0]["shard"]["count"],
+            "partial": bool(verdict["missing"] or verdict["incomplete"]),
+            "missing_workloads": verdict["missing"],
+            "incomplete_shards": verdict["incomplete"],
+            "shards": [{"index": sh["shard"]["index"], "source": str(sh["path"]),
+                        "machine_key": sh["shard"]["machine_key"],
+                        "workloads": sh["shard"]["workloads"],
+                        "state": sh["manifest"].get("state"),
+                        "started": sh["manifest"].get("started"),
+                        "finished": sh["manifest"].get("finished"),
+                        "order_seed": (sh["manifest"].get("options") or {}).get("order_seed"),
+                        "cpus": sh["manifest"].get("cpus"),
+                        "machine_state": sh["manifest"].get("machine_state")}
+                       for sh in shards],
+            "machines": machines,
+        },
+    })
+    if len(machines) > 1:
+        # One "machine" for the report's header line, which says there are several.
+        infos = [e["machine"] or {} for e in machines.values()]
+        manifest["machine"] = {
+            "hostname": "%d machines: %s" % (len(infos), ", ".join(
+                str(i.get("hostname")) for i in infos)),
+            "cpu_model": "; ".join(sorted({str(i.get("cpu_model")) for i in infos})),
+            "cores": None, "machines": list(machines)}
+    write_json_atomic(folder.manifest, manifest, allow_nan=False)
+    summary.write_hgrms(folder, plan)
+    rows = summary.write_summary(folder, plan, manifest)
+    manifest["noise_summary"] = summary.noise_summary(folder, plan)
+    write_json_atomic(folder.manifest, manifest, allow_nan=False)
+    print("merged %d shard(s) of plan %s from %d machine(s) into %s" % (
+        len(shards), manifest["merge"]["plan_id"], len(machines), out))
+    if manifest["merge"]["partial"]:
+        print("mmbench merge: note: partial merge%s%s" % (
+            "; missing workload(s): %s" % ", ".join(verdict["missing"])
+            if verdict["missing"] else "",
+            "; incomplete shard(s): %s" % "; ".join(verdict["incomplete"])
+            if verdict["incomplete"] else ""), file=sys.stderr)
+    sys.stdout.flush()
+    failed = [r for r in rows if r["status"] not in ("ok", "unsupported")
+              and r["workload"] not in verdict["missing"]]
+    rc = 1 if failed else 0
+    if not args.no_report:
+        from mmbench.commands import report as report_module
+        result = report_module.generate(out, quiet=True)
+        if not result.ok:
+            rc = 1
+    return rc
