@@ -12,7 +12,6 @@ two machines.
 from __future__ import annotations
 
 import datetime
-import os
 import pathlib
 import shutil
 import sys
@@ -227,7 +226,8 @@ def merge_command(args) -> int:
         manifest["machine"] = {
             "hostname": "%d machines: %s" % (len(infos), ", ".join(
                 str(i.get("hostname")) for i in infos)),
-            "cpu_model": "; ".join(sorted({str(i.get("cpu_model")) for i in infos})),
+            "cpu_model": "%d machines (see Machines): %s" % (len(infos), "; ".join(
+                sorted({str(i.get("cpu_model")) for i in infos}))),
             "cores": None, "machines": list(machines)}
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
     summary.write_hgrms(folder, plan)

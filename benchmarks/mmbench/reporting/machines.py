@@ -12,8 +12,7 @@ from __future__ import annotations
 from .figures import RowFigures, all_figures
 from .rundata import RunData
 
-# Imported lazily from tables (which imports this module's caller) to keep one
-# formatting of throughput, ratios and RSS.
+# tables.py imports this module; its formatting is imported inside the functions.
 
 
 def _machines(data: RunData) -> dict:
@@ -88,12 +87,17 @@ def tables(data: RunData) -> list:
         cells = [Cell(f.workload), Cell(f.strategy)]
         for key in machines:
             if where.get(f.workload) == label[key]:
-                rel = "%s×" % sig3(f.rel) if f.rel is not None else f.status
-                cells.append(Cell(rel, f.rel))
+                if f.rel is not None:
+                    cells.append(Cell("%s×" % sig3(f.rel), f.rel))
+                elif f.peak_rss_mib is not None:  # a footprint or fixed-rate row
+                    cells.append(Cell("%s MiB" % sig3(f.peak_rss_mib), f.peak_rss_mib))
+                else:
+                    cells.append(Cell(f.status))
             else:
                 cells.append(Cell(DASH))
         side.append(cells)
-    out.append(Table("Machines side by side (throughput vs glibc, paired within a machine)",
+    out.append(Table("Machines side by side (throughput vs glibc, paired within a machine; "
+                     "peak RSS where the headline is not throughput)",
                      ["workload", "strategy"] + [label[k] for k in machines], side,
                      anchor="machines-side-by-side",
                      notes=["—: the workload did not run on that machine."]))
