@@ -14,6 +14,7 @@ import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from mmbench import hgrm, lbo, mmu
+from mmbench.contract import EXIT_UNSUPPORTED
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 COLUMNS = [
@@ -137,14 +138,13 @@ def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
 
 
 # Worker exit code of a combination the strategy refuses (pmr under threads).
-_EXIT_UNSUPPORTED = 6
 
 
 def _status_of_record(record: Optional[dict]) -> str:
     if not record:
         return "missing"
     status = record.get("status", "error")
-    if status == "error" and record.get("exit_code") == _EXIT_UNSUPPORTED:
+    if status == "error" and record.get("exit_code") == EXIT_UNSUPPORTED:
         return "unsupported"  # written by a runner from before that status existed
     return status
 

@@ -215,9 +215,9 @@ MUTATIONS = [
         [], [pytest_("tests/python/test_compare.py")]),
     Mutation(
         "disturbed_runs_not_rerun", "a disturbed run is kept without a re-run",
-        [("benchmarks/mmbench/commands/run.py",
-          '            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:',
-          '            if True:')],
+        [("benchmarks/mmbench/runner/session.py",
+          '        if record["disturbed"] and len(attempts) - reruns0 < self.opts["max_reruns"]:',
+          '        if False:')],
         [], [pytest_("tests/python/test_protocol.py")]),
 ]
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import load_json
 from mmbench import noise, summary
 from mmbench.commands import stability
-from mmbench.commands.run import cpu_plan, worker_cpus
+from mmbench.runner import cpu_plan, worker_cpus
 
 
 def test_paired_ratio_is_the_median_of_per_round_ratios():

@@ -123,7 +123,7 @@ def compare_runs(a: rundata.RunData, b: rundata.RunData, threshold: float, alpha
 
 
 def render(results, only_a, only_b, threshold: float, alpha: float) -> str:
-    lines = [f"| workload | strategy | figure | A | B | change | note |",
+    lines = ["| workload | strategy | figure | A | B | change | note |",
              "|---|---|---|---:|---:|---:|---|"]
     for r in results:
         first = True
