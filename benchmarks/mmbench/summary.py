@@ -13,7 +13,7 @@ import math
 import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from mmbench import hgrm, lbo, mmu
+from mmbench import fmt, hgrm, lbo, mmu
 from mmbench.contract import EXIT_UNSUPPORTED
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
@@ -358,32 +358,16 @@ def to_csv(rows: List[dict]) -> str:
     return buf.getvalue()
 
 
-def _si(v: Optional[float], digits: int = 3) -> str:
-    if v is None:
-        return "-"
-    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= factor:
-            return "%.*g%s" % (digits, v / factor, suffix)
-    return "%.*g" % (digits, v)
+def _si(v: Optional[float]) -> str:
+    return fmt.si(v, missing="-")
 
 
 def format_ns(ns: Optional[float]) -> str:
-    if ns is None:
-        return "-"
-    for factor, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
-        if ns >= factor:
-            return "%.3g %s" % (ns / factor, unit)
-    return "%d ns" % ns
+    return fmt.format_duration(ns, missing="-")
 
 
 def format_kib(kib: Optional[float]) -> str:
-    if kib is None:
-        return "-"
-    if kib >= 1024 * 1024:
-        return "%.2f GiB" % (kib / 1024 / 1024)
-    if kib >= 1024:
-        return "%.1f MiB" % (kib / 1024)
-    return "%.0f KiB" % kib
+    return fmt.format_kib(kib, missing="-")
 
 
 def format_ratio(row: dict) -> str:

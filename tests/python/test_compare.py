@@ -92,8 +92,6 @@ def test_peak_rss_growth_beyond_threshold_is_a_regression(tmp_path):
 
 
 def test_welch_and_holm_against_independent_values():
-    import sys
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from mmbench.reporting import stats
     from scipy import stats as sps
     import math

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mmbench.reporting import rundata, stats
-from mmbench.reporting.tables import format_duration, si, sig3
+from mmbench import runfolder as rundata
+from mmbench.fmt import format_duration, si, sig3
+from mmbench.reporting import stats
 
 # (label, summary key, higher is better, kind)
 FIGURES = [("throughput", "throughput_per_s", True, "rate"),

@@ -136,7 +136,7 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
            manifest: dict, repo_root: pathlib.Path) -> int:
     """Write EXPERIMENT.json, .csv (to_csv(result)) and .md (to_markdown(result)) into
     root, mark the manifest complete, print the table and the figures drawn by
-    plot/EXPERIMENT_plot.py's plot_EXPERIMENT. 1 if the figures could not be drawn
+    mmbench.plot.EXPERIMENT's plot_EXPERIMENT. 1 if the figures could not be drawn
     (the data is written all the same), else 0."""
     write_json_atomic(root / ("%s.json" % experiment), result)
     write_text_atomic(root / ("%s.csv" % experiment), to_csv(result))
@@ -147,13 +147,11 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
     print(markdown, end="")
     rc = 0
     try:
-        sys.path.insert(0, str(repo_root / "plot"))
-        plot_module = importlib.import_module("%s_plot" % experiment)
-        for path in getattr(plot_module, "plot_%s" % experiment)(root):
-            print("plot: %s" % path)
+        plot_module = importlib.import_module(f"mmbench.plot.{experiment}")
+        for path in getattr(plot_module, f"plot_{experiment}")(root):
+            print(f"plot: {path}")
     except ImportError as e:
-        print("mmbench %s: no plots (%s); the data is in %s" % (experiment, e, root),
-              file=sys.stderr)
+        print(f"mmbench {experiment}: no plots ({e}); the data is in {root}", file=sys.stderr)
         rc = 1
     print("%s folder: %s" % (experiment, root))
     return rc
