@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 from mmbench import fmt, hgrm  # noqa: E402
-from mmbench.reporting import stats  # noqa: E402
+from mmbench import stats  # noqa: E402
 from mmbench.reporting.generate import generate  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "runs" / "small"

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from mmbench import hgrm
-from mmbench import runfolder as rundata
+from mmbench import runfolder
 from mmbench.fmt import unit_for
 from mmbench.plot.style import PAUSE_LINESTYLE, bar_style, save_figure, style
 from mmbench.reporting.figures import REFERENCE, all_figures
@@ -23,8 +23,8 @@ PERCENTILE_TICKS = [(0.5, "50%"), (0.9, "90%"), (0.99, "99%"), (0.999, "99.9%"),
                     (0.9999, "99.99%"), (0.99999, "99.999%"), (0.999999, "99.9999%")]
 
 
-def _footer(fig, data: rundata.RunData) -> None:
-    fig.supxlabel(f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
+def _footer(fig, data: runfolder.RunData) -> None:
+    fig.supxlabel(f"mmbench · {runfolder.machine_line(data)}", fontsize=7, color="#444",
                   x=0.01, ha="left")
 
 
@@ -35,7 +35,7 @@ def _markevery(n: int) -> int:
 class _Loaded:
     """Merged histograms per (workload, strategy) for rows with status ok."""
 
-    def __init__(self, data: rundata.RunData):
+    def __init__(self, data: runfolder.RunData):
         self.latency: dict[tuple[str, str], hgrm.Histogram] = {}
         self.pauses: dict[tuple[str, str], hgrm.Histogram] = {}
         for row in data.rows:
@@ -309,7 +309,7 @@ def retained_rss(data, out_dir, written):
     beside the RSS at the start of the drain phase, after 100 ms and 1 s, and
     after the strategy's own release call (medians over repetitions)."""
     workloads = [w for w in data.workloads()
-                 if any(r.get("status") == "ok" and rundata.number(r.get("drain_rss_start_kib"))
+                 if any(r.get("status") == "ok" and runfolder.number(r.get("drain_rss_start_kib"))
                         is not None for r in data.rows_of(w))]
     if not workloads:
         return
@@ -317,12 +317,12 @@ def retained_rss(data, out_dir, written):
                              squeeze=False)
     for ax, w in zip(axes[:, 0], workloads):
         rows = [r for r in data.rows_of(w) if r.get("status") == "ok"
-                and rundata.number(r.get("drain_rss_start_kib")) is not None]
+                and runfolder.number(r.get("drain_rss_start_kib")) is not None]
         width = 0.8 / len(DRAIN_BARS)
         for i, (label, key) in enumerate(DRAIN_BARS):
             xs, ys = [], []
             for j, r in enumerate(rows):
-                v = rundata.number(r.get(key))
+                v = runfolder.number(r.get(key))
                 if v is not None:
                     xs.append(j + (i - (len(DRAIN_BARS) - 1) / 2) * width)
                     ys.append(v / 1024)
@@ -371,12 +371,12 @@ def overview(data, loaded, out_dir, written):
     written.extend(save_figure(fig, out_dir, "overview"))
 
 
-def make_all(run_dir, data: rundata.RunData | None = None):
+def make_all(run_dir, data: runfolder.RunData | None = None):
     """Draw every figure into RUN_DIR/plots; returns (written paths, problems).
 
     One figure failing is reported and does not stop the others.
     """
-    data = data or rundata.load(run_dir)
+    data = data or runfolder.load(run_dir)
     out_dir = Path(run_dir) / "plots"
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

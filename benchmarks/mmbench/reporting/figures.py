@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 
 from mmbench.runfolder import RunData, number, numbers
-from mmbench.reporting.stats import ratio_of_means_ci
+from mmbench.stats import ratio_of_means_ci
 
 REFERENCE = "glibc"
 
