@@ -23,12 +23,6 @@ from typing import Dict, List, Optional
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 STDERR_TAIL_BYTES = 4000
 
-# Worker exit codes (benchmarks/worker_main.cpp).
-EXIT_OK = 0
-EXIT_ALLOCATOR_MISMATCH = 3
-EXIT_OOM = 4
-EXIT_UNSUPPORTED = 6  # the strategy refuses the combination (pmr under threads)
-
 
 @dataclasses.dataclass
 class ProcessResult:

@@ -92,6 +92,34 @@ class Histogram:
                 return min(hi, self.max)
         return self.max
 
+    def value_at(self, percentile: float) -> Optional[int]:
+        """value_at_percentile, or None for an empty histogram."""
+        return self.value_at_percentile(percentile) if self.count else None
+
+    def percentile_curve(self) -> tuple[list, list]:
+        """(p in [0,1), value_ns) per bucket, for a latency-by-percentile plot.
+
+        Each bucket is placed at the plotting position (k - 1/2)/N of its last
+        (k-th) sample, so the maximum lands at 1/(1-p) = 2N instead of infinity.
+        """
+        n, top = self.count, self.max
+        ps, vs, seen = [], [], 0
+        for _lo, hi, c in self.buckets:
+            seen += c
+            ps.append((seen - 0.5) / n)
+            vs.append(min(hi, top))
+        return ps, vs
+
+    def cdf(self) -> tuple[list, list]:
+        """(value_ns, fraction of samples <= value) at each bucket's top."""
+        n, top = self.count, self.max
+        xs, ys, seen = [], [], 0
+        for _lo, hi, c in self.buckets:
+            seen += c
+            xs.append(min(hi, top))
+            ys.append(seen / n)
+        return xs, ys
+
     def to_json(self) -> dict:
         """The worker's HIST shape (without the percentile block's extra keys)."""
         return {
@@ -171,6 +199,38 @@ def merge(histograms: Iterable[Histogram]) -> Histogram:
         significant_digits=digits,
         saturated=saturated,
     )
+
+
+def _valid_bucket(b) -> bool:
+    return (isinstance(b, (list, tuple)) and len(b) == 3
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                    for x in b) and b[2] > 0)
+
+
+def merge_json(hists: Iterable) -> Histogram:
+    """One Histogram of the worker's HIST objects (repetitions of one cell), for
+    reports: None, non-objects and malformed buckets are skipped, not raised."""
+    parts = []
+    for h in hists:
+        if not isinstance(h, dict):
+            continue
+        clean = dict(h, buckets=[b for b in h.get("buckets") or [] if _valid_bucket(b)])
+        for key in ("min", "max", "mean", "count"):
+            if not isinstance(clean.get(key), (int, float)) or isinstance(clean.get(key), bool):
+                clean.pop(key, None)
+        parts.append(from_json(clean))
+    return merge(parts)
+
+
+def merged_latency(details: dict, key: str = "latency") -> Histogram:
+    """The per-unit latency (or key's) histogram of {rep: detail JSON}, merged."""
+    return merge_json(d.get(key) for d in details.values())
+
+
+def merged_gc_pauses(details: dict) -> Histogram:
+    """The collector's pause histogram of {rep: detail JSON}, merged."""
+    return merge_json((d.get("gc") or {}).get("pauses") if isinstance(d.get("gc"), dict)
+                      else None for d in details.values())
 
 
 def layout(significant_digits: int = 3, highest_trackable: int = WORKER_HIGHEST_TRACKABLE_NS):

@@ -1,19 +1,30 @@
-"""Paths, atomic writes and readers of a run folder (docs/run-folder.md).
+"""The run folder (docs/run-folder.md): its paths, atomic writes, and readers.
 
 Every file is written to a temporary name in the same folder and renamed into
 place, so a reader (or an interrupted run) never sees half a file.
+
+Two kinds of reader: RunFolder's, for the runner and the summary, which check
+a result's digest and answer None for what they cannot believe; and
+load() -> RunData, for reports and plots, which never raises on bad input: a
+missing, unreadable or malformed file is recorded in RunData.problems with its
+path, and the caller carries on with what could be read.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import json
 import os
 import pathlib
+import re
 import tempfile
-from typing import Optional
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
 
+from mmbench import fmt
 from mmbench.errors import UsageError
 
 RAW = "raw"
@@ -196,3 +207,264 @@ class RunFolder:
             t, kib = line.split(",")
             samples.append((float(t), int(kib)))
         return samples
+
+
+# ---------------------------------------------------------------- reports' reader
+
+# summary.csv columns that are numbers (everything else stays a string).
+_NUMERIC_SUMMARY_COLUMNS = {
+    "reps", "throughput_per_s", "throughput_ci95", "wall_s", "peak_rss_kib", "live_kib",
+    "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "gc_pauses",
+    "gc_pause_p99_ns", "gc_pause_max_ns",
+}
+
+def number(value: Any) -> float | None:
+    """A finite float from a JSON/CSV value, or None for empty, null, NaN or junk."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def numbers(values: Any) -> list[float]:
+    """The finite numbers in a list (anything else in it is dropped)."""
+    if not isinstance(values, list):
+        return []
+    return [x for x in (number(v) for v in values) if x is not None]
+
+
+@dataclass
+class RunData:
+    run_dir: Path
+    manifest: dict = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    _json_cache: dict = field(default_factory=dict, repr=False)
+
+    # --- generic readers -------------------------------------------------
+    def problem(self, path: Path, what: str) -> None:
+        message = f"{path}: {what}"
+        if message not in self.problems:
+            self.problems.append(message)
+
+    def read_json(self, path: Path, *, required: bool = True) -> Any:
+        """Parsed JSON, or None (and a problem naming the file) if it cannot be read."""
+        path = Path(path)
+        if path in self._json_cache:
+            return self._json_cache[path]
+        value = None
+        try:
+            with open(path, encoding="utf-8") as f:
+                value = json.load(f)
+        except FileNotFoundError:
+            if required:
+                self.problem(path, "missing")
+        except json.JSONDecodeError as e:
+            self.problem(path, f"malformed JSON ({e.msg} at line {e.lineno} column {e.colno})")
+        except (OSError, UnicodeDecodeError) as e:
+            self.problem(path, f"unreadable ({e})")
+        self._json_cache[path] = value
+        return value
+
+    # --- per (workload, strategy) files -----------------------------------
+    def rep_files(self, workload: str, strategy: str, kind: str) -> dict[int, Path]:
+        """{rep: path} of raw/<w>.<s>.r<N>.<kind> (kind: detail.json, run.json) or rss csv."""
+        folder = self.run_dir / (RSS if kind == "csv" else RAW)
+        pattern = re.compile(re.escape(f"{workload}.{strategy}.") + r"r(\d+)\." + re.escape(kind))
+        found = {}
+        if folder.is_dir():
+            for p in folder.iterdir():
+                m = pattern.fullmatch(p.name)
+                if m:
+                    found[int(m.group(1))] = p
+        return dict(sorted(found.items()))
+
+    def expected_reps(self, row: dict) -> list[int]:
+        n = number(row.get("reps"))
+        if n is None or n < 1:
+            return []
+        return list(range(1, int(n) + 1))
+
+    def details(self, row: dict) -> dict[int, dict]:
+        """{rep: detail JSON} of a row's repetitions that ran cleanly and could be read.
+
+        A repetition the runner recorded as failed is skipped silently (its
+        failure is in the row's status); a clean one whose file is missing or
+        malformed is a problem.
+        """
+        w, s = row.get("workload", ""), row.get("strategy", "")
+        files = self.rep_files(w, s, "detail.json")
+        rep_status = row.get("rep_status") if isinstance(row.get("rep_status"), list) else []
+        out = {}
+        for rep in sorted(set(files) | set(self.expected_reps(row))):
+            status = rep_status[rep - 1] if 0 < rep <= len(rep_status) else None
+            if status not in (None, "ok"):
+                continue
+            path = files.get(rep, RunFolder(self.run_dir).raw(w, s, rep, "detail"))
+            if row.get("status") != "ok" and not path.exists():
+                continue
+            d = self.read_json(path)
+            if isinstance(d, dict):
+                out[rep] = d
+            elif d is not None:
+                self.problem(path, "not a JSON object")
+        return out
+
+    def rss_timeline(self, row: dict, rep: int) -> tuple[list[float], list[float]] | None:
+        """(t_s, rss_kib) of rss/<w>.<s>.r<rep>.csv, or None if absent/unreadable."""
+        path = RunFolder(self.run_dir).rss(row.get("workload"), row.get("strategy"), rep)
+        if not path.exists():
+            return None
+        t, kib = [], []
+        try:
+            with open(path, newline="", encoding="utf-8") as f:
+                for rec in csv.DictReader(f):
+                    a, b = number(rec.get("t_s")), number(rec.get("rss_kib"))
+                    if a is not None and b is not None:
+                        t.append(a)
+                        kib.append(b)
+        except (OSError, csv.Error, UnicodeDecodeError) as e:
+            self.problem(path, f"unreadable ({e})")
+            return None
+        if not t:
+            self.problem(path, "no samples (expected a t_s,rss_kib header and rows)")
+            return None
+        return t, kib
+
+    def median_rep(self, row: dict) -> int:
+        """The repetition whose wall time is the median (rep 1 if unknown)."""
+        walls = row.get("wall_samples")
+        if isinstance(walls, list) and walls and all(number(w) is not None for w in walls):
+            order = sorted(range(len(walls)), key=lambda i: number(walls[i]))
+            return order[(len(order) - 1) // 2] + 1
+        return 1
+
+    # --- conveniences -----------------------------------------------------
+    def workloads(self) -> list[str]:
+        seen = []
+        for r in self.rows:
+            if r.get("workload") not in seen:
+                seen.append(r.get("workload"))
+        return seen
+
+    def rows_of(self, workload: str) -> list[dict]:
+        return [r for r in self.rows if r.get("workload") == workload]
+
+    def find(self, workload: str, strategy: str) -> dict | None:
+        for r in self.rows:
+            if r.get("workload") == workload and r.get("strategy") == strategy:
+                return r
+        return None
+
+    def strategies(self) -> list[str]:
+        seen = []
+        for r in self.rows:
+            if r.get("strategy") not in seen:
+                seen.append(r.get("strategy"))
+        return seen
+
+
+def _rows_from_csv(data: RunData, path: Path) -> list[dict] | None:
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError:
+        data.problem(path, "missing")
+        return None
+    except (OSError, csv.Error, UnicodeDecodeError) as e:
+        data.problem(path, f"unreadable ({e})")
+        return None
+    for r in rows:
+        for k in _NUMERIC_SUMMARY_COLUMNS & r.keys():
+            r[k] = number(r[k])
+    return rows
+
+
+def load(run_dir: str | os.PathLike) -> RunData:
+    """Read manifest.json and the summary rows (summary.json, else summary.csv)."""
+    data = RunData(Path(run_dir))
+    if not data.run_dir.is_dir():
+        data.problems.append(f"{data.run_dir}: not a run folder (no such directory)")
+        return data
+    manifest = data.read_json(data.run_dir / "manifest.json")
+    if isinstance(manifest, dict):
+        data.manifest = manifest
+    summary_path = data.run_dir / "summary.json"
+    summary = data.read_json(summary_path)
+    rows = None
+    if isinstance(summary, dict) and isinstance(summary.get("rows"), list):
+        rows = [r for r in summary["rows"] if isinstance(r, dict) and r.get("workload")]
+    elif summary is not None:
+        data.problem(summary_path, 'no "rows" list')
+    if rows is None:
+        rows = _rows_from_csv(data, data.run_dir / "summary.csv")
+        if rows is not None:
+            data.problems.append(
+                f"{data.run_dir / 'summary.csv'}: used instead of summary.json "
+                "(no per-repetition samples: no confidence intervals)")
+    data.rows = rows or []
+    for r in data.rows:
+        r.setdefault("status", "missing")
+        r["workload"], r["strategy"] = str(r.get("workload")), str(r.get("strategy", "?"))
+    return data
+
+
+# --- the manifest ------------------------------------------------------------
+def manifest_items(manifest: dict) -> list[tuple[str, str]]:
+    """The manifest's scalar leaves (and short lists) as (dotted key, text)."""
+    items = []
+    for key, v in fmt.flatten(manifest):
+        if isinstance(v, list):
+            if len(v) > 12 or any(isinstance(x, (dict, list)) for x in v):
+                continue
+            v = ", ".join(str(x) for x in v)
+        if v is None or v == "":
+            continue
+        text = str(v)
+        if len(text) > 200:
+            text = text[:197] + "..."
+        items.append((key, text))
+    return items
+
+
+def _find_key(manifest: Any, names: tuple[str, ...]) -> Any:
+    """The first value under any of names, searched breadth-first."""
+    queue = [manifest]
+    while queue:
+        node = queue.pop(0)
+        if isinstance(node, dict):
+            for n in names:
+                if n in node and not isinstance(node[n], (dict, list)) and node[n] not in ("", None):
+                    return node[n]
+            queue.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            queue.extend(v for v in node if isinstance(v, (dict, list)))
+    return None
+
+
+def machine_line(data: RunData) -> str:
+    """One line: CPU model, cores, size, date; for plot footers and report headings."""
+    m = data.manifest
+    cpu = _find_key(m, ("cpu_model", "model_name", "cpu"))
+    cores = _find_key(m, ("cores", "cpu_count", "logical_cpus", "nproc", "online_cpus"))
+    size = _find_key(m, ("size",))
+    if size is None and data.rows:
+        size = data.rows[0].get("size")
+    date = _find_key(m, ("started", "date", "start_time", "created", "timestamp"))
+    parts = []
+    if cpu is not None:
+        parts.append(str(cpu) + (f", {cores} cores" if cores is not None else ""))
+    elif cores is not None:
+        parts.append(f"{cores} cores")
+    if size is not None:
+        parts.append(f"size {size}")
+    if date is not None:
+        parts.append(str(date))
+    return " · ".join(parts) if parts else f"run {data.run_dir.name}"

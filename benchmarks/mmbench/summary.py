@@ -9,11 +9,11 @@ from __future__ import annotations
 import collections
 import csv
 import io
-import math
-import statistics
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, List, Optional
 
-from mmbench import hgrm, lbo, mmu
+from mmbench import fmt, hgrm, lbo, mmu
+from mmbench.stats import ci95_half_width, cv, median, paired_ratio
+from mmbench.contract import EXIT_UNSUPPORTED
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 COLUMNS = [
@@ -43,86 +43,9 @@ COLUMNS = [
 REFERENCE_STRATEGY = "glibc"
 
 
-def cv(samples: Sequence[float]) -> float:
-    """Coefficient of variation (sample stdev / mean); 0 below 2 samples."""
-    samples = [x for x in samples if x is not None]
-    if len(samples) < 2 or not statistics.mean(samples):
-        return 0.0
-    return statistics.stdev(samples) / statistics.mean(samples)
-
-
-def median_interval(n: int, level: float = 0.95):
-    """Distribution-free interval for a median from order statistics: the
-    narrowest (k-th smallest, k-th largest) pair covering it with probability
-    >= level (binomial, p = 1/2), or (1st, n-th) with its own, lower coverage
-    when n is too small for level. Returns (k, coverage), k 1-based."""
-    def below(k):  # P(Binomial(n, 1/2) <= k - 1)
-        return sum(math.comb(n, i) for i in range(k)) / 2 ** n
-    k = 1
-    while k + 1 <= n // 2 and 1 - 2 * below(k + 1) >= level:
-        k += 1
-    return k, 1 - 2 * below(k)
-
-
-def paired_ratio(a: Dict[int, float], b: Dict[int, float]):
-    """The median of the per-round ratios a[r] / b[r] over the rounds both have,
-    with a distribution-free interval from order statistics: (ratio, lo, hi, n,
-    coverage); lo/hi are None below 2 pairs. A median, not a mean: a round that
-    fell into a minute of host contention (docs/reproducibility.md) moves a
-    geometric mean of 5-8 rounds by 10-70%, the median not at all."""
-    logs = sorted(math.log(a[r] / b[r]) for r in sorted(set(a) & set(b))
-                  if a[r] > 0 and b[r] > 0)
-    n = len(logs)
-    if not logs:
-        return None, None, None, 0, None
-    ratio = math.exp(statistics.median(logs))
-    if n < 2:
-        return ratio, None, None, n, None
-    k, coverage = median_interval(n)
-    return ratio, math.exp(logs[k - 1]), math.exp(logs[n - k]), n, coverage
-
-
 def reps_of(plan: dict, workload: str) -> int:
     """Rounds run for a workload: the plan's reps, or more where it was extended."""
     return int((plan.get("reps_by_workload") or {}).get(workload, plan["reps"]))
-
-# Two-sided 95% Student t quantiles (t_{0.975, df}) for df = 1..30.
-_T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-         2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-         2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
-_Z975 = 1.959963984540054
-
-
-def t_quantile_975(df: float) -> float:
-    """t_{0.975} with df degrees of freedom (non-integer for Welch): scipy when
-    importable, else a table for df <= 30 (df rounded) and the Cornish-Fisher
-    expansion around the normal quantile beyond."""
-    if df < 1:
-        raise ValueError("df must be >= 1")
-    try:
-        from scipy import stats  # type: ignore
-        return float(stats.t.ppf(0.975, df))
-    except ImportError:
-        pass
-    if df <= len(_T975):
-        return _T975[int(round(df)) - 1]
-    z = _Z975
-    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
-
-
-def ci95_half_width(samples: Sequence[float]) -> Optional[float]:
-    """Half-width of the 95% confidence interval of the mean (Student t); None below 2 samples."""
-    n = len(samples)
-    if n < 2:
-        return None
-    return t_quantile_975(n - 1) * statistics.stdev(samples) / math.sqrt(n)
-
-
-def median(values: Iterable) -> Optional[float]:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
 
 def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
     """checksums: (strategy, rep) -> checksum of one workload's clean runs.
@@ -137,14 +60,13 @@ def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
 
 
 # Worker exit code of a combination the strategy refuses (pmr under threads).
-_EXIT_UNSUPPORTED = 6
 
 
 def _status_of_record(record: Optional[dict]) -> str:
     if not record:
         return "missing"
     status = record.get("status", "error")
-    if status == "error" and record.get("exit_code") == _EXIT_UNSUPPORTED:
+    if status == "error" and record.get("exit_code") == EXIT_UNSUPPORTED:
         return "unsupported"  # written by a runner from before that status existed
     return status
 
@@ -358,32 +280,16 @@ def to_csv(rows: List[dict]) -> str:
     return buf.getvalue()
 
 
-def _si(v: Optional[float], digits: int = 3) -> str:
-    if v is None:
-        return "-"
-    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= factor:
-            return "%.*g%s" % (digits, v / factor, suffix)
-    return "%.*g" % (digits, v)
+def _si(v: Optional[float]) -> str:
+    return fmt.si(v, missing="-")
 
 
 def format_ns(ns: Optional[float]) -> str:
-    if ns is None:
-        return "-"
-    for factor, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
-        if ns >= factor:
-            return "%.3g %s" % (ns / factor, unit)
-    return "%d ns" % ns
+    return fmt.format_duration(ns, missing="-")
 
 
 def format_kib(kib: Optional[float]) -> str:
-    if kib is None:
-        return "-"
-    if kib >= 1024 * 1024:
-        return "%.2f GiB" % (kib / 1024 / 1024)
-    if kib >= 1024:
-        return "%.1f MiB" % (kib / 1024)
-    return "%.0f KiB" % kib
+    return fmt.format_kib(kib, missing="-")
 
 
 def format_ratio(row: dict) -> str:

@@ -210,14 +210,14 @@ MUTATIONS = [
         [], [pytest_("tests/python/test_protocol.py")]),
     Mutation(
         "compare_without_holm", "compare tests each cell at alpha, with no correction",
-        [("benchmarks/mmbench/reporting/stats.py", "        if p > alpha / (m - rank):",
+        [("benchmarks/mmbench/stats.py", "        if p > alpha / (m - rank):",
           "        if p > alpha:")],
         [], [pytest_("tests/python/test_compare.py")]),
     Mutation(
         "disturbed_runs_not_rerun", "a disturbed run is kept without a re-run",
-        [("benchmarks/mmbench/commands/run.py",
-          '            if not record["disturbed"] or len(attempts) >= opts["max_reruns"]:',
-          '            if True:')],
+        [("benchmarks/mmbench/runner/session.py",
+          '        if record["disturbed"] and len(attempts) - reruns0 < self.opts["max_reruns"]:',
+          '        if False:')],
         [], [pytest_("tests/python/test_protocol.py")]),
 ]
 

@@ -92,9 +92,7 @@ def test_peak_rss_growth_beyond_threshold_is_a_regression(tmp_path):
 
 
 def test_welch_and_holm_against_independent_values():
-    import sys
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from mmbench.reporting import stats
+    from mmbench import stats
     from scipy import stats as sps
     import math
     a, b = [10.0, 11.0, 12.5, 10.5], [12.0, 13.5, 12.8, 14.0, 13.1]

@@ -3,7 +3,6 @@ RSS readings against /proc/<pid>/statm read by this test from outside during
 the drain phase, and the end-to-end run folder of issue 10 (verdict table,
 MMU and retained-memory plots, epsilon among the strategies)."""
 
-import json
 import os
 import re
 import subprocess

@@ -401,7 +401,7 @@ def test_two_reports_on_one_folder_do_not_collide(build_dir, small_run):
 
 
 def test_sanitizer_report_in_a_log_is_found(tmp_path):
-    from mmbench.commands import run
+    from mmbench import runner as run
     clean, ubsan, asan = (tmp_path / n for n in ("clean", "ubsan", "asan"))
     clean.write_text("binary_trees done\nerror: nothing to see\n")
     ubsan.write_text("x\nworkloads/lru.cpp:12:5: runtime error: signed integer overflow\n")

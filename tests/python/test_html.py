@@ -3,14 +3,12 @@
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "benchmarks"))
 from mmbench.reporting.generate import generate  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "runs" / "small"

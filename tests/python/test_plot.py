@@ -1,8 +1,7 @@
-"""plot/plots.py run standalone on the fixture run folder."""
+"""`mmbench plot` on the fixture run folder, and on folders it cannot draw."""
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -12,7 +11,7 @@ FIXTURE = REPO / "tests" / "fixtures" / "runs" / "small"
 def test_plots_script_writes_png_and_svg(tmp_path):
     run = tmp_path / "run"
     shutil.copytree(FIXTURE, run)
-    done = subprocess.run(["/usr/bin/python3", str(REPO / "plot" / "plots.py"), str(run)],
+    done = subprocess.run([str(REPO / "mmbench"), "plot", str(run)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     names = ["overview", "throughput_relative", "peak_rss"]
@@ -24,3 +23,11 @@ def test_plots_script_writes_png_and_svg(tmp_path):
         assert b"<svg" in svg.read_bytes()[:1000], n
     # Boehm's stop-the-world pauses are a line of their own in the percentile plot
     assert "boehm GC pause" in (run / "plots" / "latency_binary_trees.svg").read_text()
+
+
+def test_plot_refuses_a_folder_it_cannot_draw(tmp_path):
+    done = subprocess.run([str(REPO / "mmbench"), "plot", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "not a run, sweep or scale folder" in done.stderr
+    assert not (tmp_path / "plots").exists()

@@ -9,9 +9,9 @@ import os
 import pytest
 
 from conftest import load_json
-from mmbench import noise, summary
+from mmbench import noise, stats
 from mmbench.commands import stability
-from mmbench.commands.run import cpu_plan, worker_cpus
+from mmbench.runner import cpu_plan, worker_cpus
 
 
 def test_paired_ratio_is_the_median_of_per_round_ratios():
@@ -19,7 +19,7 @@ def test_paired_ratio_is_the_median_of_per_round_ratios():
     # only in a: unpaired. Median 2.1; a geometric mean would give 2.25.
     a = {1: 200.0, 2: 220.0, 3: 180.0, 4: 340.0, 5: 210.0, 6: 999.0}
     b = {1: 100.0, 2: 100.0, 3: 100.0, 4: 100.0, 5: 100.0}
-    ratio, lo, hi, n, coverage = summary.paired_ratio(a, b)
+    ratio, lo, hi, n, coverage = stats.paired_ratio(a, b)
     assert n == 5 and ratio == pytest.approx(2.1)
     # n = 5: no symmetric order-statistics pair reaches 95%; min-max covers the
     # median with probability 1 - 2/2^5 = 0.9375.
@@ -27,22 +27,22 @@ def test_paired_ratio_is_the_median_of_per_round_ratios():
     assert coverage == pytest.approx(0.9375)
     # Drift that hits both strategies of a round alike cancels exactly.
     drift = {1: 1.0, 2: 1.5, 3: 0.7}
-    r2 = summary.paired_ratio({k: 3 * v for k, v in drift.items()}, drift)
+    r2 = stats.paired_ratio({k: 3 * v for k, v in drift.items()}, drift)
     assert r2[0] == pytest.approx(3.0) and r2[1] == pytest.approx(3.0)
-    assert summary.paired_ratio({1: 1.0}, {2: 1.0}) == (None, None, None, 0, None)
+    assert stats.paired_ratio({1: 1.0}, {2: 1.0}) == (None, None, None, 0, None)
 
 
 def test_median_interval_by_hand():
     # P(Binomial(n, 1/2) <= k - 1) must be <= 2.5% on each side.
-    assert summary.median_interval(6) == (1, pytest.approx(1 - 2 / 64))   # 0.969
-    assert summary.median_interval(9) == (2, pytest.approx(1 - 2 * 10 / 512))  # 0.961
-    assert summary.median_interval(12)[0] == 3  # P(B<=2) = 79/4096 = 0.019
+    assert stats.median_interval(6) == (1, pytest.approx(1 - 2 / 64))   # 0.969
+    assert stats.median_interval(9) == (2, pytest.approx(1 - 2 * 10 / 512))  # 0.961
+    assert stats.median_interval(12)[0] == 3  # P(B<=2) = 79/4096 = 0.019
 
 
 def test_cv_by_hand():
-    assert summary.cv([1.0, 1.0, 1.0]) == 0.0
-    assert summary.cv([9.0, 11.0]) == pytest.approx(math.sqrt(2) / 10)
-    assert summary.cv([5.0]) == 0.0
+    assert stats.cv([1.0, 1.0, 1.0]) == 0.0
+    assert stats.cv([9.0, 11.0]) == pytest.approx(math.sqrt(2) / 10)
+    assert stats.cv([5.0]) == 0.0
 
 
 def _row(w, s, ratio, cv=0.01, headline="throughput"):

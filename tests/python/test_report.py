@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from mmbench.reporting import histo, stats, tables  # noqa: E402
+from mmbench import fmt, hgrm  # noqa: E402
+from mmbench import stats  # noqa: E402
 from mmbench.reporting.generate import generate  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "runs" / "small"
@@ -145,15 +145,15 @@ def test_fieller_unbounded_when_denominator_indistinct_from_zero():
 def test_merged_percentiles_follow_hdr_rule():
     a = {"count": 3, "min": 1, "max": 30, "buckets": [[1, 1, 1], [10, 10, 1], [28, 31, 1]]}
     b = {"count": 1, "min": 10, "max": 10, "buckets": [[10, 10, 1]]}
-    m = histo.merge([a, b])
+    m = hgrm.merge_json([a, b])
     assert m.count == 4
     assert m.value_at(50) == 10        # 2nd smallest of 4
     assert m.value_at(100) == 30       # capped at the exact max, not the bucket's top
 
 
 def test_number_formatting():
-    assert tables.sig3(0.0012345) == "0.00123"
-    assert tables.sig3(123456) == "123000"
-    assert tables.si(2_295_025) == "2.30M"
-    assert tables.format_duration(850_000) == "850 µs"
-    assert tables.format_duration(1_204_000) == "1.20 ms"
+    assert fmt.sig3(0.0012345) == "0.00123"
+    assert fmt.sig3(123456) == "123000"
+    assert fmt.si(2_295_025) == "2.30M"
+    assert fmt.format_duration(850_000) == "850 µs"
+    assert fmt.format_duration(1_204_000) == "1.20 ms"

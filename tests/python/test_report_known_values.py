@@ -10,13 +10,11 @@ a swapped or shifted column shows), and the throughput ratio to glibc.
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 from mmbench.reporting.generate import generate  # noqa: E402
 

@@ -412,12 +412,14 @@ def test_checksum_verdicts_without_majority_flag_all():
 
 
 def test_report_hook_called_and_its_failure_reported(build_dir, tmp_path, monkeypatch, capsys):
-    from mmbench import cli, commands
+    from mmbench import cli
+    from mmbench.commands import run as run_cmd
     calls = []
-    fake = types.ModuleType("mmbench.commands.report")
-    fake.generate = lambda run_dir, quiet=False: calls.append((str(run_dir), quiet))
-    monkeypatch.setitem(sys.modules, "mmbench.commands.report", fake)
-    monkeypatch.setattr(commands, "report", fake, raising=False)
+
+    def recorded(run_dir, quiet=False):
+        calls.append((str(run_dir), quiet))
+        return types.SimpleNamespace(ok=True)
+    monkeypatch.setattr(run_cmd, "generate", recorded)
     base = ["--build-dir", str(build_dir), "run", "--workloads", "baseline", "--strategies",
             "glibc", "--size", "quick", "--reps", "1"]
     rc = cli.main(base + ["--out", str(tmp_path / "a")])
@@ -425,11 +427,16 @@ def test_report_hook_called_and_its_failure_reported(build_dir, tmp_path, monkey
 
     def broken(run_dir, quiet=False):
         raise RuntimeError("plotting exploded")
-    fake.generate = broken
+    monkeypatch.setattr(run_cmd, "generate", broken)
     rc = cli.main(base + ["--out", str(tmp_path / "b")])
     err = capsys.readouterr().err
     assert rc == 1 and "plotting exploded" in err
     assert _rows(tmp_path / "b")[("baseline", "glibc")]["status"] == "ok"
+
+    # A report that ran but named inputs it could not use fails the command too.
+    monkeypatch.setattr(run_cmd, "generate", lambda run_dir, quiet=False:
+                        types.SimpleNamespace(ok=False))
+    assert cli.main(base + ["--out", str(tmp_path / "c")]) == 1
 
 
 def test_deliberate_leak_rows_are_marked(tiny_run):

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from mmbench import hgrm, summary
+from mmbench import hgrm, stats
 
 
 def _expected_percentile(values, p):
@@ -132,15 +132,15 @@ def test_empty_histogram():
 
 
 def test_t_quantiles_and_ci():
-    assert summary.t_quantile_975(1) == pytest.approx(12.706, abs=1e-3)
-    assert summary.t_quantile_975(10) == pytest.approx(2.228, abs=1e-3)
-    assert summary.ci95_half_width([1.0, 2.0, 3.0]) == pytest.approx(4.3027 / math.sqrt(3),
+    assert stats.t_quantile_975(1) == pytest.approx(12.706, abs=1e-3)
+    assert stats.t_quantile_975(10) == pytest.approx(2.228, abs=1e-3)
+    assert stats.ci95_half_width([1.0, 2.0, 3.0]) == pytest.approx(4.3027 / math.sqrt(3),
                                                                      rel=1e-4)
-    assert summary.ci95_half_width([5.0]) is None
+    assert stats.ci95_half_width([5.0]) is None
 
 
 def test_t_fallback_matches_scipy(monkeypatch):
-    stats = pytest.importorskip("scipy.stats")
+    sps = pytest.importorskip("scipy.stats")
     import builtins
     real_import = builtins.__import__
 
@@ -151,4 +151,4 @@ def test_t_fallback_matches_scipy(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_scipy)
     for df in list(range(1, 31)) + [31, 40, 60, 120, 1000]:
-        assert summary.t_quantile_975(df) == pytest.approx(stats.t.ppf(0.975, df), abs=2e-4), df
+        assert stats.t_quantile_975(df) == pytest.approx(sps.t.ppf(0.975, df), abs=2e-4), df

@@ -3,13 +3,11 @@ with LBO, MMU and drain figures planted in its summary rows."""
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 from mmbench.reporting.generate import generate  # noqa: E402
 

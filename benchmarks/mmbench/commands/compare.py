@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mmbench.reporting import rundata, stats
-from mmbench.reporting.tables import format_duration, si, sig3
+from mmbench import runfolder
+from mmbench.fmt import format_duration, si, sig3
+from mmbench import stats
 
 # (label, summary key, higher is better, kind)
 FIGURES = [("throughput", "throughput_per_s", True, "rate"),
@@ -41,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def _value(row: dict, key: str) -> float | None:
-    return rundata.number(row.get(key)) if row.get("status") == "ok" else None
+    return runfolder.number(row.get(key)) if row.get("status") == "ok" else None
 
 
 def _fmt(kind: str, v: float | None) -> str:
@@ -78,13 +79,13 @@ def compare_rows(row_a: dict, row_b: dict) -> dict:
     if row_a.get("status") != "ok" or row_b.get("status") != "ok":
         return out
     if row_a.get("headline", "throughput") == "throughput":
-        test = stats.welch_log_ratio(rundata.numbers(row_a.get("throughput_samples")),
-                                     rundata.numbers(row_b.get("throughput_samples")))
+        test = stats.welch_log_ratio(runfolder.numbers(row_a.get("throughput_samples")),
+                                     runfolder.numbers(row_b.get("throughput_samples")))
         if test.p_value is None:
             out["warning"] = f"throughput not tested: {test.reason}"
         out["tests"]["throughput"] = test
-    rss_a = rundata.numbers(row_a.get("peak_rss_samples_kib"))
-    rss_b = rundata.numbers(row_b.get("peak_rss_samples_kib"))
+    rss_a = runfolder.numbers(row_a.get("peak_rss_samples_kib"))
+    rss_b = runfolder.numbers(row_b.get("peak_rss_samples_kib"))
     if len(rss_a) >= 2 and len(rss_b) >= 2:
         out["tests"]["peak RSS"] = stats.welch_log_ratio(rss_a, rss_b)
     else:  # no repetitions to test: the medians against the threshold alone
@@ -92,7 +93,7 @@ def compare_rows(row_a: dict, row_b: dict) -> dict:
     return out
 
 
-def compare_runs(a: rundata.RunData, b: rundata.RunData, threshold: float, alpha: float):
+def compare_runs(a: runfolder.RunData, b: runfolder.RunData, threshold: float, alpha: float):
     """Every common row compared; a regression is a change beyond the threshold
     (throughput lower, peak RSS higher) that is significant after Holm's
     correction over every test of the comparison, or a row that failed in B."""
@@ -123,7 +124,7 @@ def compare_runs(a: rundata.RunData, b: rundata.RunData, threshold: float, alpha
 
 
 def render(results, only_a, only_b, threshold: float, alpha: float) -> str:
-    lines = [f"| workload | strategy | figure | A | B | change | note |",
+    lines = ["| workload | strategy | figure | A | B | change | note |",
              "|---|---|---|---:|---:|---:|---|"]
     for r in results:
         first = True
@@ -167,7 +168,7 @@ def run_compare(args) -> int:
         return 2
     runs = []
     for path in (args.run_a, args.run_b):
-        data = rundata.load(path)
+        data = runfolder.load(path)
         if not data.rows:
             for p in data.problems:
                 print(f"mmbench compare: {p}", file=sys.stderr)

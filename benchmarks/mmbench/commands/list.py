@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Dict, List
 
-from mmbench import workers
+from mmbench import fmt, workers
 
 
 def register(subparsers) -> None:
@@ -20,28 +20,15 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_list)
 
 
-def flatten(config, prefix: str = "") -> List[str]:
+def flatten(config) -> List[str]:
     """{"malloc": {"opt": {"a": 1}}, "b": null} -> ["malloc.opt.a=1", "b=null"]."""
-    if isinstance(config, dict):
-        if not config and prefix:
-            return ["%s={}" % prefix]
-        out = []
-        last = prefix.rsplit(".", 1)[-1]
-        for k, v in config.items():
-            k = str(k)
-            # jemalloc's {"opt": {"opt.narenas": ...}} reads as opt.narenas, not opt.opt.narenas.
-            if not prefix:
-                name = k
-            elif k.startswith(last + "."):
-                name = prefix[:len(prefix) - len(last)] + k
-            else:
-                name = "%s.%s" % (prefix, k)
-            out += flatten(v, name)
-        return out
-    # Plain strings stay plain; others (and strings with spaces or commas) as JSON.
-    plain = isinstance(config, str) and not any(c in config for c in " ,")
-    text = config if plain else json.dumps(config)
-    return ["%s=%s" % (prefix, text)] if prefix else [text]
+    out = []
+    for key, v in fmt.flatten(config):
+        # Plain strings stay plain; others (and strings with spaces or commas) as JSON.
+        plain = isinstance(v, str) and not any(c in v for c in " ,")
+        text = v if plain else json.dumps(v)
+        out.append(f"{key}={text}" if key else text)
+    return out
 
 
 def _configs(catalog: workers.Catalog) -> Dict[str, dict]:

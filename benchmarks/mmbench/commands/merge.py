@@ -247,8 +247,8 @@ def merge_command(args) -> int:
               and r["workload"] not in verdict["missing"]]
     rc = 1 if failed else 0
     if not args.no_report:
-        from mmbench.commands import report as report_module
-        result = report_module.generate(out, quiet=True)
+        from mmbench.reporting.generate import generate
+        result = generate(out, quiet=True)
         if not result.ok:
             rc = 1
     return rc

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from mmbench import workers
-from mmbench.commands import run as run_command
+from mmbench import runner
 from mmbench.errors import UsageError
 from mmbench.experiments import points, scale
 from mmbench.runfolder import write_json_atomic
@@ -50,7 +50,7 @@ def scale_command(args) -> int:
     root = points.new_folder(args.repo_root, args.out, "scale")
     plan = {"workloads": workloads, "strategies": strategies, "reps": args.reps,
             "size": args.size, "pairs": [], "units": {}}
-    manifest = run_command.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
+    manifest = runner.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
     manifest.update(experiment="scale", threads=threads)
     write_json_atomic(root / "manifest.json", manifest)
 

@@ -22,6 +22,7 @@ import sys
 
 from mmbench import machine, shard, workers
 from mmbench.commands import run as run_command
+from mmbench.runner import make_plan, resolve_options
 from mmbench.errors import UsageError
 from mmbench.runfolder import write_json_atomic, write_text_atomic
 
@@ -195,8 +196,8 @@ def slurm_command(args) -> int:
         raise UsageError("--time-limit must be >= 1 minute (got %d)" % args.time_limit)
     run_args, ns = _run_options(args.run_args)
     catalog = workers.load_catalog(args.build_dir)
-    opts = run_command.resolve_options(ns, catalog, None)
-    plan = run_command.make_plan(opts, catalog)
+    opts = resolve_options(ns, catalog, None)
+    plan = make_plan(opts, catalog)
     parts = shard.partition(plan, args.shards)
     ident = shard.identity(opts, plan, catalog, machine.git_info(args.repo_root))
     pid = shard.plan_id(ident)[:8]

@@ -24,6 +24,7 @@ from typing import List
 
 from mmbench import summary
 from mmbench.commands import run as run_cmd
+from mmbench.runner import DEFAULTS
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
 
@@ -154,9 +155,9 @@ def stability_command(args) -> int:
         a, b = args.runs
     else:
         run_args = argparse.Namespace(**vars(args))
-        run_args.reps = 2 * (args.reps or run_cmd.DEFAULTS["reps"])
-        run_args.max_reps = 2 * (args.max_reps or run_cmd.DEFAULTS["max_reps"])
-        run_args.budget = 2 * run_cmd.DEFAULTS["budget"]
+        run_args.reps = 2 * (args.reps or DEFAULTS["reps"])
+        run_args.max_reps = 2 * (args.max_reps or DEFAULTS["max_reps"])
+        run_args.budget = 2 * DEFAULTS["budget"]
         run_args.resume = None
         run_args.preload = []
         run_args.worker_arg = []

@@ -4,10 +4,9 @@ docs/experiments.md)."""
 
 from __future__ import annotations
 
-import pathlib
 
 from mmbench import workers
-from mmbench.commands import run as run_command
+from mmbench import runner
 from mmbench.errors import UsageError
 from mmbench.experiments import points, sweep
 from mmbench.runfolder import write_json_atomic
@@ -74,7 +73,7 @@ def sweep_command(args) -> int:
     root = points.new_folder(args.repo_root, args.out, "sweep")
     plan = {"workloads": workloads, "strategies": [args.strategy] + references,
             "reps": args.reps, "size": args.size, "pairs": [], "units": {}}
-    manifest = run_command.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
+    manifest = runner.build_manifest(args, dict(opts, out=str(root)), plan, catalog, None)
     manifest.update(experiment="sweep", multiples=[m if m is not None else "uncapped"
                                                     for m in multiples],
                     divisors=divisors)

@@ -1,7 +1,7 @@
 """One measured point of an experiment: a (workload, strategy) run `reps` times
 with some worker arguments, in a run folder of its own (the per-process files
 are named by workload, strategy and rep only, so each point needs its own
-folder). The processes are started by commands/run.py's run_one, exactly as
+folder). The processes are started by the runner's run_one, exactly as
 `mmbench run` starts them."""
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ import sys
 from typing import Dict, List, Optional
 
 from mmbench import hgrm, runfolder, workers
-from mmbench.commands import run as run_command
-from mmbench.errors import UsageError
+from mmbench import runner
+from mmbench.contract import EXIT_UNSUPPORTED, check_size
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
-
-# Worker exit code of a combination a strategy refuses (pmr under threads).
-EXIT_UNSUPPORTED = 6
 
 
 def new_folder(repo_root: pathlib.Path, out: Optional[str], prefix: str) -> pathlib.Path:
@@ -31,13 +28,12 @@ def names(text: Optional[str], valid: List[str], kind: str,
           default: Optional[List[str]] = None) -> List[str]:
     if text is None:
         return list(default if default is not None else valid)
-    return run_command._names(text, valid, kind)
+    return runner.parse_names(text, valid, kind)
 
 
 def base_options(size: str, threads: int, seed: int, timeout_s: float, sample_ms: float) -> dict:
-    """The options dict run_one expects (see commands/run.py resolve_options)."""
-    if size not in run_command.SIZES:
-        raise UsageError("unknown size '%s'; valid sizes: %s" % (size, ", ".join(run_command.SIZES)))
+    """The options dict run_one expects (see runner.resolve_options)."""
+    check_size(size)
     return {"size": size, "threads": threads, "seed": seed, "timeout_s": timeout_s,
             "sample_ms": sample_ms, "worker_args": {}, "worker_env": {}}
 
@@ -93,7 +89,7 @@ def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, wor
     point_opts = dict(opts, worker_args={strategy: list(extra_args or [])})
     records, details = [], []
     for rep in range(1, reps + 1):
-        record = run_command.run_one(folder, catalog, point_opts, workload, strategy, rep)
+        record = runner.run_one(folder, catalog, point_opts, workload, strategy, rep)
         records.append(record)
         if progress:
             progress(record, extra_args)
@@ -140,24 +136,22 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
            manifest: dict, repo_root: pathlib.Path) -> int:
     """Write EXPERIMENT.json, .csv (to_csv(result)) and .md (to_markdown(result)) into
     root, mark the manifest complete, print the table and the figures drawn by
-    plot/EXPERIMENT_plot.py's plot_EXPERIMENT. 1 if the figures could not be drawn
+    mmbench.plot.EXPERIMENT's plot_EXPERIMENT. 1 if the figures could not be drawn
     (the data is written all the same), else 0."""
     write_json_atomic(root / ("%s.json" % experiment), result)
     write_text_atomic(root / ("%s.csv" % experiment), to_csv(result))
     markdown = to_markdown(result)
     write_text_atomic(root / ("%s.md" % experiment), markdown)
-    manifest.update(state="complete", finished=run_command._utc_now())
+    manifest.update(state="complete", finished=runner.utc_now())
     write_json_atomic(root / "manifest.json", manifest)
     print(markdown, end="")
     rc = 0
     try:
-        sys.path.insert(0, str(repo_root / "plot"))
-        plot_module = importlib.import_module("%s_plot" % experiment)
-        for path in getattr(plot_module, "plot_%s" % experiment)(root):
-            print("plot: %s" % path)
+        plot_module = importlib.import_module(f"mmbench.plot.{experiment}")
+        for path in getattr(plot_module, f"plot_{experiment}")(root):
+            print(f"plot: {path}")
     except ImportError as e:
-        print("mmbench %s: no plots (%s); the data is in %s" % (experiment, e, root),
-              file=sys.stderr)
+        print(f"mmbench {experiment}: no plots ({e}); the data is in {root}", file=sys.stderr)
         rc = 1
     print("%s folder: %s" % (experiment, root))
     return rc

@@ -13,7 +13,7 @@ from typing import List
 
 from mmbench import workers
 from mmbench.experiments import points
-from mmbench.reporting.tables import si
+from mmbench.fmt import si
 
 
 def default_threads(cores: int = 0) -> List[int]:

@@ -1,6 +1,7 @@
-"""Reading a run folder and turning it into tables, statistics and an HTML report.
+"""Turning a run folder into tables, statistics and an HTML report.
 
-Modules: rundata (loading, with problems collected rather than raised),
-histo (merged bucket histograms), stats (confidence intervals, tests),
-tables (Markdown/CSV), html (self-contained report), generate (all of it).
+Modules: figures (a row's figures, paired ratios), stats (confidence intervals,
+tests), tables (Markdown/CSV), html (self-contained report), generate (all of
+it, plots included). Reading the folder is mmbench.runfolder's, histograms
+mmbench.hgrm's, number formats mmbench.fmt's.
 """

@@ -11,8 +11,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .rundata import RunData, number, numbers
-from .stats import ratio_of_means_ci
+from mmbench.runfolder import RunData, number, numbers
+from mmbench.stats import ratio_of_means_ci
 
 REFERENCE = "glibc"
 

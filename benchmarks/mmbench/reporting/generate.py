@@ -7,14 +7,12 @@ written; without matplotlib the tables still come out.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import html, rundata, tables
-
-PLOTS_SCRIPT = Path(__file__).resolve().parents[3] / "plot" / "plots.py"
+from mmbench.reporting import html, tables
+from mmbench.runfolder import load, write_text_atomic
 
 
 @dataclass
@@ -31,24 +29,19 @@ class Result:
 
 
 def load_plots_module():
-    """plot/plots.py as a module, or (None, reason) if matplotlib is missing."""
+    """mmbench.plot.run, or (None, reason) if matplotlib is missing."""
     try:
-        import matplotlib  # noqa: F401
+        from mmbench.plot import run as plots
     except ImportError as e:
         return None, (f"plots skipped: matplotlib is not importable in {sys.executable} ({e}); "
                       "run with /usr/bin/python3 (Debian's python3-matplotlib) to get them")
-    spec = importlib.util.spec_from_file_location("mmbench_plots", PLOTS_SCRIPT)
-    if spec is None or not PLOTS_SCRIPT.is_file():
-        return None, f"plots skipped: {PLOTS_SCRIPT} not found"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module, ""
+    return plots, ""
 
 
 def generate(run_dir, quiet: bool = False) -> Result:
     run_dir = Path(run_dir)
     result = Result()
-    data = rundata.load(run_dir)
+    data = load(run_dir)
     if not run_dir.is_dir():
         result.problems += data.problems
         _say(result, quiet)
@@ -74,7 +67,7 @@ def generate(run_dir, quiet: bool = False) -> Result:
                        ("report.html", html.report_html(data, table_list,
                                                         result.problems + result.notices))):
         try:
-            rundata.write_atomically(run_dir / name, text)
+            write_text_atomic(run_dir / name, text)
             result.written.append(run_dir / name)
         except OSError as e:
             result.problems.append(f"{run_dir / name}: cannot write ({e})")

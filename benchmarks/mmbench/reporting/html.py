@@ -6,8 +6,8 @@ import base64
 import html
 from pathlib import Path
 
-from .rundata import RunData, machine_line
-from .tables import METHOD_NOTES, Table, configuration_items
+from mmbench.runfolder import RunData, machine_line
+from mmbench.reporting.tables import METHOD_NOTES, Table, configuration_items
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;

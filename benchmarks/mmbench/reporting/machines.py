@@ -9,8 +9,9 @@ Nothing here pools machines: each row's figures come from one machine's runs.
 
 from __future__ import annotations
 
-from .figures import RowFigures, all_figures
-from .rundata import RunData
+from mmbench.fmt import DASH, si, sig3
+from mmbench.reporting.figures import RowFigures, all_figures
+from mmbench.runfolder import RunData
 
 # tables.py imports this module; its formatting is imported inside the functions.
 
@@ -31,7 +32,7 @@ def machine_of(data: RunData) -> dict:
 
 
 def _cells(f: RowFigures):
-    from .tables import Cell, DASH, _rel_text, si, sig3
+    from mmbench.reporting.tables import Cell, _rel_text
     thr = "%s %s/s" % (si(f.throughput), f.unit or "units") if f.throughput is not None else DASH
     rss = "%s MiB" % sig3(f.peak_rss_mib) if f.peak_rss_mib is not None else DASH
     return [Cell(f.status), Cell(thr, f.throughput), Cell(_rel_text(f), f.rel),
@@ -41,7 +42,7 @@ def _cells(f: RowFigures):
 def tables(data: RunData) -> list:
     """Table objects (tables.Table) for the report; [] for a run from one machine
     that is not a partial merge."""
-    from .tables import Cell, DASH, Table, sig3
+    from mmbench.reporting.tables import Cell, Table
     machines = _machines(data)
     merge = data.manifest.get("merge") or {}
     out = []

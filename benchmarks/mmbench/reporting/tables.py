@@ -7,70 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import statistics
 from dataclasses import dataclass, field
 
-from . import histo, machines
-from .figures import REFERENCE, RowFigures, all_figures
-from .rundata import RunData, machine_line, manifest_items, number
-
-DASH = "—"
-_DURATION_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
-
-
-def sig3(x: float | None) -> str:
-    """x with 3 significant digits, in plain notation (1.23, 12.3, 123, 1230)."""
-    if x is None:
-        return DASH
-    if x == 0:
-        return "0"
-    digits = 2 - int(math.floor(math.log10(abs(x))))
-    rounded = round(x, digits)
-    return f"{rounded:.{max(digits, 0)}f}"
-
-
-def round3(x: float | None) -> float | None:
-    """x rounded to 3 significant digits (for CSV), None stays None."""
-    if x is None or x == 0:
-        return x
-    return round(x, 2 - int(math.floor(math.log10(abs(x)))))
-
-
-def si(x: float | None) -> str:
-    """3 significant digits with a k/M/G suffix: 12.3k, 4.56M."""
-    if x is None:
-        return DASH
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= scale:
-            return sig3(x / scale) + suffix
-    return sig3(x)
-
+from mmbench import hgrm
+from mmbench.fmt import DASH, duration_unit, format_duration, round3, si, sig3
+from mmbench.reporting import machines  # cluster: per-machine tables of a merge
+from mmbench.reporting.figures import REFERENCE, RowFigures, all_figures
+from mmbench.runfolder import RunData, machine_line, manifest_items, number
 
 def _spans_decades(values_ns: list[float | None], decades: int = 3) -> bool:
     present = [v for v in values_ns if v is not None and v > 0]
     return bool(present) and max(present) / min(present) > 10 ** decades
-
-
-def duration_unit(values_ns: list[float | None]) -> tuple[str, float]:
-    """The unit (name, ns per unit) in which the column's median is at least 1."""
-    present = [v for v in values_ns if v is not None and v > 0]
-    if not present:
-        return "µs", 1e3
-    median = statistics.median(present)
-    chosen = _DURATION_UNITS[0]
-    for name, scale in _DURATION_UNITS:
-        if median >= scale:
-            chosen = (name, scale)
-    return chosen
-
-
-def format_duration(ns: float | None) -> str:
-    """A single duration with its own unit: 850 µs, 1.20 ms."""
-    if ns is None:
-        return DASH
-    name, scale = duration_unit([ns])
-    return f"{sig3(ns / scale)} {name}"
 
 
 @dataclass
@@ -351,7 +298,7 @@ def workload_figures_table(data: RunData, workload: str) -> Table | None:
     names = sorted({k for r in rows_in for k in (r.get("counters") or {})})
     corrected = {}
     for r in rows_in:
-        merged = histo.merged_latency(data.details(r), key="corrected_latency")
+        merged = hgrm.merged_latency(data.details(r), key="corrected_latency")
         if merged.count:
             corrected[r["strategy"]] = merged
     if not names and not corrected:

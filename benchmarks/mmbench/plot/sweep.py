@@ -1,7 +1,6 @@
-#!/usr/bin/python3
 """Figures of a heap-size sweep (`mmbench sweep`), from its sweep.json only.
 
-    /usr/bin/python3 plot/sweep_plot.py SWEEP_DIR
+    ./mmbench plot SWEEP_DIR
 
 One figure per workload, plots/sweep_<workload>.png and .svg, three panels
 against the collector's *measured* heap in multiples of live data (log x):
@@ -17,23 +16,13 @@ against the collector's *measured* heap in multiples of live data (log x):
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-if str(_HERE) not in sys.path:
-    sys.path.insert(0, str(_HERE))
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
-import matplotlib  # noqa: E402
+from mmbench.plot.style import save_figure, style
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
-
-from style import save_figure, style  # noqa: E402
-
-plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
-                     "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
 PERCENTILE_LOOK = {"p50": ":", "p99": "--", "max": "-"}
 CAP_PAUSE_MARKER = {"p50": "v", "p99": "s", "max": "^"}
 
@@ -141,7 +130,6 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
     ax_l.set_title("%s: unit latency" % workload)
     ax_l.legend(fontsize=6, ncol=2)
 
-    fig.tight_layout()
     return save_figure(fig, out_dir, "sweep_%s" % workload)
 
 
@@ -153,11 +141,3 @@ def plot_sweep(sweep_dir) -> list:
         if "points" in data:
             written += plot_workload(workload, data, sweep, sweep_dir / "plots")
     return written
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        sys.exit(2)
-    for p in plot_sweep(sys.argv[1]):
-        print(p)

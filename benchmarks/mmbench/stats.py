@@ -1,6 +1,8 @@
-"""Statistics over repetitions: ratio-of-means confidence intervals, and the
-Welch test on logs with Holm's correction used by `mmbench compare` (which
-replaced a Mann–Whitney U test that could not reach 0.05 at 3 vs 3 repetitions).
+"""Statistics over repetitions: spread (cv), the median of paired per-round
+ratios with its order-statistics interval, t quantiles and mean intervals,
+ratio-of-means confidence intervals, and the Welch test on logs with Holm's
+correction used by `mmbench compare` (which replaced a Mann–Whitney U test
+that could not reach 0.05 at 3 vs 3 repetitions).
 
 scipy is used when importable (Debian's /usr/bin/python3 has it); the t
 quantile falls back to a table so that reports never depend on it.
@@ -12,7 +14,84 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from ..summary import t_quantile_975  # one t quantile for runner and reports
+from typing import Dict, Iterable, Optional, Sequence
+
+
+def cv(samples: Sequence[float]) -> float:
+    """Coefficient of variation (sample stdev / mean); 0 below 2 samples."""
+    samples = [x for x in samples if x is not None]
+    if len(samples) < 2 or not statistics.mean(samples):
+        return 0.0
+    return statistics.stdev(samples) / statistics.mean(samples)
+
+
+def median_interval(n: int, level: float = 0.95):
+    """Distribution-free interval for a median from order statistics: the
+    narrowest (k-th smallest, k-th largest) pair covering it with probability
+    >= level (binomial, p = 1/2), or (1st, n-th) with its own, lower coverage
+    when n is too small for level. Returns (k, coverage), k 1-based."""
+    def below(k):  # P(Binomial(n, 1/2) <= k - 1)
+        return sum(math.comb(n, i) for i in range(k)) / 2 ** n
+    k = 1
+    while k + 1 <= n // 2 and 1 - 2 * below(k + 1) >= level:
+        k += 1
+    return k, 1 - 2 * below(k)
+
+
+def paired_ratio(a: Dict[int, float], b: Dict[int, float]):
+    """The median of the per-round ratios a[r] / b[r] over the rounds both have,
+    with a distribution-free interval from order statistics: (ratio, lo, hi, n,
+    coverage); lo/hi are None below 2 pairs. A median, not a mean: a round that
+    fell into a minute of host contention (docs/reproducibility.md) moves a
+    geometric mean of 5-8 rounds by 10-70%, the median not at all."""
+    logs = sorted(math.log(a[r] / b[r]) for r in sorted(set(a) & set(b))
+                  if a[r] > 0 and b[r] > 0)
+    n = len(logs)
+    if not logs:
+        return None, None, None, 0, None
+    ratio = math.exp(statistics.median(logs))
+    if n < 2:
+        return ratio, None, None, n, None
+    k, coverage = median_interval(n)
+    return ratio, math.exp(logs[k - 1]), math.exp(logs[n - k]), n, coverage
+
+
+# Two-sided 95% Student t quantiles (t_{0.975, df}) for df = 1..30.
+_T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+         2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+         2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
+_Z975 = 1.959963984540054
+
+
+def t_quantile_975(df: float) -> float:
+    """t_{0.975} with df degrees of freedom (non-integer for Welch): scipy when
+    importable, else a table for df <= 30 (df rounded) and the Cornish-Fisher
+    expansion around the normal quantile beyond."""
+    if df < 1:
+        raise ValueError("df must be >= 1")
+    try:
+        from scipy import stats  # type: ignore
+        return float(stats.t.ppf(0.975, df))
+    except ImportError:
+        pass
+    if df <= len(_T975):
+        return _T975[int(round(df)) - 1]
+    z = _Z975
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+
+
+def ci95_half_width(samples: Sequence[float]) -> Optional[float]:
+    """Half-width of the 95% confidence interval of the mean (Student t); None below 2 samples."""
+    n = len(samples)
+    if n < 2:
+        return None
+    return t_quantile_975(n - 1) * statistics.stdev(samples) / math.sqrt(n)
+
+
+def median(values: Iterable) -> Optional[float]:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
 @dataclass

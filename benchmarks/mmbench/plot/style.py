@@ -8,8 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+from mmbench.runfolder import FILE_MODE
+
 
 # name: (colour, marker, line style, bar hatch)
 STRATEGY_STYLES = {
@@ -74,7 +74,7 @@ def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            os.chmod(tmp, 0o666 & ~_UMASK)
+            os.chmod(tmp, FILE_MODE)
             fig.savefig(tmp, format=ext)
             tmp.replace(path)
         except BaseException:

@@ -1,51 +1,30 @@
-#!/usr/bin/python3
 """mmbench figures from a run folder (docs/run-folder.md), PNG and SVG in RUN_DIR/plots/.
 
-    /usr/bin/python3 plot/plots.py RUN_DIR
+    ./mmbench plot RUN_DIR
 
-Also called by `mmbench report` / `mmbench run` through make_all(). See plot/README.md.
+Also called by `mmbench report` / `mmbench run` through make_all(). See README.md here.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-for _p in (_HERE.parent / "benchmarks", _HERE):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
-
-from mmbench.reporting import histo, rundata  # noqa: E402
-from mmbench.reporting.figures import REFERENCE, all_figures  # noqa: E402
-from style import PAUSE_LINESTYLE, bar_style, save_figure, style  # noqa: E402
+from mmbench import hgrm
+from mmbench import runfolder
+from mmbench.fmt import unit_for
+from mmbench.plot.style import PAUSE_LINESTYLE, bar_style, save_figure, style
+from mmbench.reporting.figures import REFERENCE, all_figures
 
 PERCENTILE_TICKS = [(0.5, "50%"), (0.9, "90%"), (0.99, "99%"), (0.999, "99.9%"),
                     (0.9999, "99.99%"), (0.99999, "99.999%"), (0.999999, "99.9999%")]
-_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
-plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
-                     "svg.fonttype": "none", "savefig.dpi": 110,
-                     "svg.hashsalt": "mmbench",
-                     "figure.constrained_layout.use": True})  # reproducible SVG ids
 
 
-def _unit_for(max_ns: float) -> tuple[str, float]:
-    chosen = _UNITS[0]
-    for name, scale in _UNITS:
-        if max_ns >= scale:
-            chosen = (name, scale)
-    return chosen
-
-
-def _footer(fig, data: rundata.RunData) -> None:
-    fig.supxlabel(f"mmbench · {rundata.machine_line(data)}", fontsize=7, color="#444",
+def _footer(fig, data: runfolder.RunData) -> None:
+    fig.supxlabel(f"mmbench · {runfolder.machine_line(data)}", fontsize=7, color="#444",
                   x=0.01, ha="left")
 
 
@@ -56,18 +35,18 @@ def _markevery(n: int) -> int:
 class _Loaded:
     """Merged histograms per (workload, strategy) for rows with status ok."""
 
-    def __init__(self, data: rundata.RunData):
-        self.latency: dict[tuple[str, str], histo.Merged] = {}
-        self.pauses: dict[tuple[str, str], histo.Merged] = {}
+    def __init__(self, data: runfolder.RunData):
+        self.latency: dict[tuple[str, str], hgrm.Histogram] = {}
+        self.pauses: dict[tuple[str, str], hgrm.Histogram] = {}
         for row in data.rows:
             if row.get("status") != "ok":
                 continue
             details = data.details(row)
             key = (row["workload"], row["strategy"])
-            lat = histo.merged_latency(details)
+            lat = hgrm.merged_latency(details)
             if lat.count:
                 self.latency[key] = lat
-            gc = histo.merged_gc_pauses(details)
+            gc = hgrm.merged_gc_pauses(details)
             if gc.count:
                 self.pauses[key] = gc
 
@@ -88,8 +67,8 @@ def latency_by_percentile(data, loaded, workload, out_dir, written):
     curves = loaded.curves(workload)
     if not curves:
         return
-    top = max(m.max_ns or 0 for _, m, _ in curves)
-    unit, scale = _unit_for(top)
+    top = max(m.max for _, m, _ in curves)
+    unit, scale = unit_for(top)
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     xmax = 2.0
     for label, m, st in curves:
@@ -118,9 +97,9 @@ def latency_cdf_and_histogram(data, loaded, workload, out_dir, written):
     curves = loaded.curves(workload)
     if not curves:
         return
-    top = max(m.max_ns or 0 for _, m, _ in curves)
+    top = max(m.max for _, m, _ in curves)
     low = min(b[0] for _, m, _ in curves for b in m.buckets[:1]) or 1
-    unit, scale = _unit_for(top)
+    unit, scale = unit_for(top)
 
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for label, m, st in curves:
@@ -330,7 +309,7 @@ def retained_rss(data, out_dir, written):
     beside the RSS at the start of the drain phase, after 100 ms and 1 s, and
     after the strategy's own release call (medians over repetitions)."""
     workloads = [w for w in data.workloads()
-                 if any(r.get("status") == "ok" and rundata.number(r.get("drain_rss_start_kib"))
+                 if any(r.get("status") == "ok" and runfolder.number(r.get("drain_rss_start_kib"))
                         is not None for r in data.rows_of(w))]
     if not workloads:
         return
@@ -338,12 +317,12 @@ def retained_rss(data, out_dir, written):
                              squeeze=False)
     for ax, w in zip(axes[:, 0], workloads):
         rows = [r for r in data.rows_of(w) if r.get("status") == "ok"
-                and rundata.number(r.get("drain_rss_start_kib")) is not None]
+                and runfolder.number(r.get("drain_rss_start_kib")) is not None]
         width = 0.8 / len(DRAIN_BARS)
         for i, (label, key) in enumerate(DRAIN_BARS):
             xs, ys = [], []
             for j, r in enumerate(rows):
-                v = rundata.number(r.get(key))
+                v = runfolder.number(r.get(key))
                 if v is not None:
                     xs.append(j + (i - (len(DRAIN_BARS) - 1) / 2) * width)
                     ys.append(v / 1024)
@@ -392,12 +371,12 @@ def overview(data, loaded, out_dir, written):
     written.extend(save_figure(fig, out_dir, "overview"))
 
 
-def make_all(run_dir, data: rundata.RunData | None = None):
+def make_all(run_dir, data: runfolder.RunData | None = None):
     """Draw every figure into RUN_DIR/plots; returns (written paths, problems).
 
     One figure failing is reported and does not stop the others.
     """
-    data = data or rundata.load(run_dir)
+    data = data or runfolder.load(run_dir)
     out_dir = Path(run_dir) / "plots"
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -420,23 +399,3 @@ def make_all(run_dir, data: rundata.RunData | None = None):
             problems.append(f"plot {name}: {type(e).__name__}: {e}")
             plt.close("all")
     return written, problems
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip())
-        return 2
-    run_dir = Path(argv[1])
-    data = rundata.load(run_dir)
-    if not data.run_dir.is_dir():
-        print(data.problems[0], file=sys.stderr)
-        return 2
-    written, problems = make_all(run_dir, data)
-    for p in data.problems + problems:
-        print(f"plots: {p}", file=sys.stderr)
-    print(f"plots: wrote {len(written)} files to {run_dir / 'plots'}")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

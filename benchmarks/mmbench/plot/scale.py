@@ -1,7 +1,6 @@
-#!/usr/bin/python3
 """Figure of a thread-scaling experiment (`mmbench scale`), from its scale.json only.
 
-    /usr/bin/python3 plot/scale_plot.py SCALE_DIR
+    ./mmbench plot SCALE_DIR
 
 One figure per workload, plots/scale_<workload>.png and .svg: throughput per
 strategy against threads (log2 x), and the speedup over the first thread count
@@ -12,22 +11,12 @@ named in the legend.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-if str(_HERE) not in sys.path:
-    sys.path.insert(0, str(_HERE))
+import matplotlib.pyplot as plt
 
-import matplotlib  # noqa: E402
+from mmbench.plot.style import save_figure, style
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from style import save_figure, style  # noqa: E402
-
-plt.rcParams.update({"font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
-                     "svg.fonttype": "none", "savefig.dpi": 110, "svg.hashsalt": "mmbench"})
 
 
 def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list:
@@ -60,7 +49,6 @@ def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list
     ax_t.set_title("%s: throughput" % workload)
     ax_s.set_ylabel("speedup over %d thread(s)" % threads[0])
     ax_s.set_title("%s: speedup (%s cores)" % (workload, scale.get("cores")))
-    fig.tight_layout()
     return save_figure(fig, out_dir, "scale_%s" % workload)
 
 
@@ -71,11 +59,3 @@ def plot_scale(scale_dir) -> list:
     for workload, data in scale["workloads"].items():
         written += plot_workload(workload, data, scale, scale_dir / "plots")
     return written
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        sys.exit(2)
-    for p in plot_scale(sys.argv[1]):
-        print(p)

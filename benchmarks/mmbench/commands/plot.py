@@ -1,0 +1,42 @@
+"""mmbench plot: draw the figures of a run, sweep or scale folder again."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+from mmbench.errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "plot", help="draw the figures of a run, sweep or scale folder into DIR/plots",
+        description="Draw the figures of a folder written by `mmbench run` (manifest.json and "
+                    "summary.json), `mmbench sweep` (sweep.json) or `mmbench scale` "
+                    "(scale.json) into DIR/plots/, as PNG and SVG.")
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(func=plot_command)
+
+
+def plot_command(args) -> int:
+    folder = pathlib.Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    try:
+        from mmbench.plot import run, scale, sweep
+    except ImportError as e:
+        raise UsageError(f"plots need matplotlib, which {sys.executable} cannot import ({e}); "
+                         "use /usr/bin/python3 with Debian's python3-matplotlib") from e
+    for name, draw in (("sweep.json", sweep.plot_sweep), ("scale.json", scale.plot_scale)):
+        if (folder / name).is_file():
+            for path in draw(folder):
+                print(f"plot: {path}")
+            return 0
+    if not (folder / "summary.json").is_file() and not (folder / "summary.csv").is_file():
+        raise UsageError(f"{folder}: not a run, sweep or scale folder (no summary.json, "
+                         "sweep.json or scale.json)")
+    written, problems = run.make_all(folder)
+    for p in problems:
+        print(f"mmbench plot: {p}", file=sys.stderr)
+    print(f"mmbench plot: wrote {len(written)} files to {folder / 'plots'}")
+    return 1 if problems else 0

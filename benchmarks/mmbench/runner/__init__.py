@@ -1,0 +1,24 @@
+"""The runner: what `mmbench run`, `stability`, `sweep`, `scale` and the
+experiments share to start worker processes and keep a run folder.
+
+  options   a run's options and plan (resolve_options, make_plan, parse_names)
+  manifest  manifest.json: build, validate, lock, new folder, timestamps
+  process   one worker process: run_one -> its record (run.json)
+  session   a session of a run: open_session -> Session.run() -> write_summary()
+  progress  the progress line
+
+Commands import these names from here; the modules' underscored names are theirs.
+"""
+
+from mmbench.runner.manifest import (build_manifest, describe_error, iso_time, lock_folder,
+                                     new_run_folder, utc_now, validate_manifest)
+from mmbench.runner.options import (DEFAULTS, MAX_SEED, MAX_THREADS, SIZES, make_plan,
+                                    parse_names, parse_preloads, resolve_options)
+from mmbench.runner.process import cpu_plan, run_one, sanitizer_report, worker_cpus
+from mmbench.runner.session import Session, open_session
+
+__all__ = ["DEFAULTS", "MAX_SEED", "MAX_THREADS", "SIZES", "Session", "build_manifest",
+           "cpu_plan", "describe_error", "iso_time", "lock_folder", "make_plan",
+           "new_run_folder", "open_session", "parse_names", "parse_preloads",
+           "resolve_options", "run_one", "sanitizer_report", "utc_now", "validate_manifest",
+           "worker_cpus"]

@@ -1,0 +1,113 @@
+"""The run's progress: one updating line on a terminal, a line per run otherwise."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+from mmbench import summary
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+
+
+class Progress:
+    """One updating line on a terminal; one plain line per finished run otherwise."""
+
+    def __init__(self, total: int, stream=None):
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.total = total
+        self.done = 0
+        self.executed = 0
+        self.exec_time = 0.0
+        self.t0 = time.monotonic()
+        self.current = None
+        self.current_t0 = None
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        if self.tty:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _eta(self, remaining: int) -> str:
+        if not self.executed:
+            return "?"
+        return _clock(self.exec_time / self.executed * remaining)
+
+    def _line(self) -> str:
+        elapsed = time.monotonic() - self.t0
+        cur = ""
+        if self.current:
+            cur = " %s/%s r%d (%s)" % (self.current + (_clock(time.monotonic() -
+                                                              self.current_t0),))
+        return "[%d/%d]%s  elapsed %s  ETA %s" % (self.done, self.total, cur, _clock(elapsed),
+                                                  self._eta(self.total - self.done))
+
+    def _draw(self):
+        self.stream.write("\r\033[K" + self._line())
+        self.stream.flush()
+
+    def _tick(self):
+        while not self.stop.wait(1.0):
+            with self.lock:
+                if self.current:
+                    self._draw()
+
+    def start(self, workload, strategy, rep):
+        with self.lock:
+            self.current = (workload, strategy, rep)
+            self.current_t0 = time.monotonic()
+            if self.tty:
+                self._draw()
+
+    def skipped(self, n: int = 1):
+        with self.lock:
+            self.done += n
+
+    def deferred(self, record: dict):
+        """A disturbed attempt, to be run again at the end of its round."""
+        with self.lock:
+            self.exec_time += time.monotonic() - self.current_t0
+            self.current = None
+            text = "%s/%s r%d: disturbed (%s); again at the end of the round" % (
+                record["workload"], record["strategy"], record["rep"],
+                "; ".join(record["disturbed"]))
+            if self.tty:
+                self.stream.write("\r\033[K" + text + "\n")
+                self._draw()
+            else:
+                self.stream.write("      %s\n" % text)
+                self.stream.flush()
+
+    def finished(self, record: dict):
+        with self.lock:
+            self.done += 1
+            self.executed += 1
+            self.exec_time += time.monotonic() - self.current_t0
+            self.current = None
+            text = "%s/%s r%d: %s" % (record["workload"], record["strategy"], record["rep"],
+                                      record["status"])
+            if record["status"] == "ok":
+                text += "  %.2f s  peak RSS %s" % (record["wall_s"],
+                                                   summary.format_kib(record["peak_rss_kib"]))
+            elif record.get("problem"):
+                text += "  (%s)" % record["problem"]
+            if self.tty:
+                if record["status"] != "ok":
+                    self.stream.write("\r\033[K" + text + "\n")
+                self._draw()
+            else:
+                self.stream.write("[%d/%d] %s\n" % (self.done, self.total, text))
+                self.stream.flush()
+
+    def close(self):
+        self.stop.set()
+        with self.lock:
+            if self.tty:
+                self.stream.write("\r\033[K")
+                self.stream.flush()

@@ -1,0 +1,306 @@
+"""One session of a run: open (or resume) the run folder, then run the plan in
+randomized interleaved rounds, re-running disturbed repetitions and adding
+rounds while a workload's cells vary too much (docs/reproducibility.md)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import signal
+import statistics
+import sys
+import time
+from typing import Dict, List, Optional
+
+from mmbench import noise, shard, summary, workers  # shard: cluster, --shard K/N
+from mmbench.errors import UsageError
+from mmbench.runfolder import RunFolder, read_json, write_json_atomic
+from mmbench.runner.manifest import (build_manifest, describe_error, lock_folder,
+                                     manifest_trusted, new_run_folder, utc_now,
+                                     validate_manifest)
+from mmbench.runner.options import make_plan, resolve_options
+from mmbench.runner.process import cpu_plan, run_one, worker_cpus
+from mmbench.runner.progress import Progress
+
+# What an attempt's record keeps of an earlier attempt of the same repetition.
+ATTEMPT_KEYS = ("started", "status", "wall_s", "figure_wall_s", "noise", "disturbed")
+RESUMED_ATTEMPT_KEYS = ATTEMPT_KEYS + ("problem", "exit_code", "signal")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _previous_manifest(folder_path: pathlib.Path) -> dict:
+    """A resumed run's manifest, validated; a stale 'running' state becomes an
+    abandoned session (its runner died without recording its end)."""
+    try:
+        previous = read_json(folder_path / "manifest.json")
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot resume {folder_path}: no readable manifest.json ({e})") from e
+    previous = validate_manifest(previous, folder_path)
+    if previous.get("state") == "running":
+        # Nobody holds the lock, yet the manifest says running: its runner was
+        # killed before it could record its end.
+        last = (previous.get("sessions") or [{}])[-1]
+        pid = f", pid {last['pid']}" if last.get("pid") else ""
+        stale = (f"the previous session (started {last.get('started') or '?'}{pid}) ended "
+                 "without recording its end (killed?); its manifest still said 'running'")
+        print(f"mmbench run: note: {stale}", file=sys.stderr)
+        last.update(state="abandoned", problem=stale)
+    return previous
+
+
+class Session:
+    """A run folder and the plan to complete in it, opened by `open_session`."""
+
+    def __init__(self, args, catalog: workers.Catalog, folder: RunFolder, opts: dict,
+                 plan: dict, manifest: dict, previous: Optional[dict]):
+        self.args = args
+        self.catalog = catalog
+        self.folder = folder
+        self.opts = opts
+        self.plan = plan
+        self.manifest = manifest
+        self.previous = previous
+        self.state = "complete"
+        self.skipped = 0
+        self.executed = 0
+        self.figures: Dict[tuple, Dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
+        self.probes: List[int] = []   # speed probes of the undisturbed runs so far
+        self.deferred: list = []      # disturbed runs to try again at the end of their round
+        self.gbench_context = None
+        self.cpus = cpu_plan(opts["pin"])
+        self.order = random.Random(opts["order_seed"])
+        self.progress: Optional[Progress] = None
+
+    # ------------------------------------------------------------ the plan
+
+    def round_of(self, r: int, workloads: List[str]) -> list:
+        """Round r of these workloads: every pair once, in a fresh random order."""
+        pairs = [(w, s) for w, s in self.plan["pairs"] if w in workloads]
+        self.order.shuffle(pairs)
+        return [(w, s, r) for w, s in pairs]
+
+    def planned_runs(self) -> list:
+        """(workload, strategy, rep) of the first --reps rounds, then of the rounds an
+        earlier session of a resumed run had already added."""
+        opts = self.opts
+        runs = [run for r in range(1, opts["reps"] + 1)
+                for run in self.round_of(r, opts["workloads"])]
+        for w, n in self.plan["reps_by_workload"].items():
+            runs += [run for r in range(opts["reps"] + 1, n + 1) for run in self.round_of(r, [w])]
+        return runs
+
+    # ------------------------------------------------------------ one repetition
+
+    def _announce(self, cmd, extra_env):
+        if self.args.verbose and not sys.stdout.isatty():
+            env_text = " ".join("%s=%s" % kv for kv in extra_env.items())
+            print("$ %s%s" % (env_text + " " if env_text else "", " ".join(cmd)), flush=True)
+
+    def execute_run(self, w: str, s: str, r: int) -> None:
+        """Run repetition r of (w, s) unless a resumed run holds it, intact."""
+        attempts = []
+        if self.previous is not None:
+            rec = self.folder.load_record(w, s, r)
+            integrity = (self.folder.integrity(w, s, r, rec)
+                         if rec and rec.get("status") == "ok" else None)
+            if integrity == "ok":
+                self.skipped += 1
+                self.progress.skipped()
+                if rec.get("figure_wall_s"):
+                    self.figures.setdefault((w, s), {})[r] = rec["figure_wall_s"]
+                return
+            if rec:
+                # Run again, keeping what the earlier session's attempt saw (a crash,
+                # a result that no longer matches its digest, ...).
+                earlier = {k: rec.get(k) for k in RESUMED_ATTEMPT_KEYS}
+                if integrity in ("corrupt", "missing"):
+                    earlier.update(status=integrity, problem="its result files %s" % (
+                        "no longer match the digests in run.json" if integrity == "corrupt"
+                        else "are missing"))
+                attempts = list(rec.get("attempts") or []) + [earlier]
+        self.attempt(w, s, r, attempts, len(attempts))
+
+    def attempt(self, w: str, s: str, r: int, attempts: list, reruns0: int) -> None:
+        self.progress.start(w, s, r)
+        reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
+        record = run_one(self.folder, self.catalog, self.opts, w, s, r, announce=self._announce,
+                         cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
+                                          self.opts["threads"]),
+                         attempts=attempts, speed_reference=reference)
+        if record["status"] == "ok" and not record["disturbed"]:
+            self.probes.extend((record.get("noise") or {}).get("speed_probe_ns") or [])
+        if record["disturbed"] and len(attempts) - reruns0 < self.opts["max_reruns"]:
+            # Disturbed: run it again at the end of this round, when whatever
+            # disturbed it (a busy host lasts a minute or more) may have passed,
+            # keeping what this attempt saw.
+            attempts = attempts + [{k: record[k] for k in ATTEMPT_KEYS}]
+            self.deferred.append((w, s, r, attempts, reruns0))
+            self.progress.deferred(record)
+            return
+        self.executed += 1
+        self.progress.finished(record)
+        if record["status"] == "ok" and record.get("figure_wall_s"):
+            self.figures.setdefault((w, s), {})[r] = record["figure_wall_s"]
+        if self.gbench_context is None and record["status"] == "ok":
+            try:
+                self.gbench_context = read_json(self.folder.raw(w, s, r, "gbench")).get("context")
+            except (OSError, ValueError):
+                pass
+
+    def flush_deferred(self) -> None:
+        while self.deferred:
+            pending = list(self.deferred)
+            self.deferred.clear()
+            for item in pending:
+                self.attempt(*item)
+
+    # ------------------------------------------------------------ the rounds
+
+    def _wanting_another_round(self) -> List[str]:
+        """Workloads with a cell whose time still varies by more than --target-cv."""
+        opts, plan = self.opts, self.plan
+        return [w for w in opts["workloads"]
+                if plan["reps_by_workload"][w] < opts["max_reps"] and any(
+                    summary.cv(list(self.figures.get((w, s), {}).values())) > opts["target_cv"]
+                    for w2, s in plan["pairs"] if w2 == w
+                    and len(self.figures.get((w, s), {})) >= 2)]
+
+    def _rounds(self, runs: list) -> None:
+        current_round = None
+        for w, s, r in runs:
+            if r != current_round:
+                self.flush_deferred()
+                current_round = r
+            self.execute_run(w, s, r)
+        self.flush_deferred()
+        # Adaptive repetitions: another round for every workload with a cell
+        # that still varies by more than the target, until max_reps.
+        while time.monotonic() - self.progress.t0 < self.opts["budget"]:
+            wanting = self._wanting_another_round()
+            if not wanting:
+                break
+            for w in wanting:
+                self.plan["reps_by_workload"][w] += 1
+            # a resume knows the new rounds
+            write_json_atomic(self.folder.manifest, self.manifest, allow_nan=False)
+            extra = []
+            for w in wanting:
+                extra += self.round_of(self.plan["reps_by_workload"][w], [w])
+            self.order.shuffle(extra)
+            self.progress.total += len(extra)
+            for w, s, r in extra:
+                self.execute_run(w, s, r)
+            self.flush_deferred()
+
+    def run(self) -> str:
+        """Run what the plan still lacks; the session's end state: complete,
+        interrupted (Ctrl-C, SIGTERM, SIGHUP) or failed (re-raised)."""
+        manifest = self.manifest
+        manifest["cpus"] = self.cpus
+        manifest["machine_state"] = noise.machine_state()
+        if self.cpus["runner"]:
+            os.sched_setaffinity(0, self.cpus["runner"])  # this thread and the threads it starts
+        runs = self.planned_runs()
+        self.progress = Progress(len(runs))
+        old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        old_hup = signal.signal(signal.SIGHUP, _raise_interrupt)  # a closed terminal
+        try:
+            self._rounds(runs)
+        except KeyboardInterrupt:
+            self.state = "interrupted"
+        except BaseException as e:
+            # Anything unexpected (a full disk, a bug): the manifest says the run failed
+            # and why, never "complete"; --resume completes it.
+            self.state = "failed"
+            manifest["error"] = describe_error(e)
+            raise
+        finally:
+            self.progress.close()
+            signal.signal(signal.SIGTERM, old_term)
+            signal.signal(signal.SIGHUP, old_hup)
+            self._record_end()
+        return self.state
+
+    def _record_end(self) -> None:
+        manifest = self.manifest
+        if self.gbench_context:
+            manifest["versions"]["google_benchmark_build_type"] = self.gbench_context.get(
+                "library_build_type")
+            if not manifest["versions"].get("google_benchmark"):
+                manifest["versions"]["google_benchmark"] = self.gbench_context.get(
+                    "library_version")
+        manifest["finished"] = utc_now()
+        manifest["state"] = self.state
+        if self.state != "failed":
+            manifest.pop("error", None)
+        manifest["sessions"][-1].update(finished=manifest["finished"], executed=self.executed,
+                                        skipped=self.skipped, state=self.state)
+        try:
+            write_json_atomic(self.folder.manifest, manifest, allow_nan=False)
+        except OSError as e:
+            if self.state != "failed":
+                raise
+            # Already failing (e.g. the disk is full): the original error is the one to
+            # report; the manifest left saying "running" is detected by --resume.
+            print(f"mmbench run: note: could not record the failure in {self.folder.manifest}: "
+                  f"{describe_error(e)}", file=sys.stderr)
+
+    def write_summary(self) -> List[dict]:
+        """hgrm files, summary.json/.csv/.md and the manifest's noise summary; the rows."""
+        summary.write_hgrms(self.folder, self.plan)
+        rows = summary.write_summary(self.folder, self.plan, self.manifest)
+        self.manifest["noise_summary"] = summary.noise_summary(self.folder, self.plan)
+        write_json_atomic(self.folder.manifest, self.manifest)
+        return rows
+
+
+def open_session(args, locks: List[int]) -> Session:
+    """The folder a run writes into (new, or --resume's, locked: the lock's file
+    descriptor is appended to `locks`), with its options, plan and manifest written."""
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty; name a folder, or leave --out out for the default")
+    catalog = workers.load_catalog(args.build_dir)
+    previous = None
+    folder_path = None
+    if args.resume is not None:
+        if not args.resume.strip():
+            raise UsageError("--resume is empty; name the run folder to complete")
+        folder_path = pathlib.Path(args.resume).resolve()
+        if args.out and pathlib.Path(args.out).resolve() != folder_path:
+            raise UsageError("--out and --resume name different folders")
+        if not (folder_path / "manifest.json").is_file():
+            raise UsageError(f"cannot resume {folder_path}: not a run folder (no manifest.json)")
+        locks.append(lock_folder(folder_path))  # before reading what a live run may rewrite
+        previous = _previous_manifest(folder_path)
+    opts = resolve_options(args, catalog, previous,
+                           trusted=previous is None or manifest_trusted(folder_path))
+    plan = make_plan(opts, catalog)
+    # cluster (shard.py): narrow opts and plan to this shard's workloads
+    shard_entry = shard.apply(getattr(args, "shard", None), opts, plan, catalog,
+                              args.repo_root, previous)
+    unhosted = [f"{w}/{s}" for w in opts["workloads"] for s in opts["strategies"]
+                if (w, s) not in catalog.entries]
+    if unhosted:
+        print(f"mmbench run: note: no worker hosts {', '.join(unhosted)}; skipped",
+              file=sys.stderr)
+    if not plan["pairs"]:
+        raise UsageError("no worker hosts any of the chosen (workload, strategy) pairs")
+    if previous is None:
+        folder_path = new_run_folder(args.repo_root, args.out)
+        locks.append(lock_folder(folder_path))
+    opts["out"] = str(folder_path)
+    args.run_folder = str(folder_path)  # for callers such as `mmbench stability`
+    folder = RunFolder(folder_path)
+    folder.make_dirs()
+    manifest = build_manifest(args, opts, plan, catalog, previous)
+    if shard_entry:  # cluster (shard.py)
+        manifest["shard"] = shard_entry
+    write_json_atomic(folder.manifest, manifest, allow_nan=False)
+    if previous is not None:  # rounds a resumed run had already added
+        plan["reps_by_workload"].update(
+            (previous.get("plan") or {}).get("reps_by_workload") or {})
+    return Session(args, catalog, folder, opts, plan, manifest, previous)
