@@ -11,7 +11,6 @@ two machines.
 
 from __future__ import annotations
 
-import datetime
 import pathlib
 import shutil
 import sys
@@ -20,6 +19,7 @@ from typing import List
 from mmbench import runfolder, shard, summary
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
+from mmbench.runner import utc_now
 
 COPIED = (runfolder.RAW, runfolder.RSS, runfolder.LOGS)
 
@@ -90,6 +90,10 @@ def check(shards: List[dict], partial: bool) -> dict:
         if sh["path"] in seen:
             raise UsageError("%s is named twice" % sh["path"])
         seen[sh["path"]] = sh
+    for sh in shards:
+        if shard.plan_id(sh["shard"]["identity"]) != sh["shard"]["plan_id"]:
+            raise UsageError("%s: the plan identity in its manifest does not match its "
+                             "plan_id (edited?)" % _name(sh))
     first = shards[0]
     for sh in shards[1:]:
         if sh["shard"]["plan_id"] != first["shard"]["plan_id"]:
@@ -121,10 +125,6 @@ def check(shards: List[dict], partial: bool) -> dict:
                              incomplete[0], next(sh for sh in shards if _name(sh) ==
                                                  incomplete[0])["manifest"].get("state")))
     return {"missing": missing, "incomplete": incomplete, "owner": owner}
-
-
-def _utc_now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def merged_plan(shards: List[dict], missing: List[str]) -> dict:
@@ -200,7 +200,7 @@ def merge_command(args) -> int:
         "sessions": [dict(s, shard=sh["shard"]["index"]) for sh in shards
                      for s in sh["manifest"].get("sessions") or []],
         "merge": {
-            "merged": _utc_now(),
+            "merged": utc_now(),
             "plan_id": shards[0]["shard"]["plan_id"],
             "identity": shards[0]["shard"]["identity"],
             "count": shards[0]["shard"]["count"],
