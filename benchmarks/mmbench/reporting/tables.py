@@ -14,6 +14,7 @@ from mmbench.fmt import DASH, duration_unit, format_duration, round3, si, sig3
 from mmbench.reporting.figures import REFERENCE, RowFigures, all_figures
 from mmbench.runfolder import RunData, machine_line, manifest_items, number
 
+
 def _spans_decades(values_ns: list[float | None], decades: int = 3) -> bool:
     present = [v for v in values_ns if v is not None and v > 0]
     return bool(present) and max(present) / min(present) > 10 ** decades
