@@ -40,8 +40,8 @@ def steal_jiffies() -> int:
 
 
 def once(strategy, workload="binary_trees", pin=True, aslr=True, min_time=0.0, poll=False):
-    worker = "%s/mmbench-worker-%s" % (BUILD, "glibc" if strategy not in (
-        "mimalloc", "jemalloc") else strategy)
+    family = strategy if strategy in ("mimalloc", "jemalloc") else "glibc"
+    worker = f"{BUILD}/mmbench-worker-{family}"
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         cmd = [worker, "--workload", workload, "--strategy", strategy, "--detail-out", out.name,
                "--benchmark_format=json"]
@@ -56,7 +56,7 @@ def once(strategy, workload="binary_trees", pin=True, aslr=True, min_time=0.0, p
         if poll:
             def sample():
                 try:
-                    fd = os.open("/proc/%d/statm" % proc.pid, os.O_RDONLY)
+                    fd = os.open(f"/proc/{proc.pid}/statm", os.O_RDONLY)
                 except OSError:
                     return
                 while not stop.wait(0.001):
@@ -91,7 +91,7 @@ def condition(name, strategy, **kw):
     return {"condition": name, "strategy": strategy, "n": N,
             "median_s": statistics.median(fig),
             "cv": statistics.stdev(fig) / statistics.mean(fig),
-            "range": "%.4f-%.4f" % (min(fig), max(fig)),
+            "range": f"{min(fig):.4f}-{max(fig):.4f}",
             "faults_first": statistics.median(r["faults_first"] for r in results),
             "faults_later": results[0]["faults_later"],
             "migrations": sum(r["migrations"] or 0 for r in results),
@@ -112,10 +112,10 @@ def main():
           "later-iteration faults | migrations | invol. switches | steal |")
     print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print("| %s | %s | %d | %.4f | %.2f%% | %s | %d | %s | %d | %d | %.2f%% |" % (
-            r["condition"], r["strategy"], r["n"], r["median_s"], 100 * r["cv"], r["range"],
-            r["faults_first"], "-" if r["faults_later"] is None else "%d" % r["faults_later"],
-            r["migrations"], r["invol"], 100 * r["steal"]))
+        later = "-" if r["faults_later"] is None else int(r["faults_later"])
+        print(f'| {r["condition"]} | {r["strategy"]} | {r["n"]} | {r["median_s"]:.4f} | '
+              f'{100 * r["cv"]:.2f}% | {r["range"]} | {r["faults_first"]} | {later} | '
+              f'{r["migrations"]} | {r["invol"]} | {100 * r["steal"]:.2f}% |')
 
 
 if __name__ == "__main__":

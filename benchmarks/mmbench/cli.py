@@ -9,7 +9,6 @@ import pathlib
 import pkgutil
 import sys
 import traceback
-from typing import List, Optional
 
 from mmbench import commands, interpreter
 from mmbench.errors import UsageError
@@ -38,7 +37,7 @@ def _add_global_options(parser: argparse.ArgumentParser, top_level: bool) -> Non
         pass
 
 
-def _discover(subparsers) -> List[str]:
+def _discover(subparsers) -> list[str]:
     """Import every module in mmbench.commands and let it register; a broken module
     is reported and skipped so the others keep working."""
     problems = []
@@ -52,8 +51,8 @@ def _discover(subparsers) -> List[str]:
                 continue
             register(subparsers)
         except Exception as e:  # noqa: BLE001 - another engineer's module must not break us
-            problems.append("mmbench: command module '%s' could not be loaded: %s: %s"
-                            % (info.name, type(e).__name__, e))
+            problems.append(f"mmbench: command module '{info.name}' could not be loaded: "
+                            f"{type(e).__name__}: {e}")
     return problems
 
 
@@ -71,7 +70,7 @@ def build_parser():
     return parser, problems
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser, problems = build_parser()
     args = parser.parse_args(argv)
     for p in problems:
@@ -81,7 +80,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.repo_root = REPO_ROOT
     args.argv = list(sys.argv if argv is None else ["mmbench"] + list(argv))
     if args.verbose:
-        print("interpreter: %s" % interpreter.describe(), file=sys.stderr)
+        print(f"interpreter: {interpreter.describe()}", file=sys.stderr)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
@@ -89,19 +88,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return int(func(args) or 0)
     except UsageError as e:
-        print("mmbench %s: error: %s" % (args.command, e), file=sys.stderr)
+        print(f"mmbench {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nmmbench %s: interrupted" % args.command, file=sys.stderr)
+        print(f"\nmmbench {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1
     except OSError as e:
         # The file system said no (read-only, full, permission denied, /proc): one
         # line naming the file, exit 2, as for any other unusable input.
-        what = "%s: %s" % (e.strerror, e.filename) if e.strerror and e.filename else \
+        what = f"{e.strerror}: {e.filename}" if e.strerror and e.filename else \
             (e.strerror or str(e))
-        print("mmbench %s: error: %s" % (args.command, what), file=sys.stderr)
+        print(f"mmbench {args.command}: error: {what}", file=sys.stderr)
         return 2
     except Exception:  # noqa: BLE001
         traceback.print_exc()

@@ -18,7 +18,6 @@ import signal
 import subprocess
 import threading
 import time
-from typing import Dict, List, Optional
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 STDERR_TAIL_BYTES = 4000
@@ -26,22 +25,22 @@ STDERR_TAIL_BYTES = 4000
 
 @dataclasses.dataclass
 class ProcessResult:
-    exit_code: Optional[int]       # None when killed by a signal
-    signal: Optional[int]
+    exit_code: int | None       # None when killed by a signal
+    signal: int | None
     timed_out: bool
     wall_s: float
     user_s: float
     sys_s: float
     peak_rss_kib: int
-    samples: List[tuple]           # (t_s since spawn, rss_kib)
+    samples: list[tuple]           # (t_s since spawn, rss_kib)
     started: float                 # time.time() at spawn
     finished: float
     stderr_tail: str
-    spawn_error: Optional[str] = None
-    pid: Optional[int] = None
+    spawn_error: str | None = None
+    pid: int | None = None
 
     @property
-    def sampled_peak_rss_kib(self) -> Optional[int]:
+    def sampled_peak_rss_kib(self) -> int | None:
         return max((kib for _t, kib in self.samples), default=None)
 
 
@@ -50,10 +49,10 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.period_s = period_s
         self.t0 = t0
-        self.samples: List[tuple] = []
+        self.samples: list[tuple] = []
         self.stop_event = threading.Event()
         try:
-            self.fd: Optional[int] = os.open("/proc/%d/statm" % pid, os.O_RDONLY)
+            self.fd: int | None = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
         except OSError:
             self.fd = None
 
@@ -128,7 +127,7 @@ def _become_subreaper() -> None:
 
 
 _lifeline_lock = threading.Lock()
-_lifeline_read: Optional[int] = None
+_lifeline_read: int | None = None
 
 
 def _lifeline() -> int:
@@ -143,10 +142,10 @@ def _lifeline() -> int:
         return _lifeline_read
 
 
-_lifeline_write_ends: List[int] = []
+_lifeline_write_ends: list[int] = []
 
 
-def _reap(pid: Optional[int]) -> None:
+def _reap(pid: int | None) -> None:
     """Reap an adopted process that has been killed (ignore one already reaped)."""
     if pid is None:
         return
@@ -177,9 +176,9 @@ def _spawn_on_cpus(cpus, spawn):
         os.sched_setaffinity(0, old)
 
 
-def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: float,
-                sample_period_s: float, env: Optional[Dict[str, str]] = None,
-                cwd: Optional[str] = None, on_spawn=None, cpus=None) -> ProcessResult:
+def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: float,
+                sample_period_s: float, env: dict[str, str] | None = None,
+                cwd: str | None = None, on_spawn=None, cpus=None) -> ProcessResult:
     """Run cmd to completion (or timeout) and measure it. Never raises for the child's
     failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit.
     cpus: the CPUs the worker may run on (None: any)."""
@@ -191,7 +190,7 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
                              "", spawn_error=why)
 
     if not os.access(cmd[0], os.X_OK):
-        return spawn_failed("%s is not an executable file" % cmd[0])
+        return spawn_failed(f"{cmd[0]} is not an executable file")
     try:
         _become_subreaper()
         launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
@@ -224,8 +223,8 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
             sampler.start()
         _out, err = launcher.communicate()
         if pid is None:
-            return spawn_failed("the launcher shell did not start the worker: %s"
-                                % err.decode("utf-8", "replace").strip())
+            return spawn_failed("the launcher shell did not start the worker: "
+                                + err.decode("utf-8", "replace").strip())
         # The shell has exited, so the worker is now our child.
         if timeout_s > 0:
             timer = threading.Timer(max(timeout_s - (time.monotonic() - t0), 0.0), on_timeout)
@@ -248,7 +247,7 @@ def run_process(cmd: List[str], stdout_path: str, stderr_path: str, timeout_s: f
                     echild_retries += 1
                     time.sleep(0.005)
                     continue
-                lost = "the worker (pid %d) was reaped by another process" % pid
+                lost = f"the worker (pid {pid}) was reaped by another process"
                 break
     except BaseException:
         _kill_group(pgid)

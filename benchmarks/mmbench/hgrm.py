@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 # The worker's layout (benchmarks/histogram.hpp): 1 ns .. 2^41 ns.
 WORKER_HIGHEST_TRACKABLE_NS = 1 << 41
@@ -37,9 +37,9 @@ NS_PER_US = 1000.0
 @dataclasses.dataclass
 class Histogram:
     buckets: list  # [[lowest, highest, count], ...] sorted by lowest, counts > 0
-    exact_min: Optional[int] = None
-    exact_max: Optional[int] = None
-    exact_sum: Optional[float] = None  # sum of recorded values (mean * count)
+    exact_min: int | None = None
+    exact_max: int | None = None
+    exact_sum: float | None = None  # sum of recorded values (mean * count)
     significant_digits: int = 3
     saturated: int = 0
 
@@ -92,7 +92,7 @@ class Histogram:
                 return min(hi, self.max)
         return self.max
 
-    def value_at(self, percentile: float) -> Optional[int]:
+    def value_at(self, percentile: float) -> int | None:
         """value_at_percentile, or None for an empty histogram."""
         return self.value_at_percentile(percentile) if self.count else None
 
@@ -303,20 +303,20 @@ def format_hgrm(hist: Histogram, ticks_per_half_distance: int = 5,
                 unit_ratio: float = NS_PER_US) -> str:
     """HdrHistogram's percentile-distribution text (values in ns / unit_ratio, i.e. µs)."""
     digits = hist.significant_digits
-    out = ["%12s %14s %10s %14s\n\n" % ("Value", "Percentile", "TotalCount", "1/(1-Percentile)")]
+    out = [f'{"Value":>12} {"Percentile":>14} {"TotalCount":>10} {"1/(1-Percentile)":>14}\n\n']
     for value, level, cumulative in percentile_rows(hist, ticks_per_half_distance):
         p = level / 100.0
         if level != 100.0:
-            out.append("%12.*f %2.12f %10d %14.2f\n" % (digits, value / unit_ratio, p, cumulative,
-                                                        1.0 / (1.0 - p)))
+            out.append(f"{value / unit_ratio:12.{digits}f} {p:2.12f} {cumulative:10d} "
+                       f"{1.0 / (1.0 - p):14.2f}\n")
         else:
-            out.append("%12.*f %2.12f %10d\n" % (digits, value / unit_ratio, p, cumulative))
+            out.append(f"{value / unit_ratio:12.{digits}f} {p:2.12f} {cumulative:10d}\n")
     bucket_count, sub_bucket_count = layout(digits)
-    out.append("#[Mean    = %12.*f, StdDeviation   = %12.*f]\n" %
-               (digits, hist.mean / unit_ratio, digits, hist.stddev / unit_ratio))
-    out.append("#[Max     = %12.*f, Total count    = %12d]\n" %
-               (digits, hist.max / unit_ratio, hist.count))
-    out.append("#[Buckets = %12d, SubBuckets     = %12d]\n" % (bucket_count, sub_bucket_count))
+    out.append(f"#[Mean    = {hist.mean / unit_ratio:12.{digits}f}, "
+               f"StdDeviation   = {hist.stddev / unit_ratio:12.{digits}f}]\n")
+    out.append(f"#[Max     = {hist.max / unit_ratio:12.{digits}f}, "
+               f"Total count    = {hist.count:12d}]\n")
+    out.append(f"#[Buckets = {bucket_count:12d}, SubBuckets     = {sub_bucket_count:12d}]\n")
     return "".join(out)
 
 
@@ -326,12 +326,12 @@ class HgrmFile:
     values: list          # Value column
     percentiles: list     # Percentile column, 0..1
     total_counts: list    # TotalCount column (cumulative)
-    mean: Optional[float] = None
-    stddev: Optional[float] = None
-    max: Optional[float] = None
-    total_count: Optional[int] = None
-    bucket_count: Optional[int] = None
-    sub_bucket_count: Optional[int] = None
+    mean: float | None = None
+    stddev: float | None = None
+    max: float | None = None
+    total_count: int | None = None
+    bucket_count: int | None = None
+    sub_bucket_count: int | None = None
 
     @property
     def inverted(self) -> list:
@@ -372,7 +372,7 @@ def parse_hgrm(text: str) -> HgrmFile:
             continue
         fields = stripped.split()
         if len(fields) < 3:
-            raise ValueError("not an hgrm row: %r" % line)
+            raise ValueError(f"not an hgrm row: {line!r}")
         parsed.values.append(float(fields[0]))
         parsed.percentiles.append(float(fields[1]))
         parsed.total_counts.append(int(fields[2]))

@@ -19,13 +19,13 @@ def describe() -> str:
     """One line: the interpreter's path, version and whether it can plot."""
     version = ".".join(str(v) for v in sys.version_info[:3])
     plots = "matplotlib available" if has_matplotlib() else "NO matplotlib: plots unavailable"
-    return "%s (Python %s, %s)" % (sys.executable, version, plots)
+    return f"{sys.executable} (Python {version}, {plots})"
 
 
 def require_matplotlib(what: str = "plots") -> None:
     """Raise a UsageError naming the interpreter when matplotlib cannot be imported."""
     if not has_matplotlib():
         raise UsageError(
-            "%s need matplotlib, which %s cannot import; run ./mmbench with an interpreter "
-            "that has it (Debian: apt-get install python3-matplotlib, used by /usr/bin/python3)"
-            % (what, sys.executable))
+            f"{what} need matplotlib, which {sys.executable} cannot import; run ./mmbench with an "
+            "interpreter that has it (Debian: apt-get install python3-matplotlib, used by "
+            "/usr/bin/python3)")

@@ -28,20 +28,20 @@ repetitions, not a coverage guarantee.
 from __future__ import annotations
 
 import statistics
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20220301
 
-Sample = Tuple[float, float]  # (total, explicit) of one repetition
+Sample = tuple[float, float]  # (total, explicit) of one repetition
 
 
-def distilled(samples: Sequence[Sample]) -> List[float]:
+def distilled(samples: Sequence[Sample]) -> list[float]:
     return [t - e for t, e in samples]
 
 
-def lbo(samples: Dict[str, Sequence[Sample]], resamples: int = BOOTSTRAP_RESAMPLES,
-        seed: int = BOOTSTRAP_SEED) -> Dict[str, Tuple[float, Optional[float], Optional[float]]]:
+def lbo(samples: dict[str, Sequence[Sample]], resamples: int = BOOTSTRAP_RESAMPLES,
+        seed: int = BOOTSTRAP_SEED) -> dict[str, tuple[float, float | None, float | None]]:
     """{strategy: [(total, explicit), ...]} -> {strategy: (lbo, lo, hi)}; strategies
     without samples are left out. lo/hi are None where no strategy has 2 samples."""
     samples = {s: [(float(t), float(e)) for t, e in v] for s, v in samples.items() if v}
@@ -70,7 +70,7 @@ def lbo(samples: Dict[str, Sequence[Sample]], resamples: int = BOOTSTRAP_RESAMPL
     return out
 
 
-def add_lbo_columns(rows: List[dict]) -> None:
+def add_lbo_columns(rows: list[dict]) -> None:
     """lbo_wall(_lo/_hi) and lbo_cpu(_lo/_hi) of every ok throughput row, per
     workload over its ok throughput rows (each row carries `lbo_samples`:
     {rep: [wall_s, cpu_s, explicit_s]}); None elsewhere."""
@@ -78,7 +78,7 @@ def add_lbo_columns(rows: List[dict]) -> None:
     for row in rows:
         row.update({k: None for k in keys})
         row.setdefault("lbo_mdc_strategy", None)
-    by_workload: Dict[str, List[dict]] = {}
+    by_workload: dict[str, list[dict]] = {}
     for row in rows:
         if (row.get("status") == "ok" and row.get("headline", "throughput") == "throughput"
                 and row.get("lbo_samples")):
@@ -92,7 +92,7 @@ def add_lbo_columns(rows: List[dict]) -> None:
             for r in group:
                 if r["strategy"] in result:
                     v, lo, hi = result[r["strategy"]]
-                    r.update({"lbo_" + which: v, "lbo_%s_lo" % which: lo,
-                              "lbo_%s_hi" % which: hi})
+                    r.update({"lbo_" + which: v, f"lbo_{which}_lo": lo,
+                              f"lbo_{which}_hi": hi})
                 if mdc_of:
-                    r["lbo_%s_mdc_strategy" % which] = min(mdc_of, key=mdc_of.get)
+                    r[f"lbo_{which}_mdc_strategy"] = min(mdc_of, key=mdc_of.get)

@@ -9,14 +9,13 @@ import re
 import socket
 import subprocess
 import sys
-from typing import Dict, Optional
 
 # Environment variables that change how an allocator or the collector behaves.
 TUNING_ENV_PREFIXES = ("GC_", "MIMALLOC_", "MALLOC_ARENA_", "MALLOC_")
 TUNING_ENV_NAMES = ("MALLOC_CONF", "JE_MALLOC_CONF", "GLIBC_TUNABLES", "LD_PRELOAD")
 
 
-def _run(cmd, cwd=None, timeout=20) -> Optional[str]:
+def _run(cmd, cwd=None, timeout=20) -> str | None:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
@@ -24,7 +23,7 @@ def _run(cmd, cwd=None, timeout=20) -> Optional[str]:
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
-def cpu_model() -> Optional[str]:
+def cpu_model() -> str | None:
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -35,7 +34,7 @@ def cpu_model() -> Optional[str]:
     return platform.processor() or None
 
 
-def total_memory_kib() -> Optional[int]:
+def total_memory_kib() -> int | None:
     try:
         with open("/proc/meminfo", encoding="utf-8") as f:
             for line in f:
@@ -76,7 +75,7 @@ def git_info(repo: pathlib.Path) -> dict:
             "branch": _run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=repo)}
 
 
-def cmake_cache(build_dir: pathlib.Path) -> Dict[str, str]:
+def cmake_cache(build_dir: pathlib.Path) -> dict[str, str]:
     values = {}
     try:
         text = (build_dir / "CMakeCache.txt").read_text(encoding="utf-8", errors="replace")
@@ -89,7 +88,7 @@ def cmake_cache(build_dir: pathlib.Path) -> Dict[str, str]:
     return values
 
 
-def cmake_compiler_id(build_dir: pathlib.Path) -> Dict[str, str]:
+def cmake_compiler_id(build_dir: pathlib.Path) -> dict[str, str]:
     """CMAKE_CXX_COMPILER_ID / _VERSION as CMake detected them for this build."""
     found = {}
     for path in sorted(build_dir.glob("CMakeFiles/*/CMakeCXXCompiler.cmake")):
@@ -98,7 +97,7 @@ def cmake_compiler_id(build_dir: pathlib.Path) -> Dict[str, str]:
         except OSError:
             continue
         for key in ("CMAKE_CXX_COMPILER_ID", "CMAKE_CXX_COMPILER_VERSION"):
-            m = re.search(r'^set\(%s "([^"]*)"\)' % key, text, re.M)
+            m = re.search(rf'^set\({key} "([^"]*)"\)', text, re.M)
             if m:
                 found[key] = m.group(1)
     return found
@@ -112,7 +111,7 @@ def compiler_info(build_dir: pathlib.Path) -> dict:
     version = _run([path or "c++", "--version"])
     build_type = cache.get("CMAKE_BUILD_TYPE")
     flags = " ".join(x for x in (cache.get("CMAKE_CXX_FLAGS", ""),
-                                 cache.get("CMAKE_CXX_FLAGS_%s" % (build_type or "").upper(), ""))
+                                 cache.get(f'CMAKE_CXX_FLAGS_{(build_type or "").upper()}', ""))
                      if x).strip()
     return {
         "path": path or "c++",
@@ -125,19 +124,19 @@ def compiler_info(build_dir: pathlib.Path) -> dict:
     }
 
 
-def dpkg_version(package: str) -> Optional[str]:
+def dpkg_version(package: str) -> str | None:
     out = _run(["dpkg-query", "-W", "-f=${Version}", package])
     return out or None
 
 
-def tuning_environment(env=None) -> Dict[str, str]:
+def tuning_environment(env=None) -> dict[str, str]:
     env = os.environ if env is None else env
     return {k: v for k, v in sorted(env.items())
             if k in TUNING_ENV_NAMES or k.startswith(TUNING_ENV_PREFIXES)}
 
 
-def library_versions(describes: Dict[str, dict], gc_version: Optional[str],
-                     gbench_context: Optional[dict] = None) -> dict:
+def library_versions(describes: dict[str, dict], gc_version: str | None,
+                     gbench_context: dict | None = None) -> dict:
     """Versions of everything a figure depends on. `describes`: family -> --describe JSON."""
     def allocator_version(family):
         d = describes.get(family)

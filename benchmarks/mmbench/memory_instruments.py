@@ -41,8 +41,8 @@ def cgroup_status(proc_cgroup: str = "/proc/self/cgroup",
         with open(mountinfo, encoding="utf-8") as f:
             mount = _v2_mount(f.read())
     except OSError as e:
-        return {"memory_peak": False, "why": "cannot read %s" % e.filename}
-    path = next((l[3:] for l in lines if l.startswith("0::")), None)
+        return {"memory_peak": False, "why": f"cannot read {e.filename}"}
+    path = next((line[3:] for line in lines if line.startswith("0::")), None)
     if path is None or mount is None:
         return {"memory_peak": False, "why": "no cgroup v2 hierarchy"}
     folder = os.path.join(mount, path.lstrip("/"))
@@ -53,14 +53,14 @@ def cgroup_status(proc_cgroup: str = "/proc/self/cgroup",
         controllers = []
     if "memory" not in controllers:
         return {"memory_peak": False,
-                "why": "cgroup v2 at %s has no memory controller (controllers: %s)"
-                       % (folder, " ".join(controllers) or "none")}
+                "why": f"cgroup v2 at {folder} has no memory controller "
+                       f'(controllers: {" ".join(controllers) or "none"})'}
     if not os.path.exists(os.path.join(folder, "memory.peak")):
-        return {"memory_peak": False, "why": "no memory.peak in %s (kernel < 5.19?)" % folder}
+        return {"memory_peak": False, "why": f"no memory.peak in {folder} (kernel < 5.19?)"}
     if not os.access(folder, os.W_OK):
-        return {"memory_peak": False, "why": "%s is not delegated to this user" % folder}
-    return {"memory_peak": True, "why": "delegated cgroup v2 at %s (not used by the runner yet)"
-            % folder}
+        return {"memory_peak": False, "why": f"{folder} is not delegated to this user"}
+    return {"memory_peak": True,
+            "why": f"delegated cgroup v2 at {folder} (not used by the runner yet)"}
 
 
 def describe(sample_ms: float) -> dict:
@@ -69,8 +69,8 @@ def describe(sample_ms: float) -> dict:
         "peak_rss_kib": "wait4 ru_maxrss: the kernel's hiwater_rss, the same counter as "
                         "/usr/bin/time -v's maximum resident set size and VmHWM",
         "sampled_peak_rss_kib": "maximum of /proc/<pid>/statm resident pages read every "
-                                "%g ms: a lower bound of the true peak, missing at most what "
-                                "was touched and given back within one period" % sample_ms,
+                                f"{sample_ms:g} ms: a lower bound of the true peak, missing at "
+                                "most what was touched and given back within one period",
         "independent": "sampled_peak_rss_kib",
         "cgroup": cgroup_status(),
     }

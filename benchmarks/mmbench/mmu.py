@@ -15,23 +15,23 @@ O(n log n) per w, no sampling.
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
 
 # The window sizes the tables report, and the curve the plots draw (1 ms .. 1 s).
 TABLE_WINDOWS_NS = {"mmu_1ms": 1_000_000, "mmu_10ms": 10_000_000, "mmu_100ms": 100_000_000}
 
 
-def curve_windows_ns(points_per_decade: int = 8) -> List[float]:
+def curve_windows_ns(points_per_decade: int = 8) -> list[float]:
     """Log-spaced window sizes from 1 ms to 1 s."""
     n = 3 * points_per_decade
     return [1e6 * 10 ** (3 * i / n) for i in range(n + 1)]
 
 
-def normalize(pauses: Iterable[Sequence[float]], span: float) -> List[Tuple[float, float]]:
+def normalize(pauses: Iterable[Sequence[float]], span: float) -> list[tuple[float, float]]:
     """[[start, duration], ...] -> sorted, merged [start, end) intervals clipped to [0, span]."""
     iv = sorted((max(0.0, float(s)), min(float(span), float(s) + float(d)))
                 for s, d in pauses if d > 0)
-    merged: List[Tuple[float, float]] = []
+    merged: list[tuple[float, float]] = []
     for s, e in iv:
         if e <= s:
             continue
@@ -69,7 +69,7 @@ class Timeline:
     def longest(self) -> float:
         return max((e - s for s, e in self.iv), default=0.0)
 
-    def mmu(self, w: float) -> Optional[float]:
+    def mmu(self, w: float) -> float | None:
         """Exact MMU for window w; None where w does not fit in the run (w > span or span <= 0)."""
         if w <= 0 or self.span <= 0 or w > self.span:
             return None
@@ -84,16 +84,16 @@ class Timeline:
         return max(0.0, (w - worst) / w)
 
 
-def mmu(pauses: Iterable[Sequence[float]], span: float, w: float) -> Optional[float]:
+def mmu(pauses: Iterable[Sequence[float]], span: float, w: float) -> float | None:
     return Timeline(pauses, span).mmu(w)
 
 
-def mmu_curve(pauses, span: float, windows: Sequence[float]) -> List[Optional[float]]:
+def mmu_curve(pauses, span: float, windows: Sequence[float]) -> list[float | None]:
     tl = Timeline(pauses, span)
     return [tl.mmu(w) for w in windows]
 
 
-def detail_timeline(detail: dict) -> Optional[Timeline]:
+def detail_timeline(detail: dict) -> Timeline | None:
     """A worker detail file's stop-the-world timeline over all its passes, or
     None where it has no recorded events (not a collector) or no run span."""
     gc = detail.get("gc")

@@ -20,8 +20,6 @@ by the runner, and every attempt is kept in the run record.
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional
-
 
 
 def _limit(name: str, default: float) -> float:
@@ -47,7 +45,7 @@ MIGRATIONS_MAX_WHEN_PINNED = _limit("MIGRATIONS_MAX_WHEN_PINNED", 0)
 SLOW_PROBE_RATIO_MAX = _limit("SLOW_PROBE_RATIO_MAX", 1.15)
 
 
-def _read(path: str) -> Optional[str]:
+def _read(path: str) -> str | None:
     try:
         with open(path, encoding="ascii", errors="replace") as f:
             return f.read()
@@ -55,7 +53,7 @@ def _read(path: str) -> Optional[str]:
         return None
 
 
-def _cpu_jiffies() -> Optional[Dict[str, int]]:
+def _cpu_jiffies() -> dict[str, int] | None:
     text = _read("/proc/stat")
     if not text:
         return None
@@ -69,8 +67,8 @@ def _cpu_jiffies() -> Optional[Dict[str, int]]:
     return out
 
 
-def _psi_some_total_us(resource: str) -> Optional[int]:
-    text = _read("/proc/pressure/%s" % resource)
+def _psi_some_total_us(resource: str) -> int | None:
+    text = _read(f"/proc/pressure/{resource}")
     if not text:
         return None
     for line in text.splitlines():
@@ -81,7 +79,7 @@ def _psi_some_total_us(resource: str) -> Optional[int]:
     return None
 
 
-def _runnable() -> Optional[int]:
+def _runnable() -> int | None:
     text = _read("/proc/loadavg")
     try:
         return int(text.split()[3].split("/")[0]) if text else None
@@ -89,7 +87,7 @@ def _runnable() -> Optional[int]:
         return None
 
 
-def thp_state() -> Dict[str, Optional[str]]:
+def thp_state() -> dict[str, str | None]:
     def chosen(path):
         text = _read(path)
         if not text:
@@ -110,7 +108,7 @@ def kdamond_running() -> bool:
     except OSError:
         return False
     for pid in pids:
-        comm = _read("/proc/%s/comm" % pid)
+        comm = _read(f"/proc/{pid}/comm")
         if comm and comm.startswith("kdamond"):
             return True
     return False
@@ -138,7 +136,7 @@ class Snapshot:
         self.memory_some_us = _psi_some_total_us("memory")
         self.runnable = _runnable()
 
-    def delta(self, later: "Snapshot", wall_s: float) -> dict:
+    def delta(self, later: Snapshot, wall_s: float) -> dict:
         out: dict = {"runnable_at_start": self.runnable}
         if self.jiffies and later.jiffies:
             total = later.jiffies["total"] - self.jiffies["total"]
@@ -152,22 +150,21 @@ class Snapshot:
         return out
 
 
-def disturbance(noise: dict, pinned: bool) -> List[str]:
+def disturbance(noise: dict, pinned: bool) -> list[str]:
     """Reasons to distrust one run's timing (empty: undisturbed)."""
     reasons = []
     if noise.get("steal_share") is not None and noise["steal_share"] > STEAL_SHARE_MAX:
-        reasons.append("steal %.1f%% of CPU time" % (100 * noise["steal_share"]))
+        reasons.append(f'steal {100 * noise["steal_share"]:.1f}% of CPU time')
     # CPU pressure says something only about a pinned worker: an unpinned
     # multithreaded one (producer_consumer on 2 CPUs) makes its own threads wait.
     if pinned and (noise.get("cpu_pressure_share") or 0) > CPU_PRESSURE_SHARE_MAX:
-        reasons.append("CPU pressure %.0f%% of wall" % (100 * noise["cpu_pressure_share"]))
+        reasons.append(f'CPU pressure {100 * noise["cpu_pressure_share"]:.0f}% of wall')
     if (noise.get("memory_pressure_share") or 0) > MEMORY_PRESSURE_SHARE_MAX:
-        reasons.append("memory pressure %.1f%% of wall"
-                       % (100 * noise["memory_pressure_share"]))
+        reasons.append(f'memory pressure {100 * noise["memory_pressure_share"]:.1f}% of wall')
     ratio = noise.get("speed_probe_ratio")
     if ratio is not None and ratio > SLOW_PROBE_RATIO_MAX:
-        reasons.append("machine %.0f%% slower than usual (speed probe)" % (100 * (ratio - 1)))
+        reasons.append(f"machine {100 * (ratio - 1):.0f}% slower than usual (speed probe)")
     migrations = noise.get("migrations")
     if pinned and migrations is not None and migrations > MIGRATIONS_MAX_WHEN_PINNED:
-        reasons.append("%d CPU migrations while pinned" % migrations)
+        reasons.append(f"{migrations} CPU migrations while pinned")
     return reasons

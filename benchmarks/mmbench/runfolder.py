@@ -22,7 +22,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from mmbench import fmt
 from mmbench.errors import UsageError
@@ -81,7 +81,7 @@ def read_json(path):
         return json.load(f)
 
 
-def new_folder(repo_root, out: Optional[str], prefix: str, not_empty: str) -> pathlib.Path:
+def new_folder(repo_root, out: str | None, prefix: str, not_empty: str) -> pathlib.Path:
     """The folder a new run or experiment writes into, created empty.
 
     With out: that folder, which must be absent or empty, else UsageError(not_empty
@@ -94,7 +94,7 @@ def new_folder(repo_root, out: Optional[str], prefix: str, not_empty: str) -> pa
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = pathlib.Path(repo_root) / "results" / ("%s-%s" % (prefix, stamp))
+    base = pathlib.Path(repo_root) / "results" / (f"{prefix}-{stamp}")
     folder, n = base, 1
     while True:
         try:
@@ -102,12 +102,12 @@ def new_folder(repo_root, out: Optional[str], prefix: str, not_empty: str) -> pa
             return folder
         except FileExistsError:
             n += 1
-            folder = base.with_name("%s-%d" % (base.name, n))
+            folder = base.with_name(f"{base.name}-{n}")
 
 
 def run_stem(workload: str, strategy: str, rep: int) -> str:
     """<workload>.<strategy>.r<N>, the name every per-process file starts with (reps from 1)."""
-    return "%s.%s.r%d" % (workload, strategy, rep)
+    return f"{workload}.{strategy}.r{rep}"
 
 
 class RunFolder:
@@ -122,19 +122,19 @@ class RunFolder:
 
     def raw(self, workload, strategy, rep, kind: str) -> pathlib.Path:
         """kind: gbench | detail | run"""
-        return self.root / RAW / ("%s.%s.json" % (run_stem(workload, strategy, rep), kind))
+        return self.root / RAW / (f"{run_stem(workload, strategy, rep)}.{kind}.json")
 
     def rss(self, workload, strategy, rep) -> pathlib.Path:
-        return self.root / RSS / ("%s.csv" % run_stem(workload, strategy, rep))
+        return self.root / RSS / (f"{run_stem(workload, strategy, rep)}.csv")
 
     def log(self, workload, strategy, rep, stream: str) -> pathlib.Path:
         """The worker's stdout / stderr as it printed them (logs/<stem>.stdout|.stderr)."""
-        return self.root / LOGS / ("%s.%s" % (run_stem(workload, strategy, rep), stream))
+        return self.root / LOGS / (f"{run_stem(workload, strategy, rep)}.{stream}")
 
-    def hgrm(self, workload, strategy, kind: Optional[str] = None) -> pathlib.Path:
+    def hgrm(self, workload, strategy, kind: str | None = None) -> pathlib.Path:
         """kind: None (latency) | corrected | gc"""
-        suffix = ".%s.hgrm" % kind if kind else ".hgrm"
-        return self.root / HGRM / ("%s.%s%s" % (workload, strategy, suffix))
+        suffix = f".{kind}.hgrm" if kind else ".hgrm"
+        return self.root / HGRM / (f"{workload}.{strategy}{suffix}")
 
     def make_dirs(self) -> None:
         for sub in (RAW, RSS, HGRM, LOGS):
@@ -148,7 +148,7 @@ class RunFolder:
     def load_summary(self) -> dict:
         return read_json(self.root / "summary.json")
 
-    def load_record(self, workload, strategy, rep) -> Optional[dict]:
+    def load_record(self, workload, strategy, rep) -> dict | None:
         """run.json, or None when absent or not a JSON object (invalid UTF-8 included)."""
         path = self.raw(workload, strategy, rep, "run")
         try:
@@ -157,7 +157,7 @@ class RunFolder:
             return None
         return record if isinstance(record, dict) else None
 
-    def integrity(self, workload, strategy, rep, record: Optional[dict] = None) -> str:
+    def integrity(self, workload, strategy, rep, record: dict | None = None) -> str:
         """Whether an ok run's result files are as the runner wrote them: "ok";
         "missing" (a file is gone); "corrupt" (its sha256 differs from the one in
         run.json, which is written after them). A record from before digests were
@@ -176,8 +176,8 @@ class RunFolder:
                 return "corrupt"
         return "ok"
 
-    def load_detail(self, workload, strategy, rep, record: Optional[dict] = None
-                    ) -> Optional[dict]:
+    def load_detail(self, workload, strategy, rep, record: dict | None = None
+                    ) -> dict | None:
         """detail.json, or None when absent, unreadable, or not what the runner recorded
         (its sha256 differs from run.json's): nothing unchecked is believed."""
         try:
@@ -217,6 +217,7 @@ _NUMERIC_SUMMARY_COLUMNS = {
     "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "gc_pauses",
     "gc_pause_p99_ns", "gc_pause_max_ns",
 }
+
 
 def number(value: Any) -> float | None:
     """A finite float from a JSON/CSV value, or None for empty, null, NaN or junk."""
@@ -441,7 +442,8 @@ def _find_key(manifest: Any, names: tuple[str, ...]) -> Any:
         node = queue.pop(0)
         if isinstance(node, dict):
             for n in names:
-                if n in node and not isinstance(node[n], (dict, list)) and node[n] not in ("", None):
+                if (n in node and not isinstance(node[n], (dict, list))
+                        and node[n] not in ("", None)):
                     return node[n]
             queue.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):

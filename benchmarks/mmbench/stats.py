@@ -14,7 +14,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from typing import Dict, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 
 def cv(samples: Sequence[float]) -> float:
@@ -38,7 +38,7 @@ def median_interval(n: int, level: float = 0.95):
     return k, 1 - 2 * below(k)
 
 
-def paired_ratio(a: Dict[int, float], b: Dict[int, float]):
+def paired_ratio(a: dict[int, float], b: dict[int, float]):
     """The median of the per-round ratios a[r] / b[r] over the rounds both have,
     with a distribution-free interval from order statistics: (ratio, lo, hi, n,
     coverage); lo/hi are None below 2 pairs. A median, not a mean: a round that
@@ -81,7 +81,7 @@ def t_quantile_975(df: float) -> float:
             + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
 
 
-def ci95_half_width(samples: Sequence[float]) -> Optional[float]:
+def ci95_half_width(samples: Sequence[float]) -> float | None:
     """Half-width of the 95% confidence interval of the mean (Student t); None below 2 samples."""
     n = len(samples)
     if n < 2:
@@ -89,7 +89,7 @@ def ci95_half_width(samples: Sequence[float]) -> Optional[float]:
     return t_quantile_975(n - 1) * statistics.stdev(samples) / math.sqrt(n)
 
 
-def median(values: Iterable) -> Optional[float]:
+def median(values: Iterable) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import csv
 import io
-from typing import Dict, List, Optional
 
 from mmbench import fmt, hgrm, lbo, mmu
 from mmbench.stats import ci95_half_width, cv, median, paired_ratio
@@ -47,7 +46,8 @@ def reps_of(plan: dict, workload: str) -> int:
     """Rounds run for a workload: the plan's reps, or more where it was extended."""
     return int((plan.get("reps_by_workload") or {}).get(workload, plan["reps"]))
 
-def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
+
+def checksum_verdicts(checksums: dict[tuple, str]) -> dict[tuple, bool]:
     """checksums: (strategy, rep) -> checksum of one workload's clean runs.
     True where the run agrees with the majority of them; with no strict majority
     (e.g. two strategies disagreeing 1:1) every run is flagged."""
@@ -62,7 +62,7 @@ def checksum_verdicts(checksums: Dict[tuple, str]) -> Dict[tuple, bool]:
 # Worker exit code of a combination the strategy refuses (pmr under threads).
 
 
-def _status_of_record(record: Optional[dict]) -> str:
+def _status_of_record(record: dict | None) -> str:
     if not record:
         return "missing"
     status = record.get("status", "error")
@@ -71,7 +71,7 @@ def _status_of_record(record: Optional[dict]) -> str:
     return status
 
 
-def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
+def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
     """plan: {"workloads": [...], "strategies": [...], "reps": N, "size": ..., and
     optionally "pairs": [[w, s], ...] (the (workload, strategy) pairs that exist)}."""
     workloads, strategies = plan["workloads"], plan["strategies"]
@@ -91,7 +91,7 @@ def build_rows(folder: RunFolder, plan: dict) -> List[dict]:
                     details[(w, s, r)] = folder.load_detail(w, s, r, rec)
 
     # Checksums: every clean run of a workload, all strategies, all reps.
-    agree: Dict[tuple, bool] = {}
+    agree: dict[tuple, bool] = {}
     for w in workloads:
         sums = {(s, r): details[(w, s, r)]["checksum"] for (w2, s) in pairs if w2 == w
                 for r in range(1, reps_of(plan, w) + 1) if details.get((w, s, r))}
@@ -136,7 +136,7 @@ def _lbo_sample(d: dict) -> list:
     return [d["wall_ns"] / 1e9, cpu, explicit]
 
 
-def _add_paired_ratios(rows: List[dict]) -> None:
+def _add_paired_ratios(rows: list[dict]) -> None:
     """Each row's throughput ratio to the reference strategy's, paired by round."""
     ref = {r["workload"]: r for r in rows if r["strategy"] == REFERENCE_STRATEGY}
     for row in rows:
@@ -163,11 +163,11 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
     gc = hgrm.merge(hgrm.from_json(g["pauses"]) for g in gc_dets if g.get("pauses"))
     checksums = collections.Counter(d["checksum"] for d in dets)
     live = median(d.get("live_bytes") for d in dets)
-    counters: Dict[str, list] = collections.defaultdict(list)
+    counters: dict[str, list] = collections.defaultdict(list)
     for d in dets:
         for k, v in (d.get("counters") or {}).items():
             counters[k].append(v)
-    entry_leak = plan.get("deliberate_leak", {}).get("%s/%s" % (w, s), False)
+    entry_leak = plan.get("deliberate_leak", {}).get(f"{w}/{s}", False)
     iterations = [max(len(d.get("iterations") or [None]), 1) for d in dets]
     row = {
         "workload": w,
@@ -233,7 +233,7 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
     return row
 
 
-def write_hgrms(folder: RunFolder, plan: dict) -> List[str]:
+def write_hgrms(folder: RunFolder, plan: dict) -> list[str]:
     """Merge every pair's histograms over its clean reps into hgrm/ files; returns their names."""
     written = []
     pairs = [tuple(p) for p in plan.get("pairs") or
@@ -267,11 +267,11 @@ def _csv_value(v):
     if isinstance(v, float):
         if v.is_integer() and abs(v) < 1e15:
             return str(int(v))
-        return "%.10g" % v
+        return f"{v:.10g}"
     return str(v)
 
 
-def to_csv(rows: List[dict]) -> str:
+def to_csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -280,15 +280,15 @@ def to_csv(rows: List[dict]) -> str:
     return buf.getvalue()
 
 
-def _si(v: Optional[float]) -> str:
+def _si(v: float | None) -> str:
     return fmt.si(v, missing="-")
 
 
-def format_ns(ns: Optional[float]) -> str:
+def format_ns(ns: float | None) -> str:
     return fmt.format_duration(ns, missing="-")
 
 
-def format_kib(kib: Optional[float]) -> str:
+def format_kib(kib: float | None) -> str:
     return fmt.format_kib(kib, missing="-")
 
 
@@ -303,12 +303,12 @@ def format_ratio(row: dict) -> str:
     if ratio is None:
         return "-"
     if row.get("ratio_ci95_lo") is None:
-        return "%.3gx" % ratio
-    return "%.3gx [%.3g, %.3g]" % (ratio, row["ratio_ci95_lo"], row["ratio_ci95_hi"])
+        return f"{ratio:.3g}x"
+    return f'{ratio:.3g}x [{row["ratio_ci95_lo"]:.3g}, {row["ratio_ci95_hi"]:.3g}]'
 
 
-def table_cells(rows: List[dict]):
-    header = ["workload", "strategy", "status", "throughput", "x %s [95%% CI]" % REFERENCE_STRATEGY,
+def table_cells(rows: list[dict]):
+    header = ["workload", "strategy", "status", "throughput", f"x {REFERENCE_STRATEGY} [95% CI]",
               "CV", "wall", "peak RSS", "live", "p50", "p99", "p99.9", "max", "GC pauses",
               "GC p99", "GC max"]
     body = []
@@ -322,11 +322,11 @@ def table_cells(rows: List[dict]):
         elif headline == "frame_time":
             throughput = "(fixed rate)"
         else:
-            throughput = "%s %s/s" % (_si(tp), unit) if tp is not None else "-"
+            throughput = f"{_si(tp)} {unit}/s" if tp is not None else "-"
         body.append([
             r["workload"], strategy, r["status"], throughput, format_ratio(r),
-            ("%.1f%%" % (100 * r["cv_wall"])) if r.get("cv_wall") is not None else "-",
-            ("%.3f s" % r["wall_s"]) if r.get("wall_s") is not None else "-",
+            (f'{100 * r["cv_wall"]:.1f}%') if r.get("cv_wall") is not None else "-",
+            (f'{r["wall_s"]:.3f} s') if r.get("wall_s") is not None else "-",
             format_kib(r.get("peak_rss_kib")), format_kib(r.get("live_kib")),
             format_ns(r.get("lat_p50_ns")), format_ns(r.get("lat_p99_ns")),
             format_ns(r.get("lat_p999_ns")), format_ns(r.get("lat_max_ns")),
@@ -336,7 +336,7 @@ def table_cells(rows: List[dict]):
     return header, body
 
 
-def markdown_table(rows: List[dict]) -> str:
+def markdown_table(rows: list[dict]) -> str:
     """A padded Markdown table: readable as plain text in a terminal too."""
     header, body = table_cells(rows)
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)] if body else [
@@ -354,17 +354,17 @@ def markdown_table(rows: List[dict]) -> str:
     return "\n".join([line(header), sep] + [line(b) for b in body]) + "\n"
 
 
-def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
+def to_markdown(rows: list[dict], manifest: dict | None) -> str:
     parts = ["# mmbench run summary\n"]
     if manifest:
         opts = manifest.get("options", {})
         mach = manifest.get("machine", {})
         git = manifest.get("git", {})
-        parts.append("size `%s`, %s repetition(s), threads %s, seed %s; %s, %s cores, kernel %s; "
-                     "git %s%s\n" % (opts.get("size"), opts.get("reps"), opts.get("threads"),
-                                     opts.get("seed"), mach.get("cpu_model"), mach.get("cores"),
-                                     mach.get("kernel"), (git.get("revision") or "?")[:12],
-                                     " (dirty)" if git.get("dirty") else ""))
+        dirty = " (dirty)" if git.get("dirty") else ""
+        parts.append(f'size `{opts.get("size")}`, {opts.get("reps")} repetition(s), threads '
+                     f'{opts.get("threads")}, seed {opts.get("seed")}; {mach.get("cpu_model")}, '
+                     f'{mach.get("cores")} cores, kernel {mach.get("kernel")}; '
+                     f'git {(git.get("revision") or "?")[:12]}{dirty}\n')
     parts.append(markdown_table(rows))
     parts.append(
         "\nthroughput: median over repetitions of units / wall time of one steady-state "
@@ -381,41 +381,41 @@ def to_markdown(rows: List[dict], manifest: Optional[dict]) -> str:
     if disturbed:
         parts.append("\nWARNING: disturbed repetitions (steal, CPU or memory pressure or "
                      "migrations beyond the limits even after re-runs; see each run.json's "
-                     "noise): " + ", ".join("%s/%s: %d" % (r["workload"], r["strategy"],
-                                                            r["disturbed_reps"])
-                                            for r in disturbed) + "\n")
+                     "noise): " + ", ".join(
+                         f'{r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]}'
+                         for r in disturbed) + "\n")
     noisy = [r for r in rows if (r.get("cv_wall") or 0) > 0.05
              and r.get("headline", "throughput") == "throughput"]
     if noisy:
-        parts.append("\nWARNING: cells whose time varies by more than 5%% over repetitions "
-                     "(CV): %s\n" % ", ".join("%s/%s %.1f%%" % (r["workload"], r["strategy"],
-                                                              100 * r["cv_wall"])
-                                              for r in noisy))
+        cells = ", ".join(f'{r["workload"]}/{r["strategy"]} {100 * r["cv_wall"]:.1f}%'
+                          for r in noisy)
+        parts.append(f"\nWARNING: cells whose time varies by more than 5% over repetitions "
+                     f"(CV): {cells}\n")
     refused = [r for r in rows if r["status"] == "unsupported"]
     if refused:
         parts.append("\nUnsupported (the strategy refuses the combination, e.g. a "
                      "single-threaded pmr resource under threads): "
-                     + ", ".join("%s/%s" % (r["workload"], r["strategy"]) for r in refused)
+                     + ", ".join(f'{r["workload"]}/{r["strategy"]}' for r in refused)
                      + "\n")
     bad = [r for r in rows if r["status"] not in ("ok", "unsupported")]
     if bad:
-        parts.append("\nNot ok: " + "; ".join("%s/%s: %s (reps: %s)" % (
-            r["workload"], r["strategy"], r["status"], ", ".join(r["rep_status"]))
+        parts.append("\nNot ok: " + "; ".join(
+            f'{r["workload"]}/{r["strategy"]}: {r["status"]} (reps: {", ".join(r["rep_status"])})'
             for r in bad) + "\n")
     return "".join(parts)
 
 
-def warnings(rows: List[dict]) -> List[str]:
+def warnings(rows: list[dict]) -> list[str]:
     """One line per cell whose figure should not be trusted as it is."""
     out = []
     for r in rows:
         if r.get("disturbed_reps"):
-            out.append("warning: %s/%s: %d repetition(s) disturbed (steal, pressure or "
-                       "migrations; see run.json noise)" % (r["workload"], r["strategy"],
-                                                           r["disturbed_reps"]))
+            out.append(f'warning: {r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]} '
+                       "repetition(s) disturbed (steal, pressure or migrations; see run.json "
+                       "noise)")
         if (r.get("cv_wall") or 0) > 0.05 and r.get("headline", "throughput") == "throughput":
-            out.append("warning: %s/%s varies by %.1f%% (CV) over its repetitions"
-                       % (r["workload"], r["strategy"], 100 * r["cv_wall"]))
+            out.append(f'warning: {r["workload"]}/{r["strategy"]} varies by '
+                       f'{100 * r["cv_wall"]:.1f}% (CV) over its repetitions')
     return out
 
 
@@ -443,7 +443,7 @@ def noise_summary(folder: RunFolder, plan: dict) -> dict:
             "runnable_at_start_median": middle("runnable_at_start")}
 
 
-def write_summary(folder: RunFolder, plan: dict, manifest: Optional[dict] = None) -> List[dict]:
+def write_summary(folder: RunFolder, plan: dict, manifest: dict | None = None) -> list[dict]:
     rows = build_rows(folder, plan)
     write_json_atomic(folder.root / "summary.json", {"columns": COLUMNS, "rows": rows})
     write_text_atomic(folder.root / "summary.csv", to_csv(rows))

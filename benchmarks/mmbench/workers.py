@@ -12,7 +12,6 @@ import json
 import os
 import pathlib
 import subprocess
-from typing import Dict, List, Optional
 
 from mmbench.errors import UsageError
 
@@ -35,7 +34,7 @@ class Worker:
     listing: dict               # the worker's --list JSON
 
     @property
-    def entries(self) -> List[dict]:
+    def entries(self) -> list[dict]:
         return self.listing.get("entries", [])
 
     @property
@@ -43,7 +42,7 @@ class Worker:
         return self.listing.get("allocator", {})
 
     @property
-    def gc_version(self) -> Optional[str]:
+    def gc_version(self) -> str | None:
         return self.listing.get("gc_version")
 
 
@@ -51,12 +50,12 @@ class Worker:
 class Catalog:
     """Every worker, and the (workload, strategy) entries they host, in listing order."""
     build_dir: pathlib.Path
-    workers: Dict[str, Worker]             # family -> worker
-    workloads: Dict[str, dict]             # name -> {unit, description, open_loop, ...}
-    strategies: Dict[str, str]             # strategy -> family of the worker that hosts it
-    entries: Dict[tuple, dict]             # (workload, strategy) -> entry
+    workers: dict[str, Worker]             # family -> worker
+    workloads: dict[str, dict]             # name -> {unit, description, open_loop, ...}
+    strategies: dict[str, str]             # strategy -> family of the worker that hosts it
+    entries: dict[tuple, dict]             # (workload, strategy) -> entry
     # Preloaded allocators run as strategies of their own: name -> library path.
-    preloads: Dict[str, str] = dataclasses.field(default_factory=dict)
+    preloads: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def worker_for(self, strategy: str) -> Worker:
         return self.workers[self.strategies[strategy]]
@@ -66,7 +65,7 @@ class Catalog:
         return PRELOAD_HOST_STRATEGY if strategy in self.preloads else strategy
 
     @property
-    def default_strategies(self) -> List[str]:
+    def default_strategies(self) -> list[str]:
         """The core strategies that are built, in listing order, then the preloads."""
         return [s for s in self.strategies if s in CORE_STRATEGIES or s in self.preloads]
 
@@ -75,15 +74,15 @@ class Catalog:
         LD_PRELOAD). Raises UsageError when name clashes or the host is not built."""
         if name in self.preloads:
             if self.preloads[name] != path:
-                raise UsageError("--preload %s given twice (%s and %s)"
-                                 % (name, self.preloads[name], path))
+                raise UsageError(f"--preload {name} given twice ({self.preloads[name]} and {path})")
             return
         if name in self.strategies:
-            raise UsageError("--preload %s: '%s' is a built-in strategy; choose another name"
-                             % (name, name))
+            raise UsageError(f"--preload {name}: '{name}' is a built-in strategy; choose another "
+                             "name")
         if self.strategies.get(PRELOAD_HOST_STRATEGY) != PRELOAD_FAMILY:
-            raise UsageError("--preload needs the %s worker's %s strategy, which is not built "
-                             "in %s" % (PRELOAD_FAMILY, PRELOAD_HOST_STRATEGY, self.build_dir))
+            raise UsageError(f"--preload needs the {PRELOAD_FAMILY} worker's "
+                             f"{PRELOAD_HOST_STRATEGY} strategy, which is not built in "
+                             f"{self.build_dir}")
         self.preloads[name] = path
         self.strategies[name] = PRELOAD_FAMILY
         for (w, s), entry in list(self.entries.items()):
@@ -92,7 +91,7 @@ class Catalog:
                                                hosted_by=PRELOAD_HOST_STRATEGY)
 
 
-def worker_paths(build_dir: pathlib.Path) -> Dict[str, pathlib.Path]:
+def worker_paths(build_dir: pathlib.Path) -> dict[str, pathlib.Path]:
     found = {}
     if not build_dir.is_dir():
         return found
@@ -104,20 +103,20 @@ def worker_paths(build_dir: pathlib.Path) -> Dict[str, pathlib.Path]:
     return found
 
 
-def _query(path: pathlib.Path, flag: str, extra_args: Optional[List[str]] = None,
-           env: Optional[Dict[str, str]] = None) -> dict:
+def _query(path: pathlib.Path, flag: str, extra_args: list[str] | None = None,
+           env: dict[str, str] | None = None) -> dict:
     try:
         proc = subprocess.run([str(path), flag] + list(extra_args or []), capture_output=True,
                               text=True, timeout=QUERY_TIMEOUT_S, env=env)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise UsageError("cannot run %s %s: %s" % (path, flag, e)) from e
+        raise UsageError(f"cannot run {path} {flag}: {e}") from e
     if proc.returncode != 0:
-        raise UsageError("%s %s failed (exit %d): %s" %
-                         (path, flag, proc.returncode, proc.stderr.strip()[-500:]))
+        raise UsageError(f"{path} {flag} failed (exit {proc.returncode}): "
+                         f"{proc.stderr.strip()[-500:]}")
     try:
         return json.loads(proc.stdout)
     except json.JSONDecodeError as e:
-        raise UsageError("%s %s printed no JSON: %s" % (path, flag, e)) from e
+        raise UsageError(f"{path} {flag} printed no JSON: {e}") from e
 
 
 def describe(worker: Worker) -> dict:
@@ -134,10 +133,10 @@ def describe_preload(worker: Worker, path: str) -> dict:
 
 def missing_build_message(build_dir: pathlib.Path) -> str:
     repo = pathlib.Path(__file__).resolve().parents[2]
-    return ("no worker binaries (%s*) in %s. Build them first:\n"
-            "  cmake -S %s -B %s -DCMAKE_BUILD_TYPE=Release && make -C %s -j2\n"
-            "or point --build-dir / MMBENCH_BUILD_DIR at a build folder that has them."
-            % (WORKER_PREFIX, build_dir, repo, build_dir, build_dir))
+    return (f"no worker binaries ({WORKER_PREFIX}*) in {build_dir}. Build them first:\n"
+            f"  cmake -S {repo} -B {build_dir} -DCMAKE_BUILD_TYPE=Release && "
+            f"make -C {build_dir} -j2\n"
+            "or point --build-dir / MMBENCH_BUILD_DIR at a build folder that has them.")
 
 
 def load_catalog(build_dir) -> Catalog:
@@ -147,10 +146,10 @@ def load_catalog(build_dir) -> Catalog:
         raise UsageError(missing_build_message(build_dir))
     # glibc first: it hosts the most strategies and sets the listing order.
     order = sorted(paths, key=lambda f: (f != "glibc", f))
-    workers: Dict[str, Worker] = {}
-    workloads: Dict[str, dict] = {}
-    strategies: Dict[str, str] = {}
-    entries: Dict[tuple, dict] = {}
+    workers: dict[str, Worker] = {}
+    workloads: dict[str, dict] = {}
+    strategies: dict[str, str] = {}
+    entries: dict[tuple, dict] = {}
     for file_family in order:
         listing = _query(paths[file_family], "--list")
         family = listing.get("family", file_family)

@@ -32,8 +32,8 @@ def build_dir() -> pathlib.Path:
     build = _build_dir()
     workers = sorted(build.glob("mmbench-worker-*")) if build.is_dir() else []
     if not workers:
-        pytest.skip("no mmbench-worker-* binaries in %s: build them (cmake -S . -B build && "
-                    "make -C build) or set MMBENCH_BUILD_DIR" % build)
+        pytest.skip(f"no mmbench-worker-* binaries in {build}: build them (cmake -S . -B build && "
+                    "make -C build) or set MMBENCH_BUILD_DIR")
     return build
 
 
@@ -53,8 +53,8 @@ def run_mmbench(build_dir):
                               text=True, env=env, timeout=timeout, cwd=str(REPO))
         if check_rc is not None:
             assert proc.returncode == check_rc, (
-                "exit %d, expected %d\nstdout:\n%s\nstderr:\n%s"
-                % (proc.returncode, check_rc, proc.stdout, proc.stderr))
+                f"exit {proc.returncode}, expected {check_rc}\n"
+                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
         return proc
     return run
 
@@ -84,7 +84,7 @@ _skipped = []
 def pytest_runtest_logreport(report):
     if report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        _skipped.append("%s: %s" % (report.nodeid, reason))
+        _skipped.append(f"{report.nodeid}: {reason}")
 
 
 def pytest_sessionfinish(session, exitstatus):

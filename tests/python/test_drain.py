@@ -16,7 +16,7 @@ PAGE_KIB = os.sysconf("SC_PAGESIZE") // 1024
 
 
 def _statm_kib(pid):
-    with open("/proc/%d/statm" % pid) as f:
+    with open(f"/proc/{pid}/statm") as f:
         return int(f.read().split()[1]) * PAGE_KIB
 
 
@@ -71,8 +71,8 @@ def test_run_with_epsilon_and_drain_writes_the_verdict(run_mmbench, tmp_path):
         assert rows[mdc]["lbo_wall"] == 0
     md = (folder / "report.md").read_text()
     verdict = md.split("## Verdict")[1].split("##")[0]
-    body = [l for l in verdict.splitlines() if l.startswith("| binary_trees")]
-    assert len(body) == 3 and not any("not measured" in l for l in body)
-    assert all(re.search(r"MiB \(\d+%\)", l) for l in body)  # retained and its share
+    body = [line for line in verdict.splitlines() if line.startswith("| binary_trees")]
+    assert len(body) == 3 and not any("not measured" in line for line in body)
+    assert all(re.search(r"MiB \(\d+%\)", line) for line in body)  # retained and its share
     plots = {p.name for p in (folder / "plots").iterdir()}
     assert {"mmu_binary_trees.png", "retained_rss.png"} <= plots

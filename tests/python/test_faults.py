@@ -19,7 +19,7 @@ QUICK = ["--size", "quick", "--reps", "1", "--workloads", "binary_trees", "--no-
 
 
 def _one_line_error(proc):
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert len(lines) == 1 and "error:" in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
@@ -59,8 +59,8 @@ def _processes_mentioning(text):
 
 
 def _worker_running(folder):
-    return any(pathlib.Path("/proc/%d/exe" % p).exists() and "mmbench-worker" in os.readlink(
-        "/proc/%d/exe" % p) for p in _processes_mentioning(str(folder) + "/raw/"))
+    return any(pathlib.Path(f"/proc/{p}/exe").exists() and "mmbench-worker" in os.readlink(
+        f"/proc/{p}/exe") for p in _processes_mentioning(str(folder) + "/raw/"))
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_full_disk_mid_run_is_one_line_error_and_resumable(build_dir, run_mmbenc
     try:
         assert _wait_for(lambda: _worker_running(folder))
         filler = tmpfs / "filler"
-        subprocess.run(["dd", "if=/dev/zero", "of=%s" % filler, "bs=64k"],
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"],
                        capture_output=True)  # until the disk is full
         out, err = runner.communicate(timeout=60)
     finally:
@@ -229,7 +229,7 @@ def test_killed_runner_leaves_no_worker(run_mmbench, hanging_run, sig):
     os.kill(runner.pid, sig)
     runner.communicate(timeout=30)
     assert _wait_for(lambda: not _processes_mentioning(str(folder)), 10), \
-        "worker left running after %s of the runner" % sig.name
+        f"worker left running after {sig.name} of the runner"
     manifest = load_json(folder / "manifest.json")
     if sig == signal.SIGHUP:
         assert runner.returncode == 130 and manifest["state"] == "interrupted"
@@ -251,7 +251,7 @@ def test_resume_of_a_live_run_is_refused(run_mmbench, hanging_run):
     before = (folder / "manifest.json").read_bytes()
     proc = run_mmbench("run", "--resume", folder, "--no-report")
     line = _one_line_error(proc)
-    assert "in use by another mmbench run (pid %d)" % runner.pid in line or \
+    assert f"in use by another mmbench run (pid {runner.pid})" in line or \
         "in use by another mmbench run" in line
     assert (folder / "manifest.json").read_bytes() == before
     os.killpg(runner.pid, signal.SIGTERM)
@@ -270,7 +270,7 @@ def small_run(run_mmbench, tmp_path):
 
 
 def _detail(folder, strategy="glibc"):
-    return folder / "raw" / ("binary_trees.%s.r1.detail.json" % strategy)
+    return folder / "raw" / (f"binary_trees.{strategy}.r1.detail.json")
 
 
 @pytest.mark.parametrize("damage", ["truncate", "bad_utf8", "edit_wall_ns"])

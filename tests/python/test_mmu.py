@@ -79,8 +79,8 @@ def test_mmu_is_zero_up_to_the_longest_pause_and_tends_to_the_mean_utilization()
 
 
 def test_row_mmu_takes_the_worst_repetition_and_skips_rows_without_events():
-    det = lambda pauses: {"start_monotonic_ns": 5, "end_monotonic_ns": 5 + SPAN,
-                          "gc": {"events": pauses}}
+    def det(pauses):
+        return {"start_monotonic_ns": 5, "end_monotonic_ns": 5 + SPAN, "gc": {"events": pauses}}
     # Rep 2 has one 10 ms pause: its MMU(10 ms) is 0, the row's too.
     row = mmu.row_mmu([det(PAUSES), det([[50 * MS, 10 * MS]])])
     assert row["mmu_10ms"] == 0.0

@@ -15,7 +15,7 @@ TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
 def glibc_worker(build_dir):
     path = build_dir / "mmbench-worker-glibc"
     if not path.exists():
-        pytest.skip("no glibc worker in %s" % build_dir)
+        pytest.skip(f"no glibc worker in {build_dir}")
     return path
 
 
@@ -54,7 +54,7 @@ def test_heap_cap_ends_in_clean_oom(glibc_worker, tmp_path):
     for cap in ("1000", "200000"):  # below and above GC_INIT's initial heap
         proc = _run(glibc_worker, *QUICK, "--strategy", "boehm", "--gc-max-heap-bytes", cap)
         assert proc.returncode == 4, (cap, proc.stderr)
-        assert "out of memory" in proc.stderr and "capped at %s bytes" % cap in proc.stderr
+        assert "out of memory" in proc.stderr and f"capped at {cap} bytes" in proc.stderr
 
 
 def test_gc_options_need_a_collector(glibc_worker):

@@ -51,8 +51,8 @@ def _row(w, s, ratio, cv=0.01, headline="throughput"):
 
 
 def test_stability_verdict_counts_moved_cells():
-    a = [_row("w%d" % i, "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
-    b = [_row("w%d" % i, "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
+    a = [_row(f"w{i}", "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
+    b = [_row(f"w{i}", "x", 1.0) for i in range(10)] + [_row("w0", "glibc", 1.0)]
     assert stability.judge(a, b)["fit"] and stability.judge(a, b)["cells"] == 10
     b[0] = _row("w0", "x", 1.12)  # one of ten moved by 12%: allowed (at most 10%)
     v = stability.judge(a, b)
@@ -60,11 +60,11 @@ def test_stability_verdict_counts_moved_cells():
     b[1] = _row("w1", "x", 0.85)  # two of ten: too many
     v = stability.judge(a, b)
     assert v["moved_10"] == 2 and not v["fit"]
-    b = [_row("w%d" % i, "x", 1.0) for i in range(10)]
+    b = [_row(f"w{i}", "x", 1.0) for i in range(10)]
     b[3] = _row("w3", "x", 1.3)  # one cell beyond 25%: never fit
     v = stability.judge(a, b)
     assert v["moved_25"] == 1 and not v["fit"]
-    noisy = [_row("w%d" % i, "x", 1.0, cv=0.04) for i in range(10)]
+    noisy = [_row(f"w{i}", "x", 1.0, cv=0.04) for i in range(10)]
     v = stability.judge(noisy, noisy)
     assert not v["fit"] and "CV" in v["reasons"][0]
     # Footprint and fixed-rate rows are not ratio cells.
@@ -130,9 +130,9 @@ def test_rounds_are_random_permutations_recorded_and_pinned(run_mmbench, tmp_pat
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = load_json(out / "manifest.json")
     assert manifest["options"]["order_seed"] == 7 and manifest["plan"]["min_time_s"] == 0.01
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("[")]
-    order = [l.split("] ", 1)[1].split(":")[0] for l in lines]
-    rounds = [[o.rsplit(" r", 1)[0] for o in order if o.endswith(" r%d" % r)] for r in (1, 2, 3)]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    order = [line.split("] ", 1)[1].split(":")[0] for line in lines]
+    rounds = [[o.rsplit(" r", 1)[0] for o in order if o.endswith(f" r{r}")] for r in (1, 2, 3)]
     assert all(sorted(r) == sorted(rounds[0]) and len(r) == 6 for r in rounds)
     assert len({tuple(r) for r in rounds}) > 1  # not the same order every round (seed 7)
     rec = load_json(out / "raw" / "binary_trees.glibc.r1.run.json")
@@ -150,8 +150,8 @@ def test_rounds_are_random_permutations_recorded_and_pinned(run_mmbench, tmp_pat
                         "glibc,arena,boehm", "--size", "quick", "--reps", "3", "--min-time",
                         "0.01", "--order-seed", "7", "--no-report", "--out", out2,
                         env_extra=CALM)
-    order2 = [l.split("] ", 1)[1].split(":")[0] for l in proc2.stdout.splitlines()
-              if l.startswith("[")]
+    order2 = [line.split("] ", 1)[1].split(":")[0] for line in proc2.stdout.splitlines()
+              if line.startswith("[")]
     assert order2 == order
 
 

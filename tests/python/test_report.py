@@ -45,7 +45,7 @@ def test_report_writes_tables_plots_and_html(run, capsys):
 def test_failed_row_shows_status_and_no_figures(run):
     generate(run, quiet=True)
     md = (run / "report.md").read_text()
-    crash_lines = [l for l in md.splitlines() if l.startswith("| shared_ptr | crash")]
+    crash_lines = [line for line in md.splitlines() if line.startswith("| shared_ptr | crash")]
     assert crash_lines and set(crash_lines[0].split("|")[3:-1]) == {" — "}
     records = list(csv.DictReader(io.StringIO((run / "report.csv").read_text())))
     crash = [r for r in records if r["status"] == "crash"][0]

@@ -85,8 +85,8 @@ def test_csv_figures_are_the_hand_computed_ones(report, strategy):
 
 def test_markdown_table_shows_the_hand_computed_figures(report):
     _, md = report
-    lines = {l.split("|")[1].strip(): l for l in md.splitlines()
-             if l.startswith("| ") and l.split("|")[2].strip() == "ok"}
+    lines = {line.split("|")[1].strip(): line for line in md.splitlines()
+             if line.startswith("| ") and line.split("|")[2].strip() == "ok"}
     cells = lambda s: [c.strip().strip("*") for c in lines[s].split("|")[1:-1]]  # noqa: E731
     # strategy, status, throughput, vs glibc, CV, wall ms, peak MiB, RSS/live, p50..max (us)
     assert cells("glibc")[6:13] == ["5.00", "5.00", "1.50", "2.50", "7.00", "12.0", "40.0"]

@@ -37,7 +37,7 @@ def strategies(catalog):
 
 def _pause_durations(folder, workload, strategy, rep):
     """The collector's pause events as the worker logged them, one by one."""
-    detail = load_json(folder / "raw" / ("%s.%s.r%d.detail.json" % (workload, strategy, rep)))
+    detail = load_json(folder / "raw" / (f"{workload}.{strategy}.r{rep}.detail.json"))
     return [duration for _start, duration in detail["gc"]["events"]]
 
 
@@ -199,15 +199,15 @@ def test_tiny_suite_summary_uses_detail_and_rusage(tiny_run):
 def test_progress_lines_when_not_a_tty(tiny_run, catalog, strategies):
     _, proc = tiny_run
     n = 2 * 2 * len(strategies)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("[")]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
     assert len(lines) == n
-    assert lines[0].startswith("[1/%d] " % n) and lines[-1].startswith("[%d/%d] " % (n, n))
+    assert lines[0].startswith(f"[1/{n}] ") and lines[-1].startswith(f"[{n}/{n}] ")
     # Rounds: every pair's rep 1 before any rep 2, each pair once per round.
-    reps = [int(re.search(r" r(\d+):", l).group(1)) for l in lines]
+    reps = [int(re.search(r" r(\d+):", line).group(1)) for line in lines]
     assert reps == sorted(reps)
-    pairs = [re.search(r"\] (\S+) r(\d+):", l).groups() for l in lines]
+    pairs = [re.search(r"\] (\S+) r(\d+):", line).groups() for line in lines]
     assert sorted(p for p, r in pairs if r == "1") == sorted(p for p, r in pairs if r == "2")
-    assert len(set(p for p, r in pairs if r == "1")) == n // 2
+    assert len({p for p, r in pairs if r == "1"}) == n // 2
     assert "run folder: " in proc.stdout
 
 
@@ -240,7 +240,7 @@ def test_crash_of_one_strategy_leaves_others_ok(run_mmbench, catalog, tmp_path):
     victim = _odd_strategy(catalog)
     proc = run_mmbench("run", "--workloads", "baseline", "--size", "quick", "--reps", "1",
                        "--out", tmp_path / "run", "--no-report",
-                       "--worker-arg", "%s:--fault=crash" % victim)
+                       "--worker-arg", f"{victim}:--fault=crash")
     assert proc.returncode == 1, proc.stderr
     rows = _rows(tmp_path / "run")
     assert rows[("baseline", victim)]["status"] == "crash"
@@ -255,9 +255,9 @@ def test_hang_is_killed_at_timeout(run_mmbench, catalog, strategies, tmp_path):
     victim = _odd_strategy(catalog)
     keep = next(s for s in strategies if s != victim)
     proc = run_mmbench("run", "--workloads", "baseline", "--strategies",
-                       "%s,%s" % (keep, victim), "--size", "quick", "--reps", "1",
+                       f"{keep},{victim}", "--size", "quick", "--reps", "1",
                        "--timeout", "2", "--out", tmp_path / "run", "--no-report",
-                       "--worker-arg", "%s:--fault=hang" % victim, timeout=120)
+                       "--worker-arg", f"{victim}:--fault=hang", timeout=120)
     assert proc.returncode == 1
     rows = _rows(tmp_path / "run")
     assert rows[("baseline", victim)]["status"] == "timeout"
@@ -271,14 +271,14 @@ def test_hang_is_killed_at_timeout(run_mmbench, catalog, strategies, tmp_path):
 def test_preloaded_jemalloc_under_glibc_worker_is_allocator_mismatch(run_mmbench, catalog,
                                                                      tmp_path):
     if not os.path.exists(JEMALLOC_SO):
-        pytest.skip("%s not installed" % JEMALLOC_SO)
+        pytest.skip(f"{JEMALLOC_SO} not installed")
     if "glibc" not in catalog.strategies:
         pytest.skip("no glibc strategy built")
     others = [s for s in catalog.strategies if catalog.strategies[s] != "glibc"]
     proc = run_mmbench("run", "--workloads", "baseline", "--strategies",
                        ",".join(["glibc"] + others), "--size", "quick", "--reps", "1",
                        "--out", tmp_path / "run", "--no-report",
-                       "--worker-env", "glibc:LD_PRELOAD=%s" % JEMALLOC_SO)
+                       "--worker-env", f"glibc:LD_PRELOAD={JEMALLOC_SO}")
     rows = _rows(tmp_path / "run")
     assert rows[("baseline", "glibc")]["status"] == "allocator_mismatch"
     record = load_json(RunFolder(tmp_path / "run").raw("baseline", "glibc", 1, "run"))
@@ -328,11 +328,11 @@ def test_existing_out_folder_is_refused(run_mmbench, tmp_path):
 def test_list_shows_what_workers_list(run_mmbench, catalog, build_dir):
     proc = run_mmbench("list", check_rc=0)
     for name, info in catalog.workloads.items():
-        assert re.search(r"^\s+%s\s+%s\s" % (re.escape(name), re.escape(info["unit"])),
+        assert re.search(rf'^\s+{re.escape(name)}\s+{re.escape(info["unit"])}\s',
                          proc.stdout, re.M)
     for s in catalog.strategies:
         mark = r"\*" if s in catalog.default_strategies else " "
-        assert re.search(r"^  %s %s\s+mmbench-worker-" % (mark, re.escape(s)), proc.stdout, re.M)
+        assert re.search(fr"^  {mark} {re.escape(s)}\s+mmbench-worker-", proc.stdout, re.M)
     verbose = run_mmbench("list", "--verbose", check_rc=0)
     for family, worker in catalog.workers.items():
         assert worker.identity["malloc_from"] in verbose.stdout
@@ -349,7 +349,7 @@ def test_resume_reruns_only_what_failed(run_mmbench, catalog, strategies, tmp_pa
     folder = tmp_path / "run"
     first = run_mmbench("run", "--workloads", "baseline", "--size", "quick", "--reps", "2",
                         "--out", folder, "--no-report",
-                        "--worker-arg", "%s:--fault=crash" % victim)
+                        "--worker-arg", f"{victim}:--fault=crash")
     assert first.returncode == 1
     rf = RunFolder(folder)
     before = {(s, r): load_json(rf.raw("baseline", s, r, "run")) for s in strategies
@@ -365,8 +365,8 @@ def test_resume_reruns_only_what_failed(run_mmbench, catalog, strategies, tmp_pa
             assert rec["started"] > before[(s, r)]["started"]
         else:
             assert rec == before[(s, r)]  # kept, not rerun
-    run_lines = [l for l in second.stdout.splitlines() if l.startswith("[")]
-    assert len(run_lines) == 2 and all("/%s r" % victim in l for l in run_lines)
+    run_lines = [line for line in second.stdout.splitlines() if line.startswith("[")]
+    assert len(run_lines) == 2 and all(f"/{victim} r" in line for line in run_lines)
     assert all(r["status"] == "ok" for r in _rows(folder).values())
     manifest = load_json(folder / "manifest.json")
     assert len(manifest["sessions"]) == 2 and manifest["state"] == "complete"
@@ -386,7 +386,7 @@ def test_checksum_disagreement_is_flagged(tiny_run, catalog, strategies, tmp_pat
     victim = list(strategies)[-1]
     path = rf.raw("binary_trees", victim, 2, "detail")
     detail = load_json(path)
-    detail["checksum"] = "%016x" % (int(detail["checksum"], 16) ^ 1)
+    detail["checksum"] = f'{int(detail["checksum"], 16) ^ 1:016x}'
     path.write_text(json.dumps(detail))
     # As a worker that computed another checksum would have left it: its digest recorded
     # (an edit without that is "corrupt", test_faults.py).
@@ -445,8 +445,8 @@ def test_deliberate_leak_rows_are_marked(tiny_run):
     assert all(r["deliberate_leak"] is False for r in rows)
     leaking = dict(rows[0], deliberate_leak=True)
     table = summary.markdown_table([leaking, rows[1]])
-    assert "%s (leaks)" % leaking["strategy"] in table
-    assert "%s (leaks)" % rows[1]["strategy"] not in table
+    assert f'{leaking["strategy"]} (leaks)' in table
+    assert f'{rows[1]["strategy"]} (leaks)' not in table
 
 
 # ---------------------------------------------------------------- interruption
@@ -458,7 +458,7 @@ def _processes_mentioning(*texts):
         if not entry.isdigit():
             continue
         try:
-            with open("/proc/%s/cmdline" % entry, "rb") as f:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
                 cmdline = f.read()
                 if all(t.encode() in cmdline for t in texts):
                     found.append(int(entry))
@@ -485,7 +485,7 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
     runner = subprocess.Popen(
         [str(REPO_MMBENCH), "run", "--workloads", "baseline", "--size", "quick", "--reps", "1",
          "--timeout", "0", "--out", str(folder), "--no-report", "--order-seed", str(seed),
-         "--worker-arg", "%s:--fault=hang" % victim],
+         "--worker-arg", f"{victim}:--fault=hang"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         # Wait (bounded) until the hanging worker runs, then interrupt as Ctrl-C would.
@@ -518,7 +518,7 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
 def test_launcher_without_matplotlib_still_lists_and_says_so(run_mmbench, tmp_path):
     # An interpreter without site-packages cannot import matplotlib.
     fake = tmp_path / "python3"
-    fake.write_text('#!/bin/sh\nexec %s -S "$@"\n' % sys.executable)
+    fake.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
     fake.chmod(0o755)
     proc = run_mmbench("--verbose", "list", env_extra={"MMBENCH_PYTHON": str(fake)})
     assert proc.returncode == 0, proc.stderr

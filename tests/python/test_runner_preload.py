@@ -33,10 +33,10 @@ def glibc_hosted(catalog):
 @pytest.fixture(scope="module")
 def tcmalloc_run(run_mmbench, glibc_hosted, tmp_path_factory):
     if not os.path.exists(TCMALLOC):
-        pytest.skip("%s not installed (Debian libtcmalloc-minimal4)" % TCMALLOC)
+        pytest.skip(f"{TCMALLOC} not installed (Debian libtcmalloc-minimal4)")
     folder = tmp_path_factory.mktemp("preload") / "run"
     proc = run_mmbench("run", "--workloads", "binary_trees,baseline", "--strategies", "glibc",
-                       "--preload", "tcmalloc=%s" % TCMALLOC, "--preload", "bogus=%s" % LIBM,
+                       "--preload", f"tcmalloc={TCMALLOC}", "--preload", f"bogus={LIBM}",
                        "--size", "quick", "--reps", "2", "--out", folder, "--no-report")
     return folder, proc
 
@@ -75,7 +75,7 @@ def bogus_run(run_mmbench, glibc_hosted, tmp_path_factory):
     """A preload that loads but serves no malloc (libm), on its own: needs no tcmalloc."""
     folder = tmp_path_factory.mktemp("bogus") / "run"
     proc = run_mmbench("run", "--workloads", "binary_trees,baseline", "--strategies", "glibc",
-                       "--preload", "bogus=%s" % LIBM,
+                       "--preload", f"bogus={LIBM}",
                        "--size", "quick", "--reps", "2", "--out", folder, "--no-report")
     return folder, proc
 
@@ -113,17 +113,18 @@ def test_resume_keeps_the_preloads(tcmalloc_run, run_mmbench, tmp_path):
     # Only the bogus preload's runs are not ok: they are rerun, still under LD_PRELOAD.
     proc = run_mmbench("run", "--resume", copy, "--no-report")
     assert proc.returncode == 1
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("[")]
-    assert len(lines) == 4 and all("/bogus r" in l and "allocator_mismatch" in l for l in lines)
-    proc = run_mmbench("run", "--resume", copy, "--preload", "tcmalloc=%s" % LIBM, "--no-report")
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == 4
+    assert all("/bogus r" in line and "allocator_mismatch" in line for line in lines)
+    proc = run_mmbench("run", "--resume", copy, "--preload", f"tcmalloc={LIBM}", "--no-report")
     assert proc.returncode == 2 and "differs from the resumed run" in proc.stderr
 
 
 @pytest.mark.parametrize("preload, must_mention", [
     ("tcmalloc=/no/such/libtcmalloc.so", "/no/such/libtcmalloc.so"),
-    ("glibc=%s" % LIBM, "built-in strategy"),
+    (f"glibc={LIBM}", "built-in strategy"),
     ("just-a-name", "NAME=PATH"),
-    ("a/b=%s" % LIBM, "letters, digits"),
+    (f"a/b={LIBM}", "letters, digits"),
 ])
 def test_bad_preloads_exit_2(run_mmbench, glibc_hosted, tmp_path, preload, must_mention):
     proc = run_mmbench("run", "--workloads", "baseline", "--preload", preload,
@@ -174,7 +175,7 @@ def test_pmr_under_threads_is_unsupported_not_a_failure(run_mmbench, catalog, tm
     pmr = [s for s in catalog.strategies if s.startswith("pmr") and
            (threaded, s) in catalog.entries]
     if not pmr or (threaded, "glibc") not in catalog.entries:
-        pytest.skip("no pmr strategy hosting %s built" % threaded)
+        pytest.skip(f"no pmr strategy hosting {threaded} built")
     proc = run_mmbench("run", "--workloads", threaded, "--strategies",
                        ",".join(["glibc"] + pmr), "--threads", "2", "--size", "quick",
                        "--reps", "2", "--out", tmp_path / "run", "--no-report")
@@ -186,7 +187,7 @@ def test_pmr_under_threads_is_unsupported_not_a_failure(run_mmbench, catalog, tm
         record = load_json(RunFolder(tmp_path / "run").raw(threaded, s, 1, "run"))
         assert record["exit_code"] == 6 and record["status"] == "unsupported"
     # Shown like other statuses, and not counted as a failure.
-    assert re.search(r"^\| %s\s*\| %s\s*\| unsupported " % (threaded, re.escape(pmr[0])),
+    assert re.search(fr"^\| {threaded}\s*\| {re.escape(pmr[0])}\s*\| unsupported ",
                      proc.stdout, re.M), proc.stdout
     assert "Unsupported" in (tmp_path / "run" / "summary.md").read_text()
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -219,7 +220,7 @@ def test_list_verbose_prints_each_strategys_config(run_mmbench, catalog):
     proc = run_mmbench("list", "--verbose", check_rc=0)
     text = proc.stdout.split("Strategy configuration")[1].split("\nWorkers")[0]
     for s in catalog.strategies:
-        assert re.search(r"^  %s\s+\S" % re.escape(s), text, re.M), s
+        assert re.search(rf"^  {re.escape(s)}\s+\S", text, re.M), s
     glibc_line = re.search(r"^  glibc\s+(.*)$", text, re.M).group(1)
     assert glibc_line.startswith("GLIBC_TUNABLES=")
     if "boehm" in catalog.strategies:

@@ -105,7 +105,7 @@ def test_manifest_names_the_memory_instruments(tiny_run):
     mi = manifest["memory_instruments"]
     assert "hiwater_rss" in mi["peak_rss_kib"] and "VmHWM" in mi["peak_rss_kib"]
     assert mi["independent"] == "sampled_peak_rss_kib"
-    assert "%g ms" % manifest["options"]["sample_ms"] in mi["sampled_peak_rss_kib"]
+    assert f'{manifest["options"]["sample_ms"]:g} ms' in mi["sampled_peak_rss_kib"]
     assert isinstance(mi["cgroup"]["memory_peak"], bool) and mi["cgroup"]["why"]
 
 
@@ -116,7 +116,7 @@ def test_cgroup_status_reads_a_delegated_v2_cgroup(tmp_path):
     proc_cgroup = tmp_path / "cgroup"
     proc_cgroup.write_text("1:memory:/x\n0::/user/run\n")
     mountinfo = tmp_path / "mountinfo"
-    mountinfo.write_text("30 23 0:26 / %s rw,nosuid - cgroup2 cgroup2 rw\n" % mount)
+    mountinfo.write_text(f"30 23 0:26 / {mount} rw,nosuid - cgroup2 cgroup2 rw\n")
     folder = mount / "user" / "run"
     (folder / "cgroup.controllers").write_text("cpu io pids\n")
     assert cgroup_status(proc_cgroup, mountinfo)["memory_peak"] is False

@@ -23,7 +23,7 @@ def _entries(catalog):
 
 
 def _run(worker, workload, strategy, tmp_path, *extra):
-    out = tmp_path / ("%s.%s.%d.json" % (workload, strategy, len(extra)))
+    out = tmp_path / (f"{workload}.{strategy}.{len(extra)}.json")
     proc = subprocess.run([str(worker.path), "--workload", workload, "--strategy", strategy,
                            "--size", "quick", "--detail-out", str(out),
                            "--benchmark_format=console", *extra],

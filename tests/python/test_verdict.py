@@ -38,11 +38,11 @@ def run(tmp_path):
 
 def _verdict_rows(md):
     section = md.split("## Verdict", 1)[1].split("\n## ", 1)[0]
-    lines = [l for l in section.splitlines() if l.startswith("| ") and "---" not in l]
+    lines = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
-    return header, {tuple(c.strip() for c in l.strip("|").split("|"))[:2]:
-                    dict(zip(header, (c.strip() for c in l.strip("|").split("|"))))
-                    for l in lines[1:]}
+    return header, {tuple(c.strip() for c in line.strip("|").split("|"))[:2]:
+                    dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
+                    for line in lines[1:]}
 
 
 def test_verdict_table_follows_the_overview_with_every_column(run):

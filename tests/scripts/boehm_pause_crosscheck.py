@@ -83,7 +83,8 @@ def main():
     if numbers != list(range(1, len(numbers) + 1)):
         failures.append(f"logged collections are not #1..#{len(numbers)}: {numbers}")
     if gc["collections"] != len(logged):
-        failures.append(f"GC_get_gc_no() = {gc['collections']} but {len(logged)} collections logged")
+        failures.append(f"GC_get_gc_no() = {gc['collections']} but {len(logged)} collections "
+                        "logged")
     if len(logged) != len(events) + 1:
         failures.append(f"{len(logged)} collections logged, {len(events)} events "
                         "(expected exactly one more: GC_INIT's)")
@@ -96,7 +97,8 @@ def main():
     for (number, log_ns), event_ns in paired:
         diff = event_ns - log_ns
         bad = abs(diff) > RELATIVE * log_ns + SLACK_NS
-        print(f"{number:>5} {log_ns:>12} {event_ns:>12} {diff:>10}{'  <-- outside tolerance' if bad else ''}")
+        mark = "  <-- outside tolerance" if bad else ""
+        print(f"{number:>5} {log_ns:>12} {event_ns:>12} {diff:>10}{mark}")
         if bad:
             failures.append(f"collection #{number}: log {log_ns} ns, event {event_ns} ns")
     if paired:

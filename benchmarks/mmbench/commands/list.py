@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Dict, List
 
 from mmbench import fmt, workers
 
@@ -20,7 +19,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_list)
 
 
-def flatten(config) -> List[str]:
+def flatten(config) -> list[str]:
     """{"malloc": {"opt": {"a": 1}}, "b": null} -> ["malloc.opt.a=1", "b=null"]."""
     out = []
     for key, v in fmt.flatten(config):
@@ -31,7 +30,7 @@ def flatten(config) -> List[str]:
     return out
 
 
-def _configs(catalog: workers.Catalog) -> Dict[str, dict]:
+def _configs(catalog: workers.Catalog) -> dict[str, dict]:
     """family -> that worker's --describe output."""
     return {family: workers.describe(w) for family, w in catalog.workers.items()}
 
@@ -63,15 +62,15 @@ def run_list(args) -> int:
             flags.append("open loop")
         if info.get("deliberate_leak"):
             flags.append("leaks on purpose")
-        print("  %-*s  %-*s  %s%s" % (name_w, name, unit_w, info.get("unit", ""),
-                                      info.get("description", ""),
-                                      " [%s]" % ", ".join(flags) if flags else ""))
+        flag_text = f' [{", ".join(flags)}]' if flags else ""
+        print(f'  {name:<{name_w}}  {info.get("unit", ""):<{unit_w}}  '
+              f'{info.get("description", "")}{flag_text}')
     print("\nStrategies (worker; * = run by default, the others with --strategies all "
           "or by name):")
     strat_w = max((len(s) for s in catalog.strategies), default=0)
     for strategy, family in catalog.strategies.items():
-        print("  %s %-*s  %s" % ("*" if strategy in default else " ", strat_w, strategy,
-                                 catalog.workers[family].path.name))
+        mark = "*" if strategy in default else " "
+        print(f"  {mark} {strategy:<{strat_w}}  {catalog.workers[family].path.name}")
     if args.verbose:
         describes = _configs(catalog)
         print("\nStrategy configuration (each worker's --describe):")
@@ -79,16 +78,16 @@ def run_list(args) -> int:
             config = describes[family].get("config", {}).get(strategy)
             items = flatten(config) if config else ["(none reported)"]
             print(textwrap.fill(", ".join(items), width=100,
-                                initial_indent="  %-*s  " % (strat_w, strategy),
+                                initial_indent=f"  {strategy:<{strat_w}}  ",
                                 subsequent_indent=" " * (strat_w + 4), break_long_words=False,
                                 break_on_hyphens=False))
-        print("\nWorkers (build dir %s):" % catalog.build_dir)
+        print(f"\nWorkers (build dir {catalog.build_dir}):")
         for family, worker in catalog.workers.items():
             ident = describes[family].get("allocator", worker.identity)
-            print("  %s: %s" % (family, worker.path))
-            print("    malloc from %s, operator new from %s, family %s, version %s"
-                  % (ident.get("malloc_from"), ident.get("new_from"), ident.get("family"),
-                     ident.get("version") or "?"))
+            print(f"  {family}: {worker.path}")
+            print(f'    malloc from {ident.get("malloc_from")}, operator new from '
+                  f'{ident.get("new_from")}, family {ident.get("family")}, '
+                  f'version {ident.get("version") or "?"}')
             if worker.gc_version:
-                print("    Boehm GC %s" % worker.gc_version)
+                print(f"    Boehm GC {worker.gc_version}")
     return 0

@@ -24,7 +24,6 @@ import argparse
 import os
 import pathlib
 import sys
-from typing import List
 
 from mmbench import summary, workers
 from mmbench.reporting.generate import generate
@@ -41,9 +40,9 @@ def register(subparsers) -> None:
                    help="comma-separated workloads (default: all that are built)")
     p.add_argument("--strategies", metavar="X,Y",
                    help="comma-separated strategies, or 'all' for every built one "
-                        "(default: the core set %s, those that are built, plus any "
-                        "--preload; `mmbench list` marks them)"
-                        % ", ".join(workers.CORE_STRATEGIES))
+                        f'(default: the core set {", ".join(workers.CORE_STRATEGIES)}, those '
+                        'that are built, plus any '
+                        "--preload; `mmbench list` marks them)")
     p.add_argument("--preload", action="append", default=[], metavar="NAME=PATH",
                    help="also run the allocator in shared library PATH as strategy NAME: the "
                         "glibc worker's glibc strategy with LD_PRELOAD=PATH, refusing to run "
@@ -51,19 +50,19 @@ def register(subparsers) -> None:
                         "(e.g. tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4)")
     p.add_argument("--reps", type=int, metavar="N",
                    help="rounds: repetitions of every pair, one process each, in a fresh "
-                        "random order per round (default %d)" % DEFAULTS["reps"])
+                        f'random order per round (default {DEFAULTS["reps"]})')
     p.add_argument("--max-reps", type=int, metavar="N",
                    help="further rounds, up to N in all, for a workload whose cells vary by "
-                        "more than --target-cv (default %d; with --reps alone: = --reps, "
-                        "exactly that many rounds)"
-                        % DEFAULTS["max_reps"])
+                        f'more than --target-cv (default {DEFAULTS["max_reps"]}; with --reps '
+                        'alone: = --reps, '
+                        "exactly that many rounds)")
     p.add_argument("--target-cv", type=float, metavar="F",
                    help="coefficient of variation of a cell's time over its repetitions "
-                        "above which its workload gets another round (default %g)"
-                        % DEFAULTS["target_cv"])
+                        'above which its workload gets another round '
+                        f'(default {DEFAULTS["target_cv"]:g})')
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds of steady-state iterations per process after the first, "
-                        "timed one; 0: one iteration (default %g)" % DEFAULTS["min_time"])
+                        f'timed one; 0: one iteration (default {DEFAULTS["min_time"]:g})')
     p.add_argument("--drain", action="store_true",
                    help="after the last pass, keep each worker alive ~1.3 s and record its "
                         "RSS at the start of that drain phase, after 100 ms and 1 s, and after "
@@ -72,17 +71,18 @@ def register(subparsers) -> None:
                         "costs ~1.3 s per run)")
     p.add_argument("--max-reruns", type=int, metavar="N",
                    help="re-run a repetition disturbed by steal, pressure or migrations at "
-                        "most N times (default %d)" % DEFAULTS["max_reruns"])
+                        f'most N times (default {DEFAULTS["max_reruns"]})')
     p.add_argument("--budget", type=float, metavar="S",
                    help="start no further round (beyond --reps) once the run has taken S "
-                        "seconds (default %g: the default suite then ends within 10 minutes "
-                        "on a 2-core machine, report included)" % DEFAULTS["budget"])
+                        f'seconds (default {DEFAULTS["budget"]:g}: the default suite then ends '
+                        'within 10 minutes '
+                        "on a 2-core machine, report included)")
     p.add_argument("--order-seed", type=int, metavar="N",
                    help="seed of the random order within rounds (default: drawn and recorded)")
     p.add_argument("--no-pin", action="store_true",
                    help="do not pin the worker to CPUs apart from the runner's")
     p.add_argument("--size", metavar="SIZE",
-                   help="work size: %s (default %s)" % (" | ".join(SIZES), DEFAULTS["size"]))
+                   help=f'work size: {" | ".join(SIZES)} (default {DEFAULTS["size"]})')
     p.add_argument("--threads", type=int, metavar="N",
                    help="threads, for workloads that use them (default 1)")
     p.add_argument("--seed", type=int, metavar="N", help="workload seed (default 42)")
@@ -110,10 +110,8 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_command)
 
 
-
-
 def run_command(args) -> int:
-    locks: List[int] = []
+    locks: list[int] = []
     try:
         return _run(args, locks)
     finally:
@@ -121,7 +119,7 @@ def run_command(args) -> int:
             os.close(fd)
 
 
-def _run(args, locks: List[int]) -> int:
+def _run(args, locks: list[int]) -> int:
     session = open_session(args, locks)
     state = session.run()
     rows = session.write_summary()

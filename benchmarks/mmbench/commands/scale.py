@@ -19,7 +19,7 @@ def register(subparsers) -> None:
                     "cores) under each strategy and plot throughput and speedup against "
                     "threads. Writes scale.json/.csv/.md and plots/scale_*.png.")
     p.add_argument("--workloads", metavar="A,B",
-                   help="workloads (default %s)" % DEFAULT_WORKLOAD)
+                   help=f"workloads (default {DEFAULT_WORKLOAD})")
     p.add_argument("--threads", metavar="1,2,...",
                    help="thread counts (default 1, 2, 4, ... up to the number of cores)")
     p.add_argument("--strategies", metavar="X,Y", help="strategies (default: all)")
@@ -36,14 +36,14 @@ def scale_command(args) -> int:
     catalog = workers.load_catalog(args.build_dir)
     all_workloads = list(catalog.workloads)
     if args.workloads is None and DEFAULT_WORKLOAD not in all_workloads:
-        raise UsageError("the default workload %s is not built; choose --workloads from: %s"
-                         % (DEFAULT_WORKLOAD, ", ".join(all_workloads)))
+        raise UsageError(f'the default workload {DEFAULT_WORKLOAD} is not built; choose '
+                         f'--workloads from: {", ".join(all_workloads)}')
     workloads = points.names(args.workloads, all_workloads, "workload", [DEFAULT_WORKLOAD])
     strategies = points.names(args.strategies, list(catalog.strategies), "strategy")
     try:
         threads = scale.parse_threads(args.threads) if args.threads else scale.default_threads()
     except ValueError as e:
-        raise UsageError("--threads: %s" % e) from e
+        raise UsageError(f"--threads: {e}") from e
     if args.reps < 1:
         raise UsageError("--reps must be >= 1")
     opts = points.base_options(args.size, threads[0], args.seed, args.timeout, args.sample_ms)

@@ -20,7 +20,6 @@ import pathlib
 import re
 import shutil
 import statistics
-from typing import List
 
 from mmbench import summary
 from mmbench.commands import run as run_cmd
@@ -56,11 +55,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=stability_command)
 
 
-def _cells(rows: List[dict]) -> dict:
+def _cells(rows: list[dict]) -> dict:
     return {(r["workload"], r["strategy"]): r for r in rows}
 
 
-def judge(rows_a: List[dict], rows_b: List[dict]) -> dict:
+def judge(rows_a: list[dict], rows_b: list[dict]) -> dict:
     """The figures and verdict for two runs' summary rows."""
     a, b = _cells(rows_a), _cells(rows_b)
     moves = []
@@ -81,13 +80,13 @@ def judge(rows_a: List[dict], rows_b: List[dict]) -> dict:
     if not moves:
         reasons.append("no ratio cell in common")
     if moves and len(moved10) > MOVED_SHARE_MAX * len(moves):
-        reasons.append("%d of %d ratios moved by more than 10%% (at most %d allowed)"
-                       % (len(moved10), len(moves), int(MOVED_SHARE_MAX * len(moves))))
+        reasons.append(f"{len(moved10)} of {len(moves)} ratios moved by more than 10% "
+                       f"(at most {int(MOVED_SHARE_MAX * len(moves))} allowed)")
     if moved25:
-        reasons.append("%d ratio(s) moved by more than 25%%" % len(moved25))
+        reasons.append(f"{len(moved25)} ratio(s) moved by more than 25%")
     if median_cv is None or median_cv > MEDIAN_CV_MAX:
-        reasons.append("median within-cell CV %s above 3%%" % (
-            "?" if median_cv is None else "%.1f%%" % (100 * median_cv)))
+        shown = "?" if median_cv is None else f"{100 * median_cv:.1f}%"
+        reasons.append(f"median within-cell CV {shown} above 3%")
     return {"cells": len(moves), "moved_10": len(moved10), "moved_25": len(moved25),
             "median_cv": median_cv, "worst_cv": max(cvs) if cvs else None,
             "moves": moves, "fit": not reasons, "reasons": reasons}
@@ -97,29 +96,29 @@ def render(v: dict) -> str:
     lines = ["| workload | strategy | x glibc A | x glibc B | moved |", "|---|---|---:|---:|---:|"]
     for (w, s), ra, rb, moved in sorted(v["moves"], key=lambda m: -abs(m[3])):
         flag = " **" if abs(moved) > MOVED_LIMIT else ""
-        lines.append("| %s | %s | %.3f | %.3f | %+.1f%%%s |" % (w, s, ra, rb, 100 * moved, flag))
+        lines.append(f"| {w} | {s} | {ra:.3f} | {rb:.3f} | {100 * moved:+.1f}%{flag} |")
     lines.append("")
-    lines.append("ratio cells: %d; moved > 10%%: %d; moved > 25%%: %d" % (
-        v["cells"], v["moved_10"], v["moved_25"]))
+    lines.append(f'ratio cells: {v["cells"]}; moved > 10%: {v["moved_10"]}; '
+                 f'moved > 25%: {v["moved_25"]}')
     if v["median_cv"] is not None:
-        lines.append("within-cell CV: median %.2f%%, worst %.2f%%" % (
-            100 * v["median_cv"], 100 * v["worst_cv"]))
+        lines.append(f'within-cell CV: median {100 * v["median_cv"]:.2f}%, '
+                     f'worst {100 * v["worst_cv"]:.2f}%')
     lines.append("verdict: " + ("fit to publish" if v["fit"] else
                                 "NOT fit to publish: " + "; ".join(v["reasons"])))
     return "\n".join(lines) + "\n"
 
 
-def _rows(folder: pathlib.Path) -> List[dict]:
+def _rows(folder: pathlib.Path) -> list[dict]:
     try:
         return read_json(folder / "summary.json")["rows"]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UsageError("%s: no readable summary.json (%s)" % (folder, e)) from e
+        raise UsageError(f"{folder}: no readable summary.json ({e})") from e
 
 
 _STEM = re.compile(r"^(?P<stem>.+)\.r(?P<rep>\d+)\.(?P<kind>.+)$")
 
 
-def split_halves(folder: pathlib.Path) -> List[pathlib.Path]:
+def split_halves(folder: pathlib.Path) -> list[pathlib.Path]:
     """Copies the odd and the even rounds of a run into folder/a and folder/b,
     renumbered 1, 2, ..., each with its own manifest and summary."""
     manifest = read_json(folder / "manifest.json")
@@ -136,7 +135,7 @@ def split_halves(folder: pathlib.Path) -> List[pathlib.Path]:
                 if not m or int(m.group("rep")) % 2 != parity:
                     continue
                 rep = (int(m.group("rep")) + 1) // 2
-                dest = folder / name / sub / ("%s.r%d.%s" % (m.group("stem"), rep, m.group("kind")))
+                dest = folder / name / sub / (f'{m.group("stem")}.r{rep}.{m.group("kind")}')
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(f, dest)
         plan = dict(manifest["plan"])
@@ -168,7 +167,6 @@ def stability_command(args) -> int:
             return rc
         a, b = split_halves(pathlib.Path(run_args.run_folder))
     verdict = judge(_rows(a), _rows(b))
-    print("A: %s\nB: %s\n" % (a, b))
+    print(f"A: {a}\nB: {b}\n")
     print(render(verdict), end="")
     return 0 if verdict["fit"] else 1
-

@@ -24,15 +24,16 @@ def register(subparsers) -> None:
                    help="workloads (default: all that the strategy runs, except baseline)")
     p.add_argument("--multiples", default=sweep.DEFAULT_MULTIPLES, metavar="M,N,...",
                    help="heap caps in multiples of live data; 'uncapped' for none "
-                        "(default %s)" % sweep.DEFAULT_MULTIPLES)
+                        f"(default {sweep.DEFAULT_MULTIPLES})")
     p.add_argument("--divisors", default=sweep.DEFAULT_DIVISORS, metavar="D,E,...",
                    help="second series: the collector uncapped at these free-space divisors "
                         "(lower = larger heap, fewer collections; libgc default 3); 'none' "
-                        "for no series (default %s)" % sweep.DEFAULT_DIVISORS)
+                        f"for no series (default {sweep.DEFAULT_DIVISORS})")
     p.add_argument("--strategy", default="boehm", help="the collector strategy (default boehm)")
     p.add_argument("--references", metavar="X,Y",
-                   help="manual strategies to compare with (default: those of %s that are "
-                        "built)" % ",".join(sweep.DEFAULT_REFERENCES))
+                   help='manual strategies to compare with (default: those of '
+                        f'{",".join(sweep.DEFAULT_REFERENCES)} that are '
+                        "built)")
     p.add_argument("--reps", type=int, default=3, metavar="N",
                    help="repetitions per grid point (bisection probes run once; default 3)")
     p.add_argument("--size", default="default", help="quick | default | large")
@@ -50,8 +51,8 @@ def sweep_command(args) -> int:
     catalog = workers.load_catalog(args.build_dir)
     strategies = list(catalog.strategies)
     if args.strategy not in strategies:
-        raise UsageError("unknown strategy '%s'; valid strategies: %s"
-                         % (args.strategy, ", ".join(strategies)))
+        raise UsageError(f"unknown strategy '{args.strategy}'; valid strategies: "
+                         f"{', '.join(strategies)}")
     if not args.strategy.startswith("boehm"):
         raise UsageError("--strategy must be a Boehm strategy (the heap cap is the collector's)")
     hosted = [w for w in catalog.workloads if (w, args.strategy) in catalog.entries]
@@ -62,11 +63,11 @@ def sweep_command(args) -> int:
     try:
         multiples = sweep.parse_multiples(args.multiples)
     except ValueError as e:
-        raise UsageError("--multiples: %s" % e) from e
+        raise UsageError(f"--multiples: {e}") from e
     try:
         divisors = sweep.parse_divisors(args.divisors)
     except ValueError as e:
-        raise UsageError("--divisors: %s" % e) from e
+        raise UsageError(f"--divisors: {e}") from e
     if args.reps < 1:
         raise UsageError("--reps must be >= 1")
     opts = points.base_options(args.size, 1, args.seed, args.timeout, args.sample_ms)

@@ -11,7 +11,6 @@ import importlib
 import pathlib
 import statistics
 import sys
-from typing import Dict, List, Optional
 
 from mmbench import hgrm, runfolder, workers
 from mmbench import runner
@@ -19,13 +18,13 @@ from mmbench.contract import EXIT_UNSUPPORTED, check_size
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 
-def new_folder(repo_root: pathlib.Path, out: Optional[str], prefix: str) -> pathlib.Path:
+def new_folder(repo_root: pathlib.Path, out: str | None, prefix: str) -> pathlib.Path:
     return runfolder.new_folder(repo_root, out, prefix,
                                 "{folder} exists and is not an empty folder; choose another --out")
 
 
-def names(text: Optional[str], valid: List[str], kind: str,
-          default: Optional[List[str]] = None) -> List[str]:
+def names(text: str | None, valid: list[str], kind: str,
+          default: list[str] | None = None) -> list[str]:
     if text is None:
         return list(default if default is not None else valid)
     return runner.parse_names(text, valid, kind)
@@ -46,30 +45,30 @@ class Point:
     strategy: str
     folder: str
     status: str                    # ok, or the first failure (oom, timeout, crash, ...)
-    rep_status: List[str]
-    wall_s: Optional[float]        # workload's measured region (detail wall_ns)
-    throughput_per_s: Optional[float]
-    peak_rss_kib: Optional[float]  # wait4 ru_maxrss
-    live_bytes: Optional[float]
-    gc_heap_bytes: Optional[float]
-    gc_collections: Optional[float]
-    lat: Dict[str, Optional[float]]    # per-unit latency p50/p99/max, ns
-    pause: Dict[str, Optional[float]]  # GC stop-the-world p50/p99/max, ns (Boehm only)
-    checksum: Optional[str]
-    problem: Optional[str]
+    rep_status: list[str]
+    wall_s: float | None        # workload's measured region (detail wall_ns)
+    throughput_per_s: float | None
+    peak_rss_kib: float | None  # wait4 ru_maxrss
+    live_bytes: float | None
+    gc_heap_bytes: float | None
+    gc_collections: float | None
+    lat: dict[str, float | None]    # per-unit latency p50/p99/max, ns
+    pause: dict[str, float | None]  # GC stop-the-world p50/p99/max, ns (Boehm only)
+    checksum: str | None
+    problem: str | None
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
 
-def _percentiles(h: hgrm.Histogram) -> Dict[str, Optional[float]]:
+def _percentiles(h: hgrm.Histogram) -> dict[str, float | None]:
     if not h.count:
         return {"p50": None, "p99": None, "max": None, "count": 0}
     return {"p50": h.value_at_percentile(50), "p99": h.value_at_percentile(99), "max": h.max,
             "count": h.count}
 
 
-def _median(values) -> Optional[float]:
+def _median(values) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
@@ -81,7 +80,7 @@ def status_of(record: dict) -> str:
 
 
 def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, workload: str,
-            strategy: str, reps: int, extra_args: Optional[List[str]] = None,
+            strategy: str, reps: int, extra_args: list[str] | None = None,
             progress=None) -> Point:
     """Run (workload, strategy) reps times with extra worker arguments into folder_path."""
     folder = RunFolder(folder_path)
@@ -124,11 +123,11 @@ def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, wor
 
 
 def print_progress(record: dict, extra_args) -> None:
-    text = "%s/%s r%d%s: %s" % (record["workload"], record["strategy"], record["rep"],
-                                " " + " ".join(extra_args) if extra_args else "",
-                                status_of(record))
+    args_text = " " + " ".join(extra_args) if extra_args else ""
+    text = (f'{record["workload"]}/{record["strategy"]} r{record["rep"]}{args_text}: '
+            f'{status_of(record)}')
     if record["status"] == "ok":
-        text += "  %.2f s" % record["wall_s"]
+        text += f'  {record["wall_s"]:.2f} s'
     print(text, flush=True)
 
 
@@ -138,10 +137,10 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
     root, mark the manifest complete, print the table and the figures drawn by
     mmbench.plot.EXPERIMENT's plot_EXPERIMENT. 1 if the figures could not be drawn
     (the data is written all the same), else 0."""
-    write_json_atomic(root / ("%s.json" % experiment), result)
-    write_text_atomic(root / ("%s.csv" % experiment), to_csv(result))
+    write_json_atomic(root / (f"{experiment}.json"), result)
+    write_text_atomic(root / (f"{experiment}.csv"), to_csv(result))
     markdown = to_markdown(result)
-    write_text_atomic(root / ("%s.md" % experiment), markdown)
+    write_text_atomic(root / (f"{experiment}.md"), markdown)
     manifest.update(state="complete", finished=runner.utc_now())
     write_json_atomic(root / "manifest.json", manifest)
     print(markdown, end="")
@@ -153,5 +152,5 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
     except ImportError as e:
         print(f"mmbench {experiment}: no plots ({e}); the data is in {root}", file=sys.stderr)
         rc = 1
-    print("%s folder: %s" % (experiment, root))
+    print(f"{experiment} folder: {root}")
     return rc

@@ -9,14 +9,13 @@ import csv
 import io
 import os
 import pathlib
-from typing import List
 
 from mmbench import workers
 from mmbench.experiments import points
 from mmbench.fmt import si
 
 
-def default_threads(cores: int = 0) -> List[int]:
+def default_threads(cores: int = 0) -> list[int]:
     """1, 2, 4, ... up to the number of cores, and the number of cores itself."""
     cores = cores or os.cpu_count() or 1
     out, t = [], 1
@@ -27,15 +26,15 @@ def default_threads(cores: int = 0) -> List[int]:
     return out
 
 
-def parse_threads(text: str) -> List[int]:
+def parse_threads(text: str) -> list[int]:
     values = sorted({int(v) for v in text.split(",") if v.strip()})
     if not values or values[0] < 1:
         raise ValueError("thread counts must be >= 1")
     return values
 
 
-def run_scale(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: List[str],
-              strategies: List[str], threads: List[int], reps: int, progress=None) -> dict:
+def run_scale(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: list[str],
+              strategies: list[str], threads: list[int], reps: int, progress=None) -> dict:
     result = {"threads": threads, "reps": reps, "size": opts["size"], "cores": os.cpu_count(),
               "strategies": strategies, "workloads": {}}
     for w in workloads:
@@ -44,7 +43,7 @@ def run_scale(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workload
             for s in strategies:
                 if (w, s) not in catalog.entries:
                     continue
-                p = points.measure(root / "points" / w / ("t%d" % t), catalog,
+                p = points.measure(root / "points" / w / (f"t{t}"), catalog,
                                    dict(opts, threads=t), w, s, reps, progress=progress)
                 rows.append({"workload": w, "strategy": s, "threads": t, "status": p.status,
                              "rep_status": p.rep_status,
@@ -77,11 +76,11 @@ def to_csv(scale: dict) -> str:
 
 
 def to_markdown(scale: dict) -> str:
-    lines = ["# Thread scaling (size %s, %d rep(s), %s cores)" % (
-        scale["size"], scale["reps"], scale["cores"]), ""]
+    lines = [f'# Thread scaling (size {scale["size"]}, {scale["reps"]} rep(s), '
+             f'{scale["cores"]} cores)', ""]
     for w, data in scale["workloads"].items():
-        lines += ["## %s (throughput, %s/s; speedup over %d thread(s))"
-                  % (w, data["unit"] or "unit", scale["threads"][0]), ""]
+        lines += [f'## {w} (throughput, {data["unit"] or "unit"}/s; speedup over '
+                  f'{scale["threads"][0]} thread(s))', ""]
         strategies = list(dict.fromkeys(r["strategy"] for r in data["rows"]))
         lines.append("| threads | " + " | ".join(strategies) + " |")
         lines.append("| --- |" + " --- |" * len(strategies))
@@ -95,8 +94,7 @@ def to_markdown(scale: dict) -> str:
                 elif r["status"] != "ok":
                     cells.append(r["status"])
                 else:
-                    cells.append("%s (%.2fx)" % (si(r["throughput_per_s"]), r["speedup"] or 0))
-            lines.append("| %d | %s |" % (t, " | ".join(cells)))
+                    cells.append(f'{si(r["throughput_per_s"])} ({r["speedup"] or 0:.2f}x)')
+            lines.append(f'| {t} | {" | ".join(cells)} |')
         lines.append("")
     return "\n".join(lines) + "\n"
-

@@ -31,7 +31,6 @@ import csv
 import io
 import math
 import pathlib
-from typing import Dict, List, Optional
 
 from mmbench import workers
 from mmbench.experiments import points
@@ -45,9 +44,9 @@ LOWEST_PROBE = 1.0    # below the live data nothing can complete
 FAILED = ("oom", "timeout", "crash", "error")
 
 
-def parse_multiples(text: str) -> List[Optional[float]]:
+def parse_multiples(text: str) -> list[float | None]:
     """'1.5,2,uncapped' -> [1.5, 2.0, None] (None = uncapped), sorted, uncapped last."""
-    out: List[Optional[float]] = []
+    out: list[float | None] = []
     for item in text.split(","):
         item = item.strip().lower()
         if not item:
@@ -58,17 +57,17 @@ def parse_multiples(text: str) -> List[Optional[float]]:
         try:
             value = float(item)
         except ValueError:
-            raise ValueError("multiple '%s' is not a number or 'uncapped'" % item) from None
+            raise ValueError(f"multiple '{item}' is not a number or 'uncapped'") from None
         if not value > 0:
-            raise ValueError("multiples must be > 0 (got %s)" % item)
+            raise ValueError(f"multiples must be > 0 (got {item})")
         out.append(value)
     if not out:
         raise ValueError("no multiples given")
-    capped = sorted(set(m for m in out if m is not None))
+    capped = sorted({m for m in out if m is not None})
     return capped + ([None] if None in out else [])
 
 
-def parse_divisors(text: str) -> List[int]:
+def parse_divisors(text: str) -> list[int]:
     """'1,3,12' -> [1, 3, 12] (sorted, unique); 'none' or '' -> [] (no divisor series)."""
     if text.strip().lower() in ("", "none"):
         return []
@@ -80,24 +79,24 @@ def parse_divisors(text: str) -> List[int]:
         try:
             value = int(item)
         except ValueError:
-            raise ValueError("divisor '%s' is not a whole number" % item) from None
+            raise ValueError(f"divisor '{item}' is not a whole number") from None
         if value < 1:
-            raise ValueError("divisors must be >= 1 (got %s)" % item)
+            raise ValueError(f"divisors must be >= 1 (got {item})")
         out.add(value)
     return sorted(out)
 
 
-def label(multiple: Optional[float]) -> str:
-    return "uncapped" if multiple is None else "m%.4g" % multiple
+def label(multiple: float | None) -> str:
+    return "uncapped" if multiple is None else f"m{multiple:.4g}"
 
 
 def cap_bytes(multiple: float, live_bytes: float) -> int:
     return int(math.ceil(multiple * live_bytes))
 
 
-def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: List[str],
-              strategy: str, references: List[str], multiples: List[Optional[float]], reps: int,
-              bisect: bool = True, progress=None, divisors: Optional[List[int]] = None) -> dict:
+def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: list[str],
+              strategy: str, references: list[str], multiples: list[float | None], reps: int,
+              bisect: bool = True, progress=None, divisors: list[int] | None = None) -> dict:
     divisors = list(divisors or [])
     result = {"strategy": strategy, "references": references, "reps": reps,
               "size": opts["size"], "precision": PRECISION, "divisors": divisors,
@@ -115,8 +114,8 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     uncapped = points.measure(base / "uncapped", catalog, opts, workload, strategy, reps,
                               progress=progress)
     if uncapped.status != "ok" or not uncapped.live_bytes:
-        return {"error": "the uncapped %s run failed (%s): %s"
-                         % (strategy, uncapped.status, uncapped.problem),
+        return {"error": f"the uncapped {strategy} run failed ({uncapped.status}): "
+                         f"{uncapped.problem}",
                 "uncapped": uncapped.as_dict()}
     live = uncapped.live_bytes
     # 2. The manual references, uncapped.
@@ -130,7 +129,7 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     best_wall = ok_refs[best].wall_s if best else None
 
     # 3. The grid, then bisection between the largest failure and the smallest success.
-    grid: Dict[float, points.Point] = {}
+    grid: dict[float, points.Point] = {}
 
     def at(multiple: float, n: int) -> points.Point:
         if multiple not in grid:
@@ -177,7 +176,7 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     # 4. The divisor series: uncapped, more or less garbage allowed between collections.
     divisor_rows = []
     for d in divisors:
-        p = points.measure(base / ("d%d" % d), catalog, opts, workload, strategy, reps,
+        p = points.measure(base / (f"d{d}"), catalog, opts, workload, strategy, reps,
                            ["--gc-free-space-divisor", str(d)], progress)
         divisor_rows.append(_row(workload, None, p, live, best_wall, in_grid=True,
                                  series="divisor", divisor=d))
@@ -198,7 +197,7 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     }
 
 
-def _cap_binding(multiple, live, natural_heap) -> Optional[bool]:
+def _cap_binding(multiple, live, natural_heap) -> bool | None:
     """A cap binds when it is below the heap the collector reaches uncapped at its default
     divisor; at or above it the run repeats the uncapped configuration. None: unknown."""
     if multiple is None:
@@ -258,11 +257,11 @@ def to_csv(sweep: dict) -> str:
 
 
 def _ms(ns) -> str:
-    return "" if ns is None else "%.3g" % (ns / 1e6)
+    return "" if ns is None else f"{ns / 1e6:.3g}"
 
 
 def _x(value) -> str:
-    return "%.2f" % value if value else ""
+    return f"{value:.2f}" if value else ""
 
 
 def _pauses(row) -> str:
@@ -276,32 +275,32 @@ def _binding_text(row) -> str:
 
 
 def to_markdown(sweep: dict) -> str:
-    lines = ["# Heap-size sweep: %s against the best of %s (size %s, %d rep(s))" % (
-        sweep["strategy"], ", ".join(sweep["references"]), sweep["size"], sweep["reps"]), ""]
+    lines = [f'# Heap-size sweep: {sweep["strategy"]} against the best of '
+             f'{", ".join(sweep["references"])} (size {sweep["size"]}, {sweep["reps"]} rep(s))', ""]
     for w, data in sweep["workloads"].items():
-        lines.append("## %s" % w)
+        lines.append(f"## {w}")
         lines.append("")
         if "error" in data:
             lines += [data["error"], ""]
             continue
-        lines.append("Live data %.2f MiB; uncapped heap %.2f MiB; best manual strategy: %s "
-                     "(%.3f s)." % (data["live_bytes"] / 2**20,
-                                    (data["uncapped_heap_bytes"] or 0) / 2**20,
-                                    data["best_reference"] or "none",
-                                    data["best_reference_wall_s"] or float("nan")))
+        lines.append(f'Live data {data["live_bytes"] / 2**20:.2f} MiB; uncapped heap '
+                     f'{(data["uncapped_heap_bytes"] or 0) / 2**20:.2f} MiB; best manual strategy: '
+                     f'{data["best_reference"] or "none"} '
+                     f'({data["best_reference_wall_s"] or float("nan"):.3f} s).')
         if data.get("minimum"):
             m = data["minimum"]
-            lines.append("Smallest heap that completes: **%.3g x live** (%.2f MiB); %s." % (
-                m["multiple"], m["cap_bytes"] / 2**20,
-                "%.3g x fails" % m["largest_failing_multiple"]
-                if m["largest_failing_multiple"] else "no smaller multiple failed"))
+            failing = (f'{m["largest_failing_multiple"]:.3g} x fails'
+                       if m["largest_failing_multiple"] else "no smaller multiple failed")
+            lines.append(f'Smallest heap that completes: **{m["multiple"]:.3g} x live** '
+                         f'({m["cap_bytes"] / 2**20:.2f} MiB); {failing}.')
         lines.append("")
         lines.append("### Heap cap (default free-space divisor)")
         lines.append("")
-        lines.append("A cap at or above the uncapped heap (%.2f x live) does not bind: the run "
+        uncapped_x = (data["uncapped_heap_bytes"] or 0) / data["live_bytes"]
+        lines.append(f"A cap at or above the uncapped heap ({uncapped_x:.2f} x live) does not "
+                     "bind: the run "
                      "repeats the uncapped configuration, because libgc sizes its heap by the "
-                     "free-space divisor, not by the cap." % (
-                         (data["uncapped_heap_bytes"] or 0) / data["live_bytes"]))
+                     "free-space divisor, not by the cap.")
         lines.append("")
         lines.append("| heap cap (x live) | status | cap | time vs best manual "
                      "| heap used (x live) | peak RSS (x live) "
@@ -311,16 +310,16 @@ def to_markdown(sweep: dict) -> str:
             if not row["in_grid"]:
                 continue
             ok = row["status"] == "ok"
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                "uncapped" if row["multiple"] is None else "%.3g" % row["multiple"],
-                row["status"], _binding_text(row), _x(row["relative_time"]),
-                _x(row["heap_over_live"]), _x(row["rss_over_live"]),
-                _pauses(row) if ok else "",
-                " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns")) if ok else ""))
+            cells = ["uncapped" if row["multiple"] is None else f'{row["multiple"]:.3g}',
+                     row["status"], _binding_text(row), _x(row["relative_time"]),
+                     _x(row["heap_over_live"]), _x(row["rss_over_live"]),
+                     _pauses(row) if ok else "",
+                     " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns")) if ok else ""]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
         if data.get("divisor_points"):
-            lines.append("### Free-space divisor, uncapped (libgc default %d)"
-                         % LIBGC_DEFAULT_DIVISOR)
+            lines.append("### Free-space divisor, uncapped "
+                         f"(libgc default {LIBGC_DEFAULT_DIVISOR})")
             lines.append("")
             lines.append("Lower divisor: more allocation between collections, a larger heap, "
                          "fewer collections. Heap is measured (GC_get_heap_size at the end of "
@@ -332,19 +331,20 @@ def to_markdown(sweep: dict) -> str:
             lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
             for row in data["divisor_points"]:
                 ok = row["status"] == "ok"
-                lines.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
-                    row["divisor"], row["status"], _x(row["heap_over_live"]),
-                    _x(row["rss_over_live"]), _x(row["relative_time"]),
-                    "%.0f" % row["gc_collections"] if row["gc_collections"] is not None else "",
-                    _pauses(row) if ok else "",
-                    " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
-                    if ok else ""))
+                cells = [str(int(row["divisor"])), row["status"], _x(row["heap_over_live"]),
+                         _x(row["rss_over_live"]), _x(row["relative_time"]),
+                         f'{row["gc_collections"]:.0f}' if row["gc_collections"] is not None
+                         else "",
+                         _pauses(row) if ok else "",
+                         " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
+                         if ok else ""]
+                lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
         if data["references"]:
             lines.append("References (uncapped): " + "; ".join(
-                "%s %s%s" % (s, r["status"], " %.3f s (%.2f x), unit latency max %s ms" % (
-                    r["wall_s"], r["relative_time"], _ms(r["lat"]["max"]))
-                    if r["status"] == "ok" else "")
+                f'{s} {r["status"]}' + (
+                    f' {r["wall_s"]:.3f} s ({r["relative_time"]:.2f} x), unit latency max '
+                    f'{_ms(r["lat"]["max"])} ms' if r["status"] == "ok" else "")
                 for s, r in data["references"].items()))
             lines.append("")
     return "\n".join(lines) + "\n"

@@ -82,7 +82,7 @@ def latency_by_percentile(data, loaded, workload, out_dir, written):
     ticks = [(1 / (1 - p), t) for p, t in PERCENTILE_TICKS if 1 / (1 - p) <= xmax * 1.01]
     ax.xaxis.set_major_locator(FixedLocator([x for x, _ in ticks]))
     ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda x, _: dict((round(a), t) for a, t in ticks).get(round(x), "")))
+        lambda x, _: {round(a): t for a, t in ticks}.get(round(x), "")))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(1, xmax * 1.2)
     ax.set_xlabel("percentile (log 1/(1-p) scale)")

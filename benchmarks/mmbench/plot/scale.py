@@ -18,7 +18,6 @@ import matplotlib.pyplot as plt
 from mmbench.plot.style import save_figure, style
 
 
-
 def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list:
     threads = scale["threads"]
     fig, (ax_t, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
@@ -27,8 +26,8 @@ def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list
         rows = [r for r in data["rows"] if r["strategy"] == s]
         ok = [r for r in rows if r["status"] == "ok" and r["throughput_per_s"]]
         bad = sorted({r["status"] for r in rows if r["status"] != "ok"})
-        name = s + (" (%s at some counts)" % ", ".join(bad) if bad and ok else
-                    " (%s)" % ", ".join(bad) if bad else "")
+        name = s + (f' ({", ".join(bad)} at some counts)' if bad and ok else
+                    f' ({", ".join(bad)})' if bad else "")
         if not ok:
             ax_t.plot([], [], label=name, **style(s))
             continue
@@ -44,12 +43,12 @@ def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list
         ax.set_xticklabels([str(t) for t in threads])
         ax.set_xlabel("threads")
         ax.legend(fontsize=7)
-    ax_t.set_ylabel("throughput (%s/s)" % (data.get("unit") or "unit"))
+    ax_t.set_ylabel(f'throughput ({data.get("unit") or "unit"}/s)')
     ax_t.set_ylim(bottom=0)
-    ax_t.set_title("%s: throughput" % workload)
-    ax_s.set_ylabel("speedup over %d thread(s)" % threads[0])
-    ax_s.set_title("%s: speedup (%s cores)" % (workload, scale.get("cores")))
-    return save_figure(fig, out_dir, "scale_%s" % workload)
+    ax_t.set_title(f"{workload}: throughput")
+    ax_s.set_ylabel(f"speedup over {threads[0]} thread(s)")
+    ax_s.set_title(f'{workload}: speedup ({scale.get("cores")} cores)')
+    return save_figure(fig, out_dir, f"scale_{workload}")
 
 
 def plot_scale(scale_dir) -> list:

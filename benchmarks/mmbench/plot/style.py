@@ -22,16 +22,17 @@ STRATEGY_STYLES = {
     "pmr": ("#8c564b", "P", (0, (3, 1, 1, 1)), "--"),
     "epsilon": ("#e6ab02", "d", (0, (1, 2)), "\\\\.."),
 }
-# Unknown strategies (boehm-free, tcmalloc, ...) take these in order of appearance.
-_FALLBACK = [
-    ("#17becf", "*", (0, (4, 2, 1, 2)), "++"),
-    ("#7f7f7f", "h", (0, (8, 2)), "||"),
-    ("#bcbd22", "<", (0, (2, 2, 6, 2)), "**"),
-    ("#e377c2", ">", (0, (1, 3)), "O."),
-    ("#393b79", "p", (0, (6, 1, 1, 1, 1, 1, 1, 1)), "-\\"),
-]
+# Any other strategy gets a look of its own on first use, unlike every look
+# given so far: a variant (boehm-free, pmr-pool: NAME-...) in its family's
+# colour, anything else (tcmalloc, a new strategy) in one of these; marker,
+# line style and hatch from these lists. No table entry is needed.
+_COLOURS = ["#17becf", "#7f7f7f", "#bcbd22", "#e377c2", "#393b79"]
+_MARKERS = ["*", "h", "<", ">", "p", "8", "H", "1"]
+_LINESTYLES = [(0, (4, 2, 1, 2)), (0, (8, 2)), (0, (2, 2, 6, 2)), (0, (1, 3)),
+               (0, (6, 1, 1, 1, 1, 1, 1, 1))]
+_HATCHES = ["++", "||", "**", "O.", "-\\"]
 _assigned: dict[str, tuple] = {}
-_fallback_cycle = itertools.cycle(_FALLBACK)
+
 
 # Boehm's stop-the-world pauses are drawn dashed, beside the strategies' latency.
 PAUSE_LINESTYLE = (0, (6, 3))
@@ -52,7 +53,19 @@ def _look(strategy: str) -> tuple:
     if strategy in STRATEGY_STYLES:
         return STRATEGY_STYLES[strategy]
     if strategy not in _assigned:
-        _assigned[strategy] = next(_fallback_cycle)
+        family = STRATEGY_STYLES.get(strategy.split("-")[0])
+        colours = [family[0]] if family else _COLOURS
+        used = {(c, m, str(ls)) for c, m, ls, _ in
+                list(STRATEGY_STYLES.values()) + list(_assigned.values())}
+        n = len(_assigned)
+        # Marker, line style and colour all change from one look to the next (8 and
+        # 5 are coprime: 40 looks before marker and line style pair up again).
+        for k in itertools.count():
+            colour = colours[k % len(colours)]
+            marker, linestyle = _MARKERS[k % len(_MARKERS)], _LINESTYLES[k % len(_LINESTYLES)]
+            if (colour, marker, str(linestyle)) not in used:
+                break
+        _assigned[strategy] = (colour, marker, linestyle, _HATCHES[n % len(_HATCHES)])
     return _assigned[strategy]
 
 

@@ -53,35 +53,35 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
     ax_t, ax_p, ax_l = axes
     for ax in axes:
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "%g" % v))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.xaxis.set_minor_formatter(FuncFormatter(
-            lambda v, _pos: "%g" % v if ("%g" % v)[0] in "1235" else ""))
-        ax.set_xlabel("heap, multiple of live data (%.1f MiB)\nmeasured; failed runs at their cap"
-                      % (data["live_bytes"] / 2**20))
+            lambda v, _pos: f"{v:g}" if (f"{v:g}")[0] in "1235" else ""))
+        ax.set_xlabel(f'heap, multiple of live data ({data["live_bytes"] / 2**20:.1f} MiB)\n'
+                      "measured; failed runs at their cap")
 
     # Time relative to the best manual strategy.
     if divisor_ok:
         ax_t.plot([r["heap_over_live"] for r in divisor_ok],
                   [r["relative_time"] for r in divisor_ok], color=colour, marker="o",
-                  markersize=5, linestyle="-", label="%s uncapped, free-space divisor d" % strategy)
+                  markersize=5, linestyle="-", label=f"{strategy} uncapped, free-space divisor d")
         for r in divisor_ok:
-            ax_t.annotate("d=%d" % r["divisor"], (r["heap_over_live"], r["relative_time"]),
+            ax_t.annotate(f'd={r["divisor"]}', (r["heap_over_live"], r["relative_time"]),
                           textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
     binding = [r for r in cap_ok if r.get("cap_binding") is not False]
     loose = [r for r in cap_ok if r.get("cap_binding") is False]
     if binding:
         ax_t.plot([r["heap_over_live"] for r in binding], [r["relative_time"] for r in binding],
                   "s", color=colour, markersize=6, linestyle="none",
-                  label="%s heap cap (default divisor)" % strategy)
+                  label=f"{strategy} heap cap (default divisor)")
     if loose:
         ax_t.plot([r["heap_over_live"] for r in loose], [r["relative_time"] for r in loose],
                   "s", markerfacecolor="none", color=colour, markersize=8, linestyle="none",
-                  label="heap cap, cap not binding (%s)" % ", ".join(
-                      "%gx" % r["multiple"] for r in loose))
+                  label="heap cap, cap not binding ("
+                        + ", ".join(f'{r["multiple"]:g}x' for r in loose) + ")")
     if failed:
         ax_t.plot([r["multiple"] for r in failed], [0] * len(failed), "x", color="red",
                   markersize=8, linestyle="none", clip_on=False,
-                  label="failed at cap (%s)" % ", ".join(sorted({r["status"] for r in failed})))
+                  label=f'failed at cap ({", ".join(sorted({r["status"] for r in failed}))})')
     ax_t.plot(*zip(*HERTZ_BERGER), marker="D", color="grey", markersize=5, linestyle=":",
               linewidth=1, label=HERTZ_BERGER_LABEL)
     for s, ref in data["references"].items():
@@ -91,46 +91,46 @@ def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list
                          linewidth=1, label=s)
     if data.get("minimum"):
         ax_t.axvline(data["minimum"]["multiple"], color="grey", linewidth=0.8,
-                     label="smallest cap that completes (%.3g x)" % data["minimum"]["multiple"])
-    ax_t.set_ylabel("time relative to best manual (%s)" % data["best_reference"])
+                     label=f'smallest cap that completes ({data["minimum"]["multiple"]:.3g} x)')
+    ax_t.set_ylabel(f'time relative to best manual ({data["best_reference"]})')
     ax_t.set_ylim(bottom=0)
-    ax_t.set_title("%s: time" % workload)
+    ax_t.set_title(f"{workload}: time")
     ax_t.legend(fontsize=6)
 
     # Stop-the-world pauses, both series.
     for key in ("p50", "p99", "max"):
         for rows, name in ((divisor_ok, "divisor"), (cap_ok, "cap")):
-            pts = sorted((r["heap_over_live"], _ms(r["pause_%s_ns" % key])) for r in rows
-                         if r["pause_%s_ns" % key] is not None)
+            pts = sorted((r["heap_over_live"], _ms(r[f"pause_{key}_ns"])) for r in rows
+                         if r[f"pause_{key}_ns"] is not None)
             if pts:
                 ax_p.plot(*zip(*pts), markersize=5,
                           marker="o" if name == "divisor" else CAP_PAUSE_MARKER[key],
                           linestyle=PERCENTILE_LOOK[key] if name == "divisor" else "none",
                           color=colour if name == "divisor" else "grey",
-                          label="%s %s pause %s" % (strategy, name, key))
+                          label=f"{strategy} {name} pause {key}")
     ax_p.set_yscale("log")
     ax_p.set_ylabel("stop-the-world pause (ms)")
-    ax_p.set_title("%s: GC pauses" % workload)
+    ax_p.set_title(f"{workload}: GC pauses")
     ax_p.legend(fontsize=6, ncol=2)
 
     # Per-unit latency of the divisor series, with the manual strategies' for reference.
     for key in ("p99", "max"):
-        pts = [(r["heap_over_live"], _ms(r["lat_%s_ns" % key])) for r in divisor_ok
-               if r["lat_%s_ns" % key] is not None]
+        pts = [(r["heap_over_live"], _ms(r[f"lat_{key}_ns"])) for r in divisor_ok
+               if r[f"lat_{key}_ns"] is not None]
         if pts:
             ax_l.plot(*zip(*pts), marker="o", markersize=4, linestyle=PERCENTILE_LOOK[key],
-                      color=colour, label="%s divisor series %s" % (strategy, key))
+                      color=colour, label=f"{strategy} divisor series {key}")
         for s, ref in data["references"].items():
             value = _ms((ref.get("lat") or {}).get(key))
             if value:
                 ax_l.axhline(value, color=style(s)["color"], linestyle=PERCENTILE_LOOK[key],
-                             linewidth=1, label="%s %s" % (s, key))
+                             linewidth=1, label=f"{s} {key}")
     ax_l.set_yscale("log")
-    ax_l.set_ylabel("latency per %s (ms)" % (data.get("unit") or "unit"))
-    ax_l.set_title("%s: unit latency" % workload)
+    ax_l.set_ylabel(f'latency per {data.get("unit") or "unit"} (ms)')
+    ax_l.set_title(f"{workload}: unit latency")
     ax_l.legend(fontsize=6, ncol=2)
 
-    return save_figure(fig, out_dir, "sweep_%s" % workload)
+    return save_figure(fig, out_dir, f"sweep_{workload}")
 
 
 def plot_sweep(sweep_dir) -> list:

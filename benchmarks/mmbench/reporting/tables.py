@@ -15,6 +15,7 @@ from mmbench.reporting import machines  # cluster: per-machine tables of a merge
 from mmbench.reporting.figures import REFERENCE, RowFigures, all_figures
 from mmbench.runfolder import RunData, machine_line, manifest_items, number
 
+
 def _spans_decades(values_ns: list[float | None], decades: int = 3) -> bool:
     present = [v for v in values_ns if v is not None and v > 0]
     return bool(present) and max(present) / min(present) > 10 ** decades

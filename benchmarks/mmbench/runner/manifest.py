@@ -9,7 +9,6 @@ import fcntl
 import math
 import os
 import pathlib
-from typing import Optional
 
 from mmbench import machine, memory_instruments, runfolder, workers
 from mmbench.contract import SIZES
@@ -20,8 +19,8 @@ from mmbench.runner.options import MAX_SEED, MAX_THREADS
 def describe_error(e: BaseException) -> str:
     """One line for an exception: an OSError as 'strerror: filename', else 'Type: text'."""
     if isinstance(e, OSError) and e.strerror:
-        return "%s: %s" % (e.strerror, e.filename) if e.filename else e.strerror
-    return "%s: %s" % (type(e).__name__, e)
+        return f"{e.strerror}: {e.filename}" if e.filename else e.strerror
+    return f"{type(e).__name__}: {e}"
 
 
 def utc_now() -> str:
@@ -33,13 +32,13 @@ def iso_time(ts: float) -> str:
         timespec="milliseconds")
 
 
-def new_run_folder(repo_root: pathlib.Path, out: Optional[str]) -> pathlib.Path:
+def new_run_folder(repo_root: pathlib.Path, out: str | None) -> pathlib.Path:
     return runfolder.new_folder(repo_root, out, "run",
                                 "{folder} exists and is not an empty folder; use --resume "
                                 "{folder} to complete it, or choose another --out")
 
 
-def build_manifest(args, opts, plan, catalog, previous: Optional[dict]) -> dict:
+def build_manifest(args, opts, plan, catalog, previous: dict | None) -> dict:
     describes = {}
     for family, worker in catalog.workers.items():
         try:
@@ -110,11 +109,11 @@ def lock_folder(folder_path: pathlib.Path) -> int:
     except BlockingIOError:
         holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
         os.close(fd)
-        raise UsageError("%s is in use by another mmbench run%s; wait for it to end or stop "
-                         "it, then --resume" % (folder_path, " (pid %s)" % holder
-                                                 if holder else "")) from None
+        by = f" (pid {holder})" if holder else ""
+        raise UsageError(f"{folder_path} is in use by another mmbench run{by}; wait for it to "
+                         "end or stop it, then --resume") from None
     os.ftruncate(fd, 0)
-    os.pwrite(fd, ("%d\n" % os.getpid()).encode(), 0)
+    os.pwrite(fd, (f"{os.getpid()}\n").encode(), 0)
     return fd
 
 
@@ -131,12 +130,12 @@ def validate_manifest(m, folder_path: pathlib.Path) -> dict:
     """A resumed run's manifest checked against format 1 (docs/run-folder.md): what
     does not fit is refused (UsageError), never filled in with defaults."""
     def bad(why):
-        return UsageError("cannot resume %s: manifest.json %s; it was not written by this "
-                          "mmbench (format 1), or was edited" % (folder_path, why))
+        return UsageError(f"cannot resume {folder_path}: manifest.json {why}; it was not written "
+                          "by this mmbench (format 1), or was edited")
     if not isinstance(m, dict):
         raise bad("is not a JSON object")
     if m.get("mmbench_run_format") != 1:
-        raise bad("has format %r, not 1" % (m.get("mmbench_run_format"),))
+        raise bad(f'has format {m.get("mmbench_run_format")!r}, not 1')
     o, plan = m.get("options"), m.get("plan")
     if not isinstance(o, dict) or not isinstance(plan, dict):
         raise bad("has no options or plan")
@@ -155,19 +154,19 @@ def validate_manifest(m, folder_path: pathlib.Path) -> dict:
     }
     for key, ok in checks.items():
         if key not in o or not ok(o[key]):
-            raise bad("has an invalid options.%s (%r)" % (key, o.get(key)))
+            raise bad(f"has an invalid options.{key} ({o.get(key)!r})")
     for key in ("target_cv", "budget"):
         if key in o and not (_is_number(o[key]) and o[key] >= 0):
-            raise bad("has an invalid options.%s (%r)" % (key, o[key]))
+            raise bad(f"has an invalid options.{key} ({o[key]!r})")
     if "order_seed" in o and not (_is_int(o["order_seed"]) and o["order_seed"] >= 0):
-        raise bad("has an invalid options.order_seed (%r)" % (o["order_seed"],))
+        raise bad(f'has an invalid options.order_seed ({o["order_seed"]!r})')
     rbw = plan.get("reps_by_workload", {})
     if not isinstance(rbw, dict) or not all(
             isinstance(k, str) and _is_int(v) and 1 <= v <= max(o["max_reps"], o["reps"])
             for k, v in rbw.items()):
         raise bad("has an invalid plan.reps_by_workload")
     if plan.get("size", o["size"]) != o["size"]:
-        raise bad("plans size %r but its options say %r" % (plan.get("size"), o["size"]))
+        raise bad(f'plans size {plan.get("size")!r} but its options say {o["size"]!r}')
     if not isinstance(m.get("sessions", []), list):
         raise bad("has invalid sessions")
     return m

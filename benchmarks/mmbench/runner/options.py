@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import random
-from typing import Dict, List, Optional
 
 from mmbench import workers
 from mmbench.contract import SIZES, check_size
@@ -28,7 +27,7 @@ def _plural(kind: str) -> str:
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
 
 
-def parse_names(text: Optional[str], valid: List[str], kind: str) -> Optional[List[str]]:
+def parse_names(text: str | None, valid: list[str], kind: str) -> list[str] | None:
     """Comma-separated names checked against `valid` (None when text is None);
     'all' alone stands for every valid name."""
     if text is None:
@@ -36,114 +35,113 @@ def parse_names(text: Optional[str], valid: List[str], kind: str) -> Optional[Li
     kinds = _plural(kind)
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise UsageError("--%s is empty; valid %s: %s" % (kinds, kinds, ", ".join(valid)))
+        raise UsageError(f"--{kinds} is empty; valid {kinds}: {', '.join(valid)}")
     if names == ["all"] and "all" not in valid:
         return list(valid)
     unknown = [n for n in names if n not in valid]
     if unknown:
-        raise UsageError("unknown %s %s; valid %s: %s" % (
-            kinds if len(unknown) > 1 else kind, ", ".join("'%s'" % u for u in unknown),
-            kinds, ", ".join(valid)))
+        named = ", ".join(f"'{u}'" for u in unknown)
+        raise UsageError(f"unknown {kinds if len(unknown) > 1 else kind} {named}; "
+                         f"valid {kinds}: {', '.join(valid)}")
     return list(dict.fromkeys(names))  # no duplicates, order kept
 
 
-def _scoped(values: List[str], strategies: List[str], what: str, is_env: bool) -> Dict[str, list]:
+def _scoped(values: list[str], strategies: list[str], what: str, is_env: bool) -> dict[str, list]:
     """'strategy:VALUE' or 'VALUE' (all strategies) -> {strategy or '*': [VALUE, ...]}."""
-    scoped: Dict[str, list] = {}
+    scoped: dict[str, list] = {}
     for v in values:
         strategy, value = "*", v
         head, sep, tail = v.partition(":")
         if sep and not head.startswith("-") and "=" not in head:
             strategy, value = head, tail
             if strategy not in strategies:
-                raise UsageError("%s: unknown strategy '%s'; valid strategies: %s"
-                                 % (what, strategy, ", ".join(strategies)))
+                raise UsageError(f"{what}: unknown strategy '{strategy}'; valid strategies: "
+                                 f"{', '.join(strategies)}")
         if is_env and "=" not in value:
-            raise UsageError("%s wants NAME=VALUE, got '%s'" % (what, value))
+            raise UsageError(f"{what} wants NAME=VALUE, got '{value}'")
         scoped.setdefault(strategy, []).append(value)
     return scoped
 
 
 def _validate_numbers(opts: dict) -> None:
     if opts["reps"] < 1:
-        raise UsageError("--reps must be >= 1 (got %d)" % opts["reps"])
+        raise UsageError(f'--reps must be >= 1 (got {opts["reps"]})')
     if opts["max_reps"] < opts["reps"]:
         opts["max_reps"] = opts["reps"]  # no further rounds
     if not math.isfinite(opts["min_time"]) or not 0 <= opts["min_time"] <= 3600:
-        raise UsageError("--min-time must be between 0 and 3600 seconds (got %g)"
-                         % opts["min_time"])
+        raise UsageError("--min-time must be between 0 and 3600 seconds "
+                         f'(got {opts["min_time"]:g})')
     if not math.isfinite(opts["target_cv"]) or opts["target_cv"] <= 0:
-        raise UsageError("--target-cv must be > 0 (got %g)" % opts["target_cv"])
+        raise UsageError(f'--target-cv must be > 0 (got {opts["target_cv"]:g})')
     if not math.isfinite(opts["budget"]) or opts["budget"] < 0:
-        raise UsageError("--budget must be a finite number of seconds >= 0 (got %g)"
-                         % opts["budget"])
+        raise UsageError("--budget must be a finite number of seconds >= 0 "
+                         f'(got {opts["budget"]:g})')
     if opts["max_reruns"] < 0:
-        raise UsageError("--max-reruns must be >= 0 (got %d)" % opts["max_reruns"])
+        raise UsageError(f'--max-reruns must be >= 0 (got {opts["max_reruns"]})')
     check_size(opts["size"])
     if not 1 <= opts["threads"] <= MAX_THREADS:
-        raise UsageError("--threads must be between 1 and %d (got %d)"
-                         % (MAX_THREADS, opts["threads"]))
+        raise UsageError(f'--threads must be between 1 and {MAX_THREADS} (got {opts["threads"]})')
     if not 0 <= opts["seed"] <= MAX_SEED:
-        raise UsageError("--seed must be between 0 and 2^64-1 (got %d)" % opts["seed"])
+        raise UsageError(f'--seed must be between 0 and 2^64-1 (got {opts["seed"]})')
     # Non-finite numbers are refused: inf/nan would mean no limit or break the
     # timer, and the manifest must stay valid JSON.
     if not math.isfinite(opts["timeout_s"]) or not 0 <= opts["timeout_s"] <= MAX_TIMEOUT_S:
         raise UsageError("--timeout must be a finite number of seconds between 0 (no limit) "
-                         "and %d (got %s)" % (MAX_TIMEOUT_S, opts["timeout_s"]))
+                         f'and {MAX_TIMEOUT_S} (got {opts["timeout_s"]})')
     if not math.isfinite(opts["sample_ms"]) or not 0 < opts["sample_ms"] <= 60000:
         raise UsageError("--sample-ms must be a finite number of milliseconds above 0 and at "
-                         "most 60000 (got %s)" % opts["sample_ms"])
+                         f'most 60000 (got {opts["sample_ms"]})')
 
 
-def parse_preloads(values: List[str]) -> Dict[str, str]:
+def parse_preloads(values: list[str]) -> dict[str, str]:
     """['NAME=PATH', ...] -> {NAME: absolute PATH}; PATH must exist."""
-    preloads: Dict[str, str] = {}
+    preloads: dict[str, str] = {}
     for v in values:
         name, sep, path = v.partition("=")
         name, path = name.strip(), path.strip()
         if not sep or not name or not path:
-            raise UsageError("--preload wants NAME=PATH, got '%s'" % v)
+            raise UsageError(f"--preload wants NAME=PATH, got '{v}'")
         if len(name) > MAX_PRELOAD_NAME:
-            raise UsageError("--preload: a name may be at most %d characters long (got %d)"
-                             % (MAX_PRELOAD_NAME, len(name)))
+            raise UsageError(f"--preload: a name may be at most {MAX_PRELOAD_NAME} characters "
+                             f"long (got {len(name)})")
         if not all(c.isascii() and (c.isalnum() or c in "_-+") for c in name):
-            raise UsageError("--preload %s: a name may hold letters, digits, '_', '-', '+' "
-                             "only (it becomes part of file names)" % name)
+            raise UsageError(f"--preload {name}: a name may hold letters, digits, '_', '-', '+' "
+                             "only (it becomes part of file names)")
         if not os.path.isfile(path):
-            raise UsageError("--preload %s: no such file: %s" % (name, path))
+            raise UsageError(f"--preload {name}: no such file: {path}")
         path = os.path.abspath(path)
         if preloads.get(name, path) != path:
-            raise UsageError("--preload %s given twice (%s and %s)" % (name, preloads[name], path))
+            raise UsageError(f"--preload {name} given twice ({preloads[name]} and {path})")
         preloads[name] = path
     return preloads
 
 
-def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
+def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
                     trusted: bool = True) -> dict:
     """The run's options: explicit arguments, else the resumed run's, else defaults.
     Adds the run's preloaded allocators to `catalog` as strategies. trusted: whether
     the resumed run's manifest may name libraries to preload without --preload."""
     prev = (previous or {}).get("options", {})
     # A resumed run's preloads pass the same checks as --preload.
-    preloads = parse_preloads(["%s=%s" % kv for kv in (prev.get("preloads") or {}).items()])
+    preloads = parse_preloads([f"{n}={p}" for n, p in (prev.get("preloads") or {}).items()])
     given_preloads = parse_preloads(getattr(args, "preload", None) or [])
     if not trusted:
-        unconfirmed = ["%s=%s" % (n, p) for n, p in preloads.items()
+        unconfirmed = [f"{n}={p}" for n, p in preloads.items()
                        if given_preloads.get(n) != p]
         if unconfirmed:
-            raise UsageError("the resumed run preloads %s, named by a manifest.json that this "
-                             "user does not own or that others may write: give --preload %s "
-                             "to confirm running that library" % (
-                                 ", ".join(unconfirmed), " --preload ".join(unconfirmed)))
+            raise UsageError(f'the resumed run preloads {", ".join(unconfirmed)}, named by a '
+                             "manifest.json that this user does not own or that others may "
+                             f'write: give --preload {" --preload ".join(unconfirmed)} '
+                             "to confirm running that library")
     for name, path in given_preloads.items():
         if previous is not None and preloads.get(name, path) != path:
-            raise UsageError("--preload %s=%s differs from the resumed run's %s: results would "
-                             "not be comparable; start a new run instead"
-                             % (name, path, preloads[name]))
+            raise UsageError(f"--preload {name}={path} differs from the resumed run's "
+                             f"{preloads[name]}: results would not be comparable; start a new "
+                             "run instead")
         preloads[name] = path
     for name, path in preloads.items():
         if not os.path.isfile(path):
-            raise UsageError("--preload %s: no such file: %s" % (name, path))
+            raise UsageError(f"--preload {name}: no such file: {path}")
         catalog.add_preload(name, path)
     all_workloads = list(catalog.workloads)
     all_strategies = list(catalog.strategies)
@@ -153,8 +151,8 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
         given = getattr(args, key, None)
         if previous is not None and given is not None and key in FIXED_ON_RESUME and \
                 given != prev.get(key):
-            raise UsageError("--%s %s differs from the resumed run's %s: results would not be "
-                             "comparable; start a new run instead" % (key, given, prev.get(key)))
+            raise UsageError(f"--{key} {given} differs from the resumed run's {prev.get(key)}: "
+                             "results would not be comparable; start a new run instead")
         opts[key] = given if given is not None else prev.get(key, DEFAULTS[key])
     try:
         opts["workloads"] = (parse_names(args.workloads, all_workloads, "workload")
@@ -168,22 +166,22 @@ def resolve_options(args, catalog: workers.Catalog, previous: Optional[dict],
         parse_names(",".join(opts["workloads"]), all_workloads, "workload")
         parse_names(",".join(opts["strategies"]), all_strategies, "strategy")
     except UsageError as e:
-        raise UsageError("%s\n(these are what the workers in %s host: %s; a missing one may "
-                         "need building)" % (e, catalog.build_dir, ", ".join(
-                             w.path.name for w in catalog.workers.values()))) from e
+        hosts = ", ".join(w.path.name for w in catalog.workers.values())
+        raise UsageError(f"{e}\n(these are what the workers in {catalog.build_dir} host: "
+                         f"{hosts}; a missing one may need building)") from e
     if previous is not None:
         # A resume completes the run's plan; it never drops what the plan holds (the
         # summary would silently lose finished results).
         for key, kinds in (("workloads", "workloads"), ("strategies", "strategies")):
             left_out = [n for n in prev.get(key) or [] if n not in opts[key]]
             if left_out:
-                raise UsageError("--%s leaves out %s of the resumed run: its results would be "
-                                 "dropped; a resume completes the whole run (start a new run "
-                                 "for fewer %s)" % (key, ", ".join(left_out), kinds))
+                raise UsageError(f'--{key} leaves out {", ".join(left_out)} of the resumed run: '
+                                 "its results would be dropped; a resume completes the whole "
+                                 f"run (start a new run for fewer {kinds})")
         if opts["reps"] < prev.get("reps", 1):
-            raise UsageError("--reps %d is below the resumed run's %d: its results would be "
-                             "dropped; a resume completes the whole run"
-                             % (opts["reps"], prev.get("reps", 1)))
+            raise UsageError(f'--reps {opts["reps"]} is below the resumed run\'s '
+                             f'{prev.get("reps", 1)}: its results would be dropped; a resume '
+                             "completes the whole run")
     if getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None \
             and previous is None:
         opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
@@ -219,6 +217,6 @@ def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
         "units": {w: catalog.workloads[w].get("unit") for w in opts["workloads"]},
         "headline": {w: catalog.workloads[w].get("headline", "throughput")
                      for w in opts["workloads"]},
-        "deliberate_leak": {"%s/%s" % (w, s): bool(catalog.entries[(w, s)].get("deliberate_leak"))
+        "deliberate_leak": {f"{w}/{s}": bool(catalog.entries[(w, s)].get("deliberate_leak"))
                             for w, s in pairs},
     }

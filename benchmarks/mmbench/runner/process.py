@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-from typing import Dict, Optional
 
 from mmbench import execute, noise, runfolder, workers
 from mmbench.contract import EXIT_ALLOCATOR_MISMATCH, EXIT_OK, EXIT_OOM, EXIT_UNSUPPORTED
@@ -14,7 +13,7 @@ from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_tex
 from mmbench.runner.manifest import iso_time
 
 
-def _scoped_values(scoped: Dict[str, list], strategy: str) -> list:
+def _scoped_values(scoped: dict[str, list], strategy: str) -> list:
     return list(scoped.get("*", [])) + list(scoped.get(strategy, []))
 
 
@@ -43,7 +42,7 @@ _SANITIZER_REPORT = re.compile(
     r"^WARNING: \w*Sanitizer", re.MULTILINE)
 
 
-def sanitizer_report(*paths) -> Optional[str]:
+def sanitizer_report(*paths) -> str | None:
     """The first line of a sanitizer report in these log files, or None."""
     for path in paths:
         try:
@@ -77,7 +76,7 @@ def cpu_plan(pin: bool) -> dict:
     return {"runner": cpus[:1], "worker": cpus[1:], "all": cpus}
 
 
-def worker_cpus(cpus: dict, entry: dict, threads: int) -> Optional[list]:
+def worker_cpus(cpus: dict, entry: dict, threads: int) -> list | None:
     if cpus.get("worker") is None:
         return None
     needed = 2 * threads if entry.get("multithreaded") else 1
@@ -115,9 +114,9 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         extra_env["LD_PRELOAD"] = preload
     cmd = [str(worker.path), "--workload", workload] + strategy_args + [
         "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
-        "--detail-out", str(detail_part), "--benchmark_out=%s" % gbench_part,
+        "--detail-out", str(detail_part), f"--benchmark_out={gbench_part}",
         "--benchmark_out_format=json"] + (
-        ["--min-time", "%g" % opts["min_time"]] if opts.get("min_time") else []) + (
+        ["--min-time", f'{opts["min_time"]:g}'] if opts.get("min_time") else []) + (
         ["--drain"] if opts.get("drain") else []) + extra_args
     env = dict(os.environ, **extra_env)
     if announce:
@@ -132,44 +131,43 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     status = status_of(result)
     problem = None
     if result.spawn_error:
-        problem = "could not start the worker: %s" % result.spawn_error
+        problem = f"could not start the worker: {result.spawn_error}"
     elif status == "timeout":
-        problem = "killed after the %g s timeout" % opts["timeout_s"]
+        problem = f'killed after the {opts["timeout_s"]:g} s timeout'
     elif status == "crash":
-        problem = "killed by signal %d (%s)" % (result.signal, signal.Signals(result.signal).name)
+        problem = f"killed by signal {result.signal} ({signal.Signals(result.signal).name})"
     elif status != "ok":
         # The worker's own last words say why (e.g. which allocator it found instead).
-        last = [l for l in result.stderr_tail.splitlines() if l.strip()]
-        problem = "worker exited with code %d%s" % (result.exit_code,
-                                                    ": " + last[-1].strip() if last else "")
+        last = [line for line in result.stderr_tail.splitlines() if line.strip()]
+        last_words = ": " + last[-1].strip() if last else ""
+        problem = f"worker exited with code {result.exit_code}{last_words}"
     report = sanitizer_report(folder.log(workload, strategy, rep, "stderr"),
                               folder.log(workload, strategy, rep, "stdout"))
     if report and status in ("ok", "error"):
-        status, problem = "sanitizer", "sanitizer report in the worker's log: %s" % report
+        status, problem = "sanitizer", f"sanitizer report in the worker's log: {report}"
     detail_json = None
     if status == "ok":
         try:
             detail_json = read_json(detail_part)
             read_json(gbench_part)
             if detail_json.get("workload") != workload or detail_json.get("strategy") != strategy:
-                raise ValueError("detail is for %s/%s" % (detail_json.get("workload"),
-                                                          detail_json.get("strategy")))
+                raise ValueError(f'detail is for {detail_json.get("workload")}/'
+                                 f'{detail_json.get("strategy")}')
             for key in ("checksum", "units", "wall_ns", "latency"):
                 if key not in detail_json:
-                    raise ValueError("detail has no '%s'" % key)
+                    raise ValueError(f"detail has no '{key}'")
         except (OSError, ValueError) as e:
-            status, problem = "error", "missing or unparseable worker output: %s" % e
+            status, problem = "error", f"missing or unparseable worker output: {e}"
     if status == "ok" and preload:
         malloc_from = (detail_json.get("allocator") or {}).get("malloc_from") or ""
         if not _same_file(malloc_from, preload):
             status = "allocator_mismatch"
-            problem = "malloc is served by %s, not the preloaded %s" % (malloc_from or "?",
-                                                                        preload)
+            problem = f"malloc is served by {malloc_from or '?'}, not the preloaded {preload}"
     elif status == "ok" and "LD_PRELOAD" not in extra_env:
         family = (detail_json.get("allocator") or {}).get("family")
         if family != worker.family:
             status = "allocator_mismatch"
-            problem = "worker %s reports malloc family %s" % (worker.path.name, family)
+            problem = f"worker {worker.path.name} reports malloc family {family}"
     if detail_json is not None:
         sched = detail_json.get("sched") or {}
         run_noise["migrations"] = sched.get("se.nr_migrations")
@@ -195,7 +193,7 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
             part.unlink(missing_ok=True)
     # Header only when the process ended before the first sample could be taken.
     write_text_atomic(folder.rss(workload, strategy, rep),
-                      "t_s,rss_kib\n" + "".join("%.6f,%d\n" % s for s in result.samples))
+                      "t_s,rss_kib\n" + "".join(f"{t:.6f},{kib}\n" for t, kib in result.samples))
     record = {
         "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
         "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),

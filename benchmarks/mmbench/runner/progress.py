@@ -13,7 +13,7 @@ def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
-    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class Progress:
@@ -43,10 +43,10 @@ class Progress:
         elapsed = time.monotonic() - self.t0
         cur = ""
         if self.current:
-            cur = " %s/%s r%d (%s)" % (self.current + (_clock(time.monotonic() -
-                                                              self.current_t0),))
-        return "[%d/%d]%s  elapsed %s  ETA %s" % (self.done, self.total, cur, _clock(elapsed),
-                                                  self._eta(self.total - self.done))
+            w, s, r = self.current
+            cur = f" {w}/{s} r{r} ({_clock(time.monotonic() - self.current_t0)})"
+        return (f"[{self.done}/{self.total}]{cur}  elapsed {_clock(elapsed)}  "
+                f"ETA {self._eta(self.total - self.done)}")
 
     def _draw(self):
         self.stream.write("\r\033[K" + self._line())
@@ -74,14 +74,13 @@ class Progress:
         with self.lock:
             self.exec_time += time.monotonic() - self.current_t0
             self.current = None
-            text = "%s/%s r%d: disturbed (%s); again at the end of the round" % (
-                record["workload"], record["strategy"], record["rep"],
-                "; ".join(record["disturbed"]))
+            text = (f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: disturbed '
+                    f'({"; ".join(record["disturbed"])}); again at the end of the round')
             if self.tty:
                 self.stream.write("\r\033[K" + text + "\n")
                 self._draw()
             else:
-                self.stream.write("      %s\n" % text)
+                self.stream.write(f"      {text}\n")
                 self.stream.flush()
 
     def finished(self, record: dict):
@@ -90,19 +89,18 @@ class Progress:
             self.executed += 1
             self.exec_time += time.monotonic() - self.current_t0
             self.current = None
-            text = "%s/%s r%d: %s" % (record["workload"], record["strategy"], record["rep"],
-                                      record["status"])
+            text = f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: {record["status"]}'
             if record["status"] == "ok":
-                text += "  %.2f s  peak RSS %s" % (record["wall_s"],
-                                                   summary.format_kib(record["peak_rss_kib"]))
+                text += (f'  {record["wall_s"]:.2f} s  peak RSS '
+                         f'{summary.format_kib(record["peak_rss_kib"])}')
             elif record.get("problem"):
-                text += "  (%s)" % record["problem"]
+                text += f'  ({record["problem"]})'
             if self.tty:
                 if record["status"] != "ok":
                     self.stream.write("\r\033[K" + text + "\n")
                 self._draw()
             else:
-                self.stream.write("[%d/%d] %s\n" % (self.done, self.total, text))
+                self.stream.write(f"[{self.done}/{self.total}] {text}\n")
                 self.stream.flush()
 
     def close(self):

@@ -11,7 +11,6 @@ import signal
 import statistics
 import sys
 import time
-from typing import Dict, List, Optional
 
 from mmbench import noise, shard, summary, workers  # shard: cluster, --shard K/N
 from mmbench.errors import UsageError
@@ -56,7 +55,7 @@ class Session:
     """A run folder and the plan to complete in it, opened by `open_session`."""
 
     def __init__(self, args, catalog: workers.Catalog, folder: RunFolder, opts: dict,
-                 plan: dict, manifest: dict, previous: Optional[dict]):
+                 plan: dict, manifest: dict, previous: dict | None):
         self.args = args
         self.catalog = catalog
         self.folder = folder
@@ -67,17 +66,17 @@ class Session:
         self.state = "complete"
         self.skipped = 0
         self.executed = 0
-        self.figures: Dict[tuple, Dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
-        self.probes: List[int] = []   # speed probes of the undisturbed runs so far
+        self.figures: dict[tuple, dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
+        self.probes: list[int] = []   # speed probes of the undisturbed runs so far
         self.deferred: list = []      # disturbed runs to try again at the end of their round
         self.gbench_context = None
         self.cpus = cpu_plan(opts["pin"])
         self.order = random.Random(opts["order_seed"])
-        self.progress: Optional[Progress] = None
+        self.progress: Progress | None = None
 
     # ------------------------------------------------------------ the plan
 
-    def round_of(self, r: int, workloads: List[str]) -> list:
+    def round_of(self, r: int, workloads: list[str]) -> list:
         """Round r of these workloads: every pair once, in a fresh random order."""
         pairs = [(w, s) for w, s in self.plan["pairs"] if w in workloads]
         self.order.shuffle(pairs)
@@ -97,8 +96,8 @@ class Session:
 
     def _announce(self, cmd, extra_env):
         if self.args.verbose and not sys.stdout.isatty():
-            env_text = " ".join("%s=%s" % kv for kv in extra_env.items())
-            print("$ %s%s" % (env_text + " " if env_text else "", " ".join(cmd)), flush=True)
+            env_text = "".join(f"{k}={v} " for k, v in extra_env.items())
+            print(f"$ {env_text}{' '.join(cmd)}", flush=True)
 
     def execute_run(self, w: str, s: str, r: int) -> None:
         """Run repetition r of (w, s) unless a resumed run holds it, intact."""
@@ -118,9 +117,9 @@ class Session:
                 # a result that no longer matches its digest, ...).
                 earlier = {k: rec.get(k) for k in RESUMED_ATTEMPT_KEYS}
                 if integrity in ("corrupt", "missing"):
-                    earlier.update(status=integrity, problem="its result files %s" % (
-                        "no longer match the digests in run.json" if integrity == "corrupt"
-                        else "are missing"))
+                    why = ("no longer match the digests in run.json" if integrity == "corrupt"
+                           else "are missing")
+                    earlier.update(status=integrity, problem=f"its result files {why}")
                 attempts = list(rec.get("attempts") or []) + [earlier]
         self.attempt(w, s, r, attempts, len(attempts))
 
@@ -160,7 +159,7 @@ class Session:
 
     # ------------------------------------------------------------ the rounds
 
-    def _wanting_another_round(self) -> List[str]:
+    def _wanting_another_round(self) -> list[str]:
         """Workloads with a cell whose time still varies by more than --target-cv."""
         opts, plan = self.opts, self.plan
         return [w for w in opts["workloads"]
@@ -249,7 +248,7 @@ class Session:
             print(f"mmbench run: note: could not record the failure in {self.folder.manifest}: "
                   f"{describe_error(e)}", file=sys.stderr)
 
-    def write_summary(self) -> List[dict]:
+    def write_summary(self) -> list[dict]:
         """hgrm files, summary.json/.csv/.md and the manifest's noise summary; the rows."""
         summary.write_hgrms(self.folder, self.plan)
         rows = summary.write_summary(self.folder, self.plan, self.manifest)
@@ -258,7 +257,7 @@ class Session:
         return rows
 
 
-def open_session(args, locks: List[int]) -> Session:
+def open_session(args, locks: list[int]) -> Session:
     """The folder a run writes into (new, or --resume's, locked: the lock's file
     descriptor is appended to `locks`), with its options, plan and manifest written."""
     if args.out is not None and not args.out.strip():
