@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-from typing import Dict, List, Optional, Tuple
 
 from mmbench import machine
 from mmbench.errors import UsageError
@@ -29,38 +28,37 @@ IDENTITY_OPTIONS = ("size", "threads", "seed", "reps", "max_reps", "target_cv", 
                     "drain", "preloads", "worker_env", "worker_args")
 
 
-def parse(text: str) -> Tuple[int, int]:
+def parse(text: str) -> tuple[int, int]:
     """'K/N' -> (K, N), 1 <= K <= N; UsageError otherwise."""
     m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
     if not m:
-        raise UsageError("--shard wants K/N (this is shard K of N, counted from 1), got '%s'"
-                         % text)
+        raise UsageError(f"--shard wants K/N (this is shard K of N, counted from 1), got '{text}'")
     k, n = int(m.group(1)), int(m.group(2))
     if n < 1 or not 1 <= k <= n:
-        raise UsageError("--shard %s: K must be between 1 and N (N >= 1)" % text)
+        raise UsageError(f"--shard {text}: K must be between 1 and N (N >= 1)")
     return k, n
 
 
-def weights(plan: dict) -> Dict[str, int]:
+def weights(plan: dict) -> dict[str, int]:
     """workload -> runs it holds in the plan (hosted pairs x rounds), plan order;
     workloads that no worker hosts are left out."""
-    out: Dict[str, int] = {}
+    out: dict[str, int] = {}
     for w, _s in plan["pairs"]:
         reps = int((plan.get("reps_by_workload") or {}).get(w, plan["reps"]))
         out[w] = out.get(w, 0) + reps
     return {w: out[w] for w in plan["workloads"] if w in out}
 
 
-def partition(plan: dict, n: int) -> List[List[str]]:
+def partition(plan: dict, n: int) -> list[list[str]]:
     """The workloads of each of n shards (index 0 = shard 1/n), each in plan order.
     Longest first onto the least-loaded shard (ties: the lower index)."""
     wts = weights(plan)
     if n > len(wts):
-        raise UsageError("%d shards, but the plan has %d workload(s): a shard holds whole "
-                         "workloads (docs/cluster.md), so use at most %d" % (n, len(wts), len(wts)))
+        raise UsageError(f"{n} shards, but the plan has {len(wts)} workload(s): a shard holds "
+                         f"whole workloads (docs/cluster.md), so use at most {len(wts)}")
     order = {w: i for i, w in enumerate(wts)}
     loads = [0] * n
-    shards: List[List[str]] = [[] for _ in range(n)]
+    shards: list[list[str]] = [[] for _ in range(n)]
     for w in sorted(wts, key=lambda w: (-wts[w], order[w])):
         i = min(range(n), key=lambda i: (loads[i], i))
         shards[i].append(w)
@@ -68,7 +66,7 @@ def partition(plan: dict, n: int) -> List[List[str]]:
     return [sorted(s, key=order.get) for s in shards]
 
 
-def restrict(plan: dict, workloads: List[str]) -> None:
+def restrict(plan: dict, workloads: list[str]) -> None:
     """Narrow a plan (in place) to these workloads."""
     keep = set(workloads)
     plan["workloads"] = [w for w in plan["workloads"] if w in keep]
@@ -81,7 +79,7 @@ def restrict(plan: dict, workloads: List[str]) -> None:
                                    if k.split("/", 1)[0] in keep}
 
 
-def _sha256_file(path) -> Optional[str]:
+def _sha256_file(path) -> str | None:
     try:
         h = hashlib.sha256()
         with open(path, "rb") as f:
@@ -92,7 +90,7 @@ def _sha256_file(path) -> Optional[str]:
         return None
 
 
-def build_identity(catalog) -> Dict[str, Optional[str]]:
+def build_identity(catalog) -> dict[str, str | None]:
     """family -> sha256 of its worker binary: the build, whatever path it lies at."""
     return {family: _sha256_file(w.path) for family, w in sorted(catalog.workers.items())}
 
@@ -113,7 +111,7 @@ def plan_id(ident: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def machine_key(info: Optional[dict] = None) -> Tuple[str, bool]:
+def machine_key(info: dict | None = None) -> tuple[str, bool]:
     """(key, overridden): hostname | CPU model | cores | memory in GiB, or the test
     knob $MMBENCH_MACHINE_KEY."""
     override = os.environ.get(MACHINE_KEY_ENV, "").strip()
@@ -121,13 +119,13 @@ def machine_key(info: Optional[dict] = None) -> Tuple[str, bool]:
         return override, True
     info = info or machine.machine_info()
     mem = info.get("total_memory_kib")
-    return "%s | %s | %s cores | %s GiB" % (
-        info.get("hostname"), info.get("cpu_model"), info.get("cores"),
-        round(mem / 1048576) if mem else "?"), False
+    gib = round(mem / 1048576) if mem else "?"
+    return (f"{info.get('hostname')} | {info.get('cpu_model')} | {info.get('cores')} cores | "
+            f"{gib} GiB"), False
 
 
-def apply(shard_text: Optional[str], opts: dict, plan: dict, catalog, repo_root,
-          previous: Optional[dict]) -> Optional[dict]:
+def apply(shard_text: str | None, opts: dict, plan: dict, catalog, repo_root,
+          previous: dict | None) -> dict | None:
     """The run's hook: with --shard K/N (or resuming a shard), narrow opts and plan
     to this shard's workloads and return the manifest's "shard" entry; else None."""
     before = (previous or {}).get("shard")
@@ -138,20 +136,20 @@ def apply(shard_text: Optional[str], opts: dict, plan: dict, catalog, repo_root,
         # A resumed shard: opts/plan hold its workloads already; same build, same revision.
         if shard_text is not None and parse(shard_text) != (before.get("index"),
                                                             before.get("count")):
-            raise UsageError("--shard %s differs from the resumed shard's %s/%s"
-                             % (shard_text, before.get("index"), before.get("count")))
+            raise UsageError(f"--shard {shard_text} differs from the resumed shard's "
+                             f"{before.get('index')}/{before.get('count')}")
         ident = before.get("identity") or {}
         now = {"build": build_identity(catalog), "git": {
             "revision": git.get("revision"), "dirty": git.get("dirty")}}
         for key, what in (("build", "worker binaries"), ("git", "git revision")):
             if ident.get(key) != now[key]:
-                raise UsageError("cannot resume this shard: its %s differ from the plan's; "
-                                 "every shard of a plan must use the same build" % what)
+                raise UsageError(f"cannot resume this shard: its {what} differ from the plan's; "
+                                 "every shard of a plan must use the same build")
         key, _ = machine_key()
         if key != before.get("machine_key"):
-            raise UsageError("cannot resume this shard on %s: it started on %s, and the runs "
-                             "of one workload must come from one machine; run it afresh "
-                             "into a new folder" % (key, before.get("machine_key")))
+            raise UsageError(f"cannot resume this shard on {key}: it started on "
+                             f"{before.get('machine_key')}, and the runs of one workload "
+                             "must come from one machine; run it afresh into a new folder")
         return before
     k, n = parse(shard_text)
     ident = identity(opts, plan, catalog, git)

@@ -21,8 +21,8 @@ OPTS = ["--size", "quick", "--reps", "2", "--min-time", "0", "--max-reruns", "0"
 
 def _plan(weights):
     """A plan whose workload i has weights[i] strategies (runs per round)."""
-    workloads = ["w%d" % i for i in range(len(weights))]
-    pairs = [[w, "s%d" % j] for w, n in zip(workloads, weights) for j in range(n)]
+    workloads = [f"w{i}" for i in range(len(weights))]
+    pairs = [[w, f"s{j}"] for w, n in zip(workloads, weights) for j in range(n)]
     return {"workloads": workloads, "pairs": pairs, "reps": 3,
             "reps_by_workload": {w: 3 for w in workloads}}
 
@@ -74,7 +74,7 @@ def study(run_mmbench, tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
     run_mmbench("run", *OPTS, "--out", root / "full", check_rc=0)
     for k in (1, 2, 3):
-        run_mmbench("run", *OPTS, "--shard", "%d/3" % k, "--out", root / ("s%d" % k),
+        run_mmbench("run", *OPTS, "--shard", f"{k}/3", "--out", root / (f"s{k}"),
                     check_rc=0)
     run_mmbench("run", *OPTS, "--shard", "2/3", "--out", root / "s2b", check_rc=0,
                 env_extra={shard.MACHINE_KEY_ENV: "node-b | test CPU | 2 cores"})
@@ -88,7 +88,7 @@ def _merge(run_mmbench, *args, rc):
 
 
 def test_each_shard_holds_its_workloads_and_the_plan_identity(study):
-    manifests = [load_json(study / ("s%d" % k) / "manifest.json") for k in (1, 2, 3)]
+    manifests = [load_json(study / (f"s{k}") / "manifest.json") for k in (1, 2, 3)]
     held = [m["shard"]["workloads"] for m in manifests]
     assert sorted(w for h in held for w in h) == sorted(WORKLOADS.split(","))
     assert len({m["shard"]["plan_id"] for m in manifests}) == 1
@@ -126,7 +126,7 @@ def test_three_shard_merge_equals_the_unsharded_run_row_for_row(study, run_mmben
     ("incomplete", "did not complete (state interrupted)"),
 ])
 def test_merge_refuses_with_one_line(study, run_mmbench, tmp_path, case, expected):
-    s1, s2, s3 = (study / ("s%d" % k) for k in (1, 2, 3))
+    s1, s2, s3 = (study / (f"s{k}") for k in (1, 2, 3))
     copy = tmp_path / "copy"
 
     def edited(src, edit, fix_id=True):
@@ -186,8 +186,8 @@ def test_two_machines_give_a_table_per_machine_and_one_side_by_side(study, run_m
     side = next(s for s in sections if s.startswith("Machines side by side"))
     for w in WORKLOADS.split(","):
         on_b = w in b_workloads
-        assert (("| %s |" % w) in m2) == on_b and (("| %s |" % w) in m1) != on_b
-        assert side.count("| %s |" % w) == 2  # glibc and arena, one column per machine
+        assert ((f"| {w} |") in m2) == on_b and ((f"| {w} |") in m1) != on_b
+        assert side.count(f"| {w} |") == 2  # glibc and arena, one column per machine
     assert "| workload | strategy | M1 | M2 |" in side
     assert "Machines" in (out / "report.html").read_text()
 
@@ -208,11 +208,11 @@ def test_slurm_dry_run_writes_an_exclusive_array_and_an_afterok_merge(run_mmbenc
     for line in ("#SBATCH --array=1-3", "#SBATCH --exclusive", "#SBATCH --requeue",
                  "run --shard \"$k/3\" --out \"$shard\"", "scontrol requeue"):
         assert line in array, line
-    limit = next(l for l in array.splitlines() if l.startswith("#SBATCH --time="))
+    limit = next(x for x in array.splitlines() if x.startswith("#SBATCH --time="))
     assert limit != "#SBATCH --time=00:00:00"
     merge = (out / "slurm" / "merge.sbatch").read_text()
-    assert "merge %s %s %s --out %s" % tuple(
-        [out / ("shard-%d" % k) for k in (1, 2, 3)] + [out / "merged"]) in merge
+    shards = " ".join(str(out / f"shard-{k}") for k in (1, 2, 3))
+    assert f"merge {shards} --out {out / 'merged'}" in merge
     assert "--dependency=afterok:" in proc.stdout
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import pathlib
 import shutil
 import sys
-from typing import List
 
 from mmbench import runfolder, shard, summary
 from mmbench.errors import UsageError
@@ -45,24 +44,24 @@ def register(subparsers) -> None:
 def _load(path: str) -> dict:
     folder = pathlib.Path(path)
     if not (folder / "manifest.json").is_file():
-        raise UsageError("%s is not a run folder (no manifest.json)" % path)
+        raise UsageError(f"{path} is not a run folder (no manifest.json)")
     try:
         m = read_json(folder / "manifest.json")
     except (OSError, ValueError) as e:
-        raise UsageError("%s: unreadable manifest.json (%s)" % (path, e)) from e
+        raise UsageError(f"{path}: unreadable manifest.json ({e})") from e
     if not isinstance(m, dict) or not isinstance(m.get("shard"), dict) or \
             not isinstance(m.get("plan"), dict):
-        raise UsageError("%s is not a shard (its manifest has no shard entry: run it with "
-                         "`mmbench run --shard K/N`)" % path)
+        raise UsageError(f"{path} is not a shard (its manifest has no shard entry: run it with "
+                         "`mmbench run --shard K/N`)")
     s = m["shard"]
     for key in ("index", "count", "plan_id", "identity", "workloads", "machine_key"):
         if key not in s:
-            raise UsageError("%s: the manifest's shard entry has no %s" % (path, key))
+            raise UsageError(f"{path}: the manifest's shard entry has no {key}")
     return {"path": folder.resolve(), "manifest": m, "shard": s}
 
 
 def _name(sh: dict) -> str:
-    return "%s (shard %s/%s)" % (sh["path"], sh["shard"]["index"], sh["shard"]["count"])
+    return f"{sh['path']} (shard {sh['shard']['index']}/{sh['shard']['count']})"
 
 
 def _differs(a: dict, b: dict) -> str:
@@ -71,40 +70,40 @@ def _differs(a: dict, b: dict) -> str:
     if ia.get("build") != ib.get("build"):
         fams = sorted(f for f in set(ia.get("build", {})) | set(ib.get("build", {}))
                       if (ia.get("build") or {}).get(f) != (ib.get("build") or {}).get(f))
-        return "different builds (worker binaries differ: %s)" % ", ".join(fams)
+        return f"different builds (worker binaries differ: {', '.join(fams)})"
     if ia.get("git") != ib.get("git"):
-        return "different git revisions (%s vs %s)" % (
-            (ia.get("git") or {}).get("revision"), (ib.get("git") or {}).get("revision"))
+        ra, rb = ((i.get("git") or {}).get("revision") for i in (ia, ib))
+        return f"different git revisions ({ra} vs {rb})"
     pa, pb = ia.get("plan") or {}, ib.get("plan") or {}
     oa, ob = pa.get("options") or {}, pb.get("options") or {}
     keys = [k for k in sorted(set(oa) | set(ob)) if oa.get(k) != ob.get(k)]
     keys += [k for k in ("workloads", "strategies", "pairs") if pa.get(k) != pb.get(k)]
-    return "different plans (%s differ)" % ", ".join(keys or ["identities"])
+    return f"different plans ({', '.join(keys or ['identities'])} differ)"
 
 
-def check(shards: List[dict], partial: bool) -> dict:
+def check(shards: list[dict], partial: bool) -> dict:
     """The merge's verdict: {"missing": [workloads], "incomplete": [names]};
     UsageError for a refusal."""
     seen = {}
     for sh in shards:
         if sh["path"] in seen:
-            raise UsageError("%s is named twice" % sh["path"])
+            raise UsageError(f"{sh['path']} is named twice")
         seen[sh["path"]] = sh
     for sh in shards:
         if shard.plan_id(sh["shard"]["identity"]) != sh["shard"]["plan_id"]:
-            raise UsageError("%s: the plan identity in its manifest does not match its "
-                             "plan_id (edited?)" % _name(sh))
+            raise UsageError(f"{_name(sh)}: the plan identity in its manifest does not match its "
+                             "plan_id (edited?)")
     first = shards[0]
     for sh in shards[1:]:
         if sh["shard"]["plan_id"] != first["shard"]["plan_id"]:
-            raise UsageError("%s and %s belong to %s: they cannot be merged"
-                             % (_name(first), _name(sh), _differs(first, sh)))
+            raise UsageError(f"{_name(first)} and {_name(sh)} belong to "
+                             f"{_differs(first, sh)}: they cannot be merged")
     owner = {}
     for sh in shards:
         for w in sh["shard"]["workloads"]:
             if w in owner:
-                raise UsageError("%s and %s overlap: both ran workload %s"
-                                 % (_name(owner[w]), _name(sh), w))
+                raise UsageError(f"{_name(owner[w])} and {_name(sh)} overlap: both ran "
+                                 f"workload {w}")
             owner[w] = sh
     plan_workloads = shard.weights({"workloads": first["shard"]["identity"]["plan"]["workloads"],
                                     "pairs": first["shard"]["identity"]["plan"]["pairs"],
@@ -116,18 +115,18 @@ def check(shards: List[dict], partial: bool) -> dict:
         have = sorted({sh["shard"]["index"] for sh in shards})
         absent = [k for k in range(1, count + 1) if k not in have]
         if missing:
-            raise UsageError("the shards miss part of the plan: workload(s) %s%s; give every "
-                             "shard, or --partial to merge what there is"
-                             % (", ".join(missing), " (shard %s of %d not given)" % (
-                                 ", ".join(map(str, absent)), count) if absent else ""))
-        raise UsageError("%s did not complete (state %s); complete it with mmbench run "
-                         "--resume, or give --partial" % (
-                             incomplete[0], next(sh for sh in shards if _name(sh) ==
-                                                 incomplete[0])["manifest"].get("state")))
+            given = f" (shard {', '.join(map(str, absent))} of {count} not given)" \
+                if absent else ""
+            raise UsageError(f"the shards miss part of the plan: workload(s) "
+                             f"{', '.join(missing)}{given}; give every shard, or --partial "
+                             "to merge what there is")
+        state = next(sh for sh in shards if _name(sh) == incomplete[0])["manifest"].get("state")
+        raise UsageError(f"{incomplete[0]} did not complete (state {state}); complete it with "
+                         "mmbench run --resume, or give --partial")
     return {"missing": missing, "incomplete": incomplete, "owner": owner}
 
 
-def merged_plan(shards: List[dict], missing: List[str]) -> dict:
+def merged_plan(shards: list[dict], missing: list[str]) -> dict:
     """The full plan in its own order, with what each shard recorded for its workloads."""
     ident = shards[0]["shard"]["identity"]["plan"]
     base = shards[0]["manifest"]["plan"]
@@ -149,7 +148,7 @@ def merged_plan(shards: List[dict], missing: List[str]) -> dict:
     return plan
 
 
-def machines_entry(shards: List[dict]) -> dict:
+def machines_entry(shards: list[dict]) -> dict:
     """machine key -> {machine facts, shards, workloads}, in shard order."""
     out: dict = {}
     for sh in shards:
@@ -181,7 +180,7 @@ def merge_command(args) -> int:
                     continue  # a worker's unfinished .part file
                 dest = out / sub / f.name
                 if dest.exists():
-                    raise UsageError("%s and another shard both hold %s" % (_name(sh), f.name))
+                    raise UsageError(f"{_name(sh)} and another shard both hold {f.name}")
                 shutil.copy2(f, dest)
     plan = merged_plan(shards, verdict["missing"])
     first = shards[0]["manifest"]
@@ -224,24 +223,24 @@ def merge_command(args) -> int:
         # One "machine" for the report's header line, which says there are several.
         infos = [e["machine"] or {} for e in machines.values()]
         manifest["machine"] = {
-            "hostname": "%d machines: %s" % (len(infos), ", ".join(
-                str(i.get("hostname")) for i in infos)),
-            "cpu_model": "%d machines (see Machines): %s" % (len(infos), "; ".join(
-                sorted({str(i.get("cpu_model")) for i in infos}))),
+            "hostname": f"{len(infos)} machines: "
+                        + ", ".join(str(i.get("hostname")) for i in infos),
+            "cpu_model": f"{len(infos)} machines (see Machines): "
+                         + "; ".join(sorted({str(i.get("cpu_model")) for i in infos})),
             "cores": None, "machines": list(machines)}
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
     summary.write_hgrms(folder, plan)
     rows = summary.write_summary(folder, plan, manifest)
     manifest["noise_summary"] = summary.noise_summary(folder, plan)
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
-    print("merged %d shard(s) of plan %s from %d machine(s) into %s" % (
-        len(shards), manifest["merge"]["plan_id"], len(machines), out))
+    print(f"merged {len(shards)} shard(s) of plan {manifest['merge']['plan_id']} from "
+          f"{len(machines)} machine(s) into {out}")
     if manifest["merge"]["partial"]:
-        print("mmbench merge: note: partial merge%s%s" % (
-            "; missing workload(s): %s" % ", ".join(verdict["missing"])
-            if verdict["missing"] else "",
-            "; incomplete shard(s): %s" % "; ".join(verdict["incomplete"])
-            if verdict["incomplete"] else ""), file=sys.stderr)
+        what = [f"missing workload(s): {', '.join(verdict['missing'])}"] \
+            if verdict["missing"] else []
+        what += [f"incomplete shard(s): {'; '.join(verdict['incomplete'])}"] \
+            if verdict["incomplete"] else []
+        print(f"mmbench merge: note: partial merge; {'; '.join(what)}", file=sys.stderr)
     sys.stdout.flush()
     failed = [r for r in rows if r["status"] not in ("ok", "unsupported")
               and r["workload"] not in verdict["missing"]]

@@ -12,7 +12,6 @@ same shards and merge run by hand (the scripts show the commands).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import pathlib
 import shlex
@@ -52,9 +51,8 @@ def register(subparsers) -> None:
     p.add_argument("--partition", metavar="P", help="sbatch --partition")
     p.add_argument("--account", metavar="A", help="sbatch --account")
     p.add_argument("--time-limit", type=int, metavar="MIN",
-                   help="per-task limit in minutes (default: derived from the plan: %g x "
-                        "runs of the largest shard x per-run estimate, plus %d s)"
-                        % (SAFETY, FIXED_S))
+                   help=f"per-task limit in minutes (default: derived from the plan: {SAFETY:g} x "
+                        f"runs of the largest shard x per-run estimate, plus {FIXED_S} s)")
     p.add_argument("--max-requeue", type=int, default=1, metavar="N",
                    help="requeue a failed task (it resumes its shard) at most N times "
                         "(default 1)")
@@ -76,16 +74,16 @@ def _run_options(run_args):
         run_args = run_args[1:]
     for a in run_args:
         if a.split("=", 1)[0] in RUN_OPTIONS_SET_HERE:
-            raise UsageError("%s is set by mmbench slurm (each shard runs into "
-                             "DIR/shard-K); leave it out of the run options" % a.split("=")[0])
+            raise UsageError(f"{a.split('=')[0]} is set by mmbench slurm (each shard runs into "
+                             "DIR/shard-K); leave it out of the run options")
     parser = argparse.ArgumentParser(prog="mmbench slurm -- ", add_help=False)
     sub = parser.add_subparsers(dest="command")
     run_command.register(sub)
     try:
         ns = parser.parse_args(["run"] + list(run_args))
     except SystemExit as e:
-        raise UsageError("the run options after -- are not valid `mmbench run` options: %s"
-                         % " ".join(run_args)) from e
+        raise UsageError("the run options after -- are not valid `mmbench run` options: "
+                         + " ".join(run_args)) from e
     return list(run_args), ns
 
 
@@ -101,26 +99,26 @@ def task_seconds(opts: dict, plan: dict, parts) -> float:
 
 def _hms(seconds: float) -> str:
     s = int(math.ceil(seconds / 60.0)) * 60
-    return "%02d:%02d:00" % (s // 3600, s % 3600 // 60)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:00"
 
 
 def array_script(args, out: pathlib.Path, n: int, run_args, limit: str, pid: str) -> str:
     mmbench = shlex.quote(str(args.repo_root / "mmbench"))
     build = shlex.quote(str(args.build_dir))
     head = ["#!/bin/bash",
-            "# Written by mmbench slurm: shard K of %d of plan %s per array task." % (n, pid),
-            "#SBATCH --job-name=mmbench-%s" % pid,
-            "#SBATCH --array=1-%d" % n,
+            f"# Written by mmbench slurm: shard K of {n} of plan {pid} per array task.",
+            f"#SBATCH --job-name=mmbench-{pid}",
+            f"#SBATCH --array=1-{n}",
             "#SBATCH --nodes=1",
             "#SBATCH --ntasks=1",
             "#SBATCH --exclusive",
-            "#SBATCH --time=%s" % limit,
+            f"#SBATCH --time={limit}",
             "#SBATCH --requeue",
             "#SBATCH --open-mode=append",
-            "#SBATCH --output=%s" % (out / "slurm" / "shard-%a.out")]
-    head += ["#SBATCH --partition=%s" % args.partition] if args.partition else []
-    head += ["#SBATCH --account=%s" % args.account] if args.account else []
-    head += ["#SBATCH %s" % a for a in args.sbatch_arg]
+            f"#SBATCH --output={out / 'slurm' / 'shard-%a.out'}"]
+    head += [f"#SBATCH --partition={args.partition}"] if args.partition else []
+    head += [f"#SBATCH --account={args.account}"] if args.account else []
+    head += [f"#SBATCH {a}" for a in args.sbatch_arg]
     body = r"""
 set -uo pipefail
 k=$SLURM_ARRAY_TASK_ID
@@ -160,40 +158,41 @@ exit $rc
 
 def merge_script(args, out: pathlib.Path, n: int, pid: str) -> str:
     mmbench = shlex.quote(str(args.repo_root / "mmbench"))
-    shards = " ".join(shlex.quote(str(out / ("shard-%d" % k))) for k in range(1, n + 1))
+    shards = " ".join(shlex.quote(str(out / (f"shard-{k}"))) for k in range(1, n + 1))
     head = ["#!/bin/bash",
-            "# Written by mmbench slurm: merges the %d shards of plan %s." % (n, pid),
-            "#SBATCH --job-name=mmbench-merge-%s" % pid,
+            f"# Written by mmbench slurm: merges the {n} shards of plan {pid}.",
+            f"#SBATCH --job-name=mmbench-merge-{pid}",
             "#SBATCH --nodes=1",
             "#SBATCH --ntasks=1",
-            "#SBATCH --time=%s" % MERGE_LIMIT,
-            "#SBATCH --output=%s" % (out / "slurm" / "merge.out")]
-    head += ["#SBATCH --partition=%s" % args.partition] if args.partition else []
-    head += ["#SBATCH --account=%s" % args.account] if args.account else []
-    return "\n".join(head) + "\n\nexec %s --build-dir %s merge %s --out %s\n" % (
-        mmbench, shlex.quote(str(args.build_dir)), shards, shlex.quote(str(out / "merged")))
+            f"#SBATCH --time={MERGE_LIMIT}",
+            f"#SBATCH --output={out / 'slurm' / 'merge.out'}"]
+    head += [f"#SBATCH --partition={args.partition}"] if args.partition else []
+    head += [f"#SBATCH --account={args.account}"] if args.account else []
+    build, merged = shlex.quote(str(args.build_dir)), shlex.quote(str(out / "merged"))
+    return "\n".join(head) + (f"\n\nexec {mmbench} --build-dir {build} merge {shards} "
+                              f"--out {merged}\n")
 
 
 def _sbatch(cmd) -> str:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     except OSError as e:
-        raise UsageError("cannot run sbatch: %s" % e) from e
+        raise UsageError(f"cannot run sbatch: {e}") from e
     except subprocess.TimeoutExpired as e:
         raise UsageError("sbatch did not answer within 120 s") from e
     if proc.returncode != 0:
-        raise UsageError("%s failed: %s" % (" ".join(cmd[:2]), (proc.stderr.strip() or
-                                                             proc.stdout.strip())[-300:]))
+        said = (proc.stderr.strip() or proc.stdout.strip())[-300:]
+        raise UsageError(f"{' '.join(cmd[:2])} failed: {said}")
     return proc.stdout.strip().split(";")[0]
 
 
 def slurm_command(args) -> int:
     if args.shards < 1:
-        raise UsageError("--shards must be >= 1 (got %d)" % args.shards)
+        raise UsageError(f"--shards must be >= 1 (got {args.shards})")
     if args.max_requeue < 0:
-        raise UsageError("--max-requeue must be >= 0 (got %d)" % args.max_requeue)
+        raise UsageError(f"--max-requeue must be >= 0 (got {args.max_requeue})")
     if args.time_limit is not None and args.time_limit < 1:
-        raise UsageError("--time-limit must be >= 1 minute (got %d)" % args.time_limit)
+        raise UsageError(f"--time-limit must be >= 1 minute (got {args.time_limit})")
     run_args, ns = _run_options(args.run_args)
     catalog = workers.load_catalog(args.build_dir)
     opts = resolve_options(ns, catalog, None)
@@ -205,7 +204,7 @@ def slurm_command(args) -> int:
     limit = _hms(seconds)
     out = pathlib.Path(args.out).resolve()
     if (out / "slurm").exists():
-        raise UsageError("%s already holds a submission (slurm/); choose another --out" % out)
+        raise UsageError(f"{out} already holds a submission (slurm/); choose another --out")
     if not args.dry_run and shutil.which("sbatch") is None:
         raise UsageError("sbatch is not on PATH: no Slurm here. Run the shards by hand "
                          "(mmbench run --shard K/N) and merge them (docs/cluster.md), or "
@@ -214,38 +213,36 @@ def slurm_command(args) -> int:
     array_path, merge_path = out / "slurm" / "array.sbatch", out / "slurm" / "merge.sbatch"
     write_text_atomic(array_path, array_script(args, out, args.shards, run_args, limit, pid))
     write_text_atomic(merge_path, merge_script(args, out, args.shards, pid))
-    print("plan %s: %d workload(s) in %d shard(s): %s" % (
-        pid, len(plan["workloads"]), args.shards,
-        "; ".join("%d: %s" % (k, ",".join(p)) for k, p in enumerate(parts, 1))))
-    print("per-task time limit: %s (%s)" % (limit, "--time-limit" if args.time_limit else
-                                            "derived from the plan"))
+    held = "; ".join(f"{k}: {','.join(p)}" for k, p in enumerate(parts, 1))
+    print(f"plan {pid}: {len(plan['workloads'])} workload(s) in {args.shards} shard(s): {held}")
+    why = "--time-limit" if args.time_limit else "derived from the plan"
+    print(f"per-task time limit: {limit} ({why})")
     array_cmd = ["sbatch", "--parsable", str(array_path)]
     merge_cmd = ["sbatch", "--parsable", "--kill-on-invalid-dep=yes",
-                 "--dependency=afterok:%s" % "ARRAY_JOB_ID", str(merge_path)]
+                 "--dependency=afterok:ARRAY_JOB_ID", str(merge_path)]
     if args.dry_run:
-        print("dry run: would submit\n  %s\n  %s" % (" ".join(array_cmd), " ".join(merge_cmd)))
+        print(f"dry run: would submit\n  {' '.join(array_cmd)}\n  {' '.join(merge_cmd)}")
         return 0
     array_id = _sbatch(array_cmd)
-    merge_cmd[3] = "--dependency=afterok:%s" % array_id
+    merge_cmd[3] = f"--dependency=afterok:{array_id}"
     if args.wait:
         merge_cmd.insert(2, "--wait")
     jobs = {"array_job": array_id, "merge_job": None, "plan": pid, "time_limit": limit,
-            "shards": [str(out / ("shard-%d" % k)) for k in range(1, args.shards + 1)],
+            "shards": [str(out / f"shard-{k}") for k in range(1, args.shards + 1)],
             "merged": str(out / "merged")}
     write_json_atomic(out / "slurm" / "jobs.json", jobs)
-    print("submitted array job %s (%d tasks)" % (array_id, args.shards))
+    print(f"submitted array job {array_id} ({args.shards} tasks)")
     sys.stdout.flush()
     if args.wait:
         print("waiting for the merge job (sbatch --wait) ...", flush=True)
         proc = subprocess.run(merge_cmd, capture_output=True, text=True)
         jobs["merge_job"] = (proc.stdout.strip().splitlines() or [""])[0].split(";")[0] or None
         write_json_atomic(out / "slurm" / "jobs.json", jobs)
-        print("merge job ended with exit %d; merged run folder: %s"
-              % (proc.returncode, out / "merged"))
+        print(f"merge job ended with exit {proc.returncode}; merged run folder: {out / 'merged'}")
         return 0 if proc.returncode == 0 else 1
     merge_id = _sbatch(merge_cmd)
     jobs["merge_job"] = merge_id
     write_json_atomic(out / "slurm" / "jobs.json", jobs)
-    print("submitted merge job %s (after array job %s succeeds); merged run folder will be %s"
-          % (merge_id, array_id, out / "merged"))
+    print(f"submitted merge job {merge_id} (after array job {array_id} succeeds); merged run "
+          f"folder will be {out / 'merged'}")
     return 0

@@ -27,14 +27,14 @@ def machine_of(data: RunData) -> dict:
     out = {}
     for i, entry in enumerate(_machines(data).values(), 1):
         for w in (entry or {}).get("workloads") or []:
-            out[w] = "M%d" % i
+            out[w] = f"M{i}"
     return out
 
 
 def _cells(f: RowFigures):
     from mmbench.reporting.tables import Cell, _rel_text
-    thr = "%s %s/s" % (si(f.throughput), f.unit or "units") if f.throughput is not None else DASH
-    rss = "%s MiB" % sig3(f.peak_rss_mib) if f.peak_rss_mib is not None else DASH
+    thr = f"{si(f.throughput)} {f.unit or 'units'}/s" if f.throughput is not None else DASH
+    rss = f"{sig3(f.peak_rss_mib)} MiB" if f.peak_rss_mib is not None else DASH
     return [Cell(f.status), Cell(thr, f.throughput), Cell(_rel_text(f), f.rel),
             Cell(rss, f.peak_rss_mib)]
 
@@ -58,7 +58,7 @@ def tables(data: RunData) -> list:
                              "only what the given shards ran."]))
     if len(machines) < 2:
         return out
-    label = {key: "M%d" % i for i, key in enumerate(machines, 1)}
+    label = {key: f"M{i}" for i, key in enumerate(machines, 1)}
     legend = []
     for key, e in machines.items():
         m = (e or {}).get("machine") or {}
@@ -70,28 +70,27 @@ def tables(data: RunData) -> list:
                        Cell(", ".join(e.get("workloads") or []))])
     out.append(Table("Machines", ["machine", "key", "CPU", "cores", "shards", "workloads"],
                      legend, anchor="machines", notes=[
-                         "Shards from %d machines. A shard holds whole workloads, so every "
-                         "row below comes from one machine's runs and ratios are paired "
-                         "within it; figures of different machines are never pooled. "
-                         "Comparing across machines compares the hardware too."
-                         % len(machines)]))
+                         f"Shards from {len(machines)} machines. A shard holds whole "
+                         "workloads, so every row below comes from one machine's runs "
+                         "and ratios are paired within it; figures of different machines are never pooled. "
+                         "Comparing across machines compares the hardware too."]))
     figs = all_figures(data)
     where = machine_of(data)
     for key in machines:
         mine = [f for f in figs if where.get(f.workload) == label[key]]
         rows = [[Cell(f.workload), Cell(f.strategy)] + _cells(f) for f in mine]
-        out.append(Table("Machine %s: %s" % (label[key], key),
+        out.append(Table(f"Machine {label[key]}: {key}",
                          ["workload", "strategy", "status", "throughput", "vs glibc",
-                          "peak RSS"], rows, anchor="machine-%s" % label[key].lower()))
+                          "peak RSS"], rows, anchor=f"machine-{label[key].lower()}"))
     side = []
     for f in figs:
         cells = [Cell(f.workload), Cell(f.strategy)]
         for key in machines:
             if where.get(f.workload) == label[key]:
                 if f.rel is not None:
-                    cells.append(Cell("%s×" % sig3(f.rel), f.rel))
+                    cells.append(Cell(f"{sig3(f.rel)}×", f.rel))
                 elif f.peak_rss_mib is not None:  # a footprint or fixed-rate row
-                    cells.append(Cell("%s MiB" % sig3(f.peak_rss_mib), f.peak_rss_mib))
+                    cells.append(Cell(f"{sig3(f.peak_rss_mib)} MiB", f.peak_rss_mib))
                 else:
                     cells.append(Cell(f.status))
             else:
