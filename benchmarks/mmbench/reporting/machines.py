@@ -72,8 +72,8 @@ def tables(data: RunData) -> list:
                      legend, anchor="machines", notes=[
                          f"Shards from {len(machines)} machines. A shard holds whole "
                          "workloads, so every row below comes from one machine's runs "
-                         "and ratios are paired within it; figures of different machines are never pooled. "
-                         "Comparing across machines compares the hardware too."]))
+                         "and ratios are paired within it; figures of different machines "
+                         "are never pooled. Comparing across machines compares the hardware too."]))
     figs = all_figures(data)
     where = machine_of(data)
     for key in machines:
