@@ -20,7 +20,6 @@ import subprocess
 import sys
 
 from mmbench import machine, shard, workers
-from mmbench.commands import run as run_command
 from mmbench.runner import make_plan, resolve_options
 from mmbench.errors import UsageError
 from mmbench.runfolder import write_json_atomic, write_text_atomic
@@ -76,9 +75,8 @@ def _run_options(run_args):
         if a.split("=", 1)[0] in RUN_OPTIONS_SET_HERE:
             raise UsageError(f"{a.split('=')[0]} is set by mmbench slurm (each shard runs into "
                              "DIR/shard-K); leave it out of the run options")
-    parser = argparse.ArgumentParser(prog="mmbench slurm -- ", add_help=False)
-    sub = parser.add_subparsers(dest="command")
-    run_command.register(sub)
+    from mmbench import cli  # the whole command line, for `mmbench run`'s options
+    parser, _ = cli.build_parser()
     try:
         ns = parser.parse_args(["run"] + list(run_args))
     except SystemExit as e:
