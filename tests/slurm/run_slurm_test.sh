@@ -5,10 +5,11 @@
 # single-node slurm.conf for this host into a temporary folder, starts munged,
 # slurmctld and slurmd as root in the foreground of background jobs (no
 # systemd; proctrack/linuxproc, task/none), submits the quick suite with
-# `mmbench slurm` as an array of 3 shards plus the merge job, waits (with a
-# timeout), and checks that the merged summary has every row of a local,
-# unsharded run of the same plan with the same checksums and statuses. It stops
-# only the daemons it started, by their process ids, whatever happens.
+# `mmbench slurm` as an array of 3 shards plus the merge job (task 2's first
+# attempt made to fail, so it must be requeued), waits (with a timeout), and
+# checks that the merged summary has every row of a local, unsharded run of the
+# same plan with the same checksums and statuses. It stops only the daemons it
+# started, by their process ids, whatever happens.
 #
 # Exit 0: passed; 1: failed; 77: skipped (no root, so no daemons to start).
 set -euo pipefail
@@ -123,12 +124,17 @@ echo "slurm test: munged, slurmctld, slurmd up (pids ${pids[*]}) in $((t_up - t0
 
 study="$tmp/study"
 rc=0
-timeout 900 "$repo/mmbench" --build-dir "$build" slurm --shards "$shards" --out "$study" \
+# Task 2's first attempt fails (test knob): it must be requeued and succeed.
+MMBENCH_SLURM_FAIL_TASK=2 timeout 900 "$repo/mmbench" --build-dir "$build" slurm --shards "$shards" --out "$study" \
   --partition ci --wait -- "${run_opts[@]}" || rc=$?
 t_slurm=$(date +%s)
 echo "slurm test: array of $shards shards and merge: exit $rc in $((t_slurm - t_up)) s"
 [[ $rc -eq 0 ]] || exit 1
 cat "$study"/slurm/shard-*.out | grep '^mmbench slurm:' || true
+grep -q "shard 2 failed (exit 3); requeued" "$study/slurm/shard-2.out" &&
+  grep -q "shard 2/$shards on .*, attempt 2" "$study/slurm/shard-2.out" ||
+  { echo "slurm test: task 2 was not requeued after its failed first attempt"; exit 1; }
+echo "slurm test: task 2 failed its first attempt, was requeued and completed"
 
 "$repo/mmbench" --build-dir "$build" run "${run_opts[@]}" --out "$tmp/local" --no-report >/dev/null
 t_local=$(date +%s)

@@ -125,7 +125,11 @@ shard="$out/shard-$k"
 hostfile="$out/slurm/shard-$k.host"
 host=$(hostname)
 echo "mmbench slurm: shard $k/%(n)d on $host, attempt $((${SLURM_RESTART_COUNT:-0} + 1))"
-if [[ -f "$shard/manifest.json" && "$(cat "$hostfile" 2>/dev/null)" == "$host" ]]; then
+if [[ "${MMBENCH_SLURM_FAIL_TASK:-}" == "$k" && ${SLURM_RESTART_COUNT:-0} -eq 0 ]]; then
+  # Test knob (tests/slurm): this task's first attempt fails, to exercise the requeue.
+  echo "mmbench slurm: MMBENCH_SLURM_FAIL_TASK=$k: the first attempt fails"
+  rc=3
+elif [[ -f "$shard/manifest.json" && "$(cat "$hostfile" 2>/dev/null)" == "$host" ]]; then
   # Requeued onto the same node: complete what the earlier attempt left.
   %(mmbench)s --build-dir %(build)s run --resume "$shard"
   rc=$?
