@@ -131,6 +131,9 @@ def apply(shard_text: str | None, opts: dict, plan: dict, catalog, repo_root,
     before = (previous or {}).get("shard")
     if shard_text is None and not before:
         return None
+    if previous is not None and not before:
+        raise UsageError("--shard with --resume of a run that is not a shard: a resume "
+                         "completes the whole run it started")
     git = machine.git_info(repo_root)
     if before:
         # A resumed shard: opts/plan hold its workloads already; same build, same revision.

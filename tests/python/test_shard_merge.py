@@ -198,6 +198,14 @@ def test_a_shard_resumes_only_on_its_machine(study, run_mmbench):
     assert "started on" in proc.stderr and "one machine" in proc.stderr
 
 
+def test_a_resumed_run_cannot_become_a_shard(study, run_mmbench):
+    before = (study / "full" / "manifest.json").read_bytes()
+    proc = run_mmbench("run", "--resume", study / "full", "--shard", "1/3", "--no-report",
+                       check_rc=2)
+    assert "not a shard" in proc.stderr
+    assert (study / "full" / "manifest.json").read_bytes() == before
+
+
 # ---- mmbench slurm: the scripts ---------------------------------------------
 
 def test_slurm_dry_run_writes_an_exclusive_array_and_an_afterok_merge(run_mmbench, tmp_path):
