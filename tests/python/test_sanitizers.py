@@ -80,8 +80,8 @@ def test_the_sanitized_worker_says_so(asan_build):
     assert ident["family"] == "asan" and ident["sanitizer"] == "address,undefined"
     assert "libasan" in ident["malloc_from"] and "libasan" in ident["new_from"]
     strategies = {e["strategy"] for e in listing["entries"]}
-    assert {"glibc", "arena", "shared_ptr", "epsilon", "pmr-pool"} <= strategies
-    assert not {"mimalloc", "jemalloc"} & strategies
+    assert {"asan", "arena", "shared_ptr", "boehm", "epsilon", "pmr-pool"} <= strategies
+    assert not {"glibc", "mimalloc", "jemalloc"} & strategies
     # Asked to be plain glibc it refuses: its figures are ASan's allocator's.
     proc = subprocess.run([str(asan_build / "mmbench-worker-asan"), "--list",
                            "--expect-malloc", "glibc"], capture_output=True, text=True, timeout=60)
@@ -111,15 +111,15 @@ def test_sanitizer_reports_fail_their_runs_only(asan_build, tmp_path):
     proc = subprocess.run(
         [str(MMBENCH), "run", "--out", str(out), "--size", "quick", "--reps", "1",
          "--min-time", "0", "--max-reruns", "0", "--no-report",
-         "--workloads", "baseline,leak_exit", "--strategies", "glibc,arena,shared_ptr,epsilon",
-         "--worker-arg", "glibc:--fault=asan-overflow", "--worker-arg", "arena:--fault=ubsan-shift",
+         "--workloads", "baseline,leak_exit", "--strategies", "asan,arena,shared_ptr,epsilon",
+         "--worker-arg", "asan:--fault=asan-overflow", "--worker-arg", "arena:--fault=ubsan-shift",
          "--worker-arg", "shared_ptr:--fault=lsan-leak"],
         capture_output=True, text=True, env=env, timeout=600, cwd=str(REPO))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     recs = {(r["workload"], r["strategy"]): r
             for r in (load_json(p) for p in (out / "raw").glob("*.run.json"))}
     assert len(recs) == 8, sorted(recs)
-    expected = {"glibc": "AddressSanitizer: heap-buffer-overflow",
+    expected = {"asan": "AddressSanitizer: heap-buffer-overflow",
                 "arena": "runtime error: shift exponent 40",
                 "shared_ptr": "LeakSanitizer"}
     # LSan is off only where the listing says the entry leaks on purpose
