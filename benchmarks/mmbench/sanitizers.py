@@ -48,9 +48,9 @@ def worker_env(worker, entry: dict | None, extra_env: dict[str, str]) -> dict[st
 
 def check_run_folder(root, catalog) -> list:
     """Problems of a run folder made with a sanitized build (empty: clean):
-    a run that is not ok (unsupported is allowed only for a multithreaded
-    workload, the one refusal the workers declare: exit 6 of the pmr
-    strategies), a sanitizer report in any worker log, or no run at all."""
+    a run that is not ok (unsupported only where the listing declares the
+    refusal: the pmr strategies under a workload that runs threads), a
+    sanitizer report in any worker log, or no run at all."""
     import json
     import pathlib
     from mmbench.runner.process import sanitizer_report
@@ -64,7 +64,10 @@ def check_run_folder(root, catalog) -> list:
         name = f'{rec.get("workload")}/{rec.get("strategy")} r{rec.get("rep")}'
         entry = catalog.entries.get((rec.get("workload"), rec.get("strategy"))) or {}
         status = rec.get("status")
-        if status == "unsupported" and entry.get("multithreaded"):
+        # The listing declares refusals ("refuses"); older workers do not say,
+        # and refuse only a workload that runs threads.
+        declared = entry.get("refuses") if "refuses" in entry else entry.get("multithreaded")
+        if status == "unsupported" and declared:
             continue
         if status != "ok":
             problems.append(f'{name}: {status} ({rec.get("problem")})')

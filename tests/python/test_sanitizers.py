@@ -33,9 +33,9 @@ def _asan_build() -> pathlib.Path:
 def asan_build():
     build = _asan_build()
     if not (build / "mmbench-worker-asan").is_file():
-        why = ("no sanitized worker %s/mmbench-worker-asan: build it with "
+        why = (f"no sanitized worker {build}/mmbench-worker-asan: build it with "
                "`cmake --preset asan && cmake --build --preset asan` "
-               "(or run scripts/sanitizer_suite.sh)" % build)
+               "(or run scripts/sanitizer_suite.sh)")
         if os.environ.get("MMBENCH_REQUIRE_ASAN") == "1":
             pytest.fail(why)
         pytest.skip(why)
@@ -54,7 +54,7 @@ def _list(worker, env_extra=None, *args):
 def test_a_normal_build_refuses_libasan(build_dir):
     """libasan serving malloc in a normal build: exit 3 (allocator_mismatch), named."""
     if not os.path.exists(LIBASAN):
-        pytest.skip("%s is not installed (Debian libasan8)" % LIBASAN)
+        pytest.skip(f"{LIBASAN} is not installed (Debian libasan8)")
     worker = build_dir / "mmbench-worker-glibc"
     env = {"LD_PRELOAD": LIBASAN, "ASAN_OPTIONS": "detect_leaks=0"}
     proc = _list(worker, env)
@@ -144,5 +144,5 @@ def test_sanitizer_reports_fail_their_runs_only(asan_build, tmp_path):
     from mmbench import sanitizers, workers
     problems = sanitizers.check_run_folder(out, workers.load_catalog(asan_build))
     failed = {p.split(" ")[0] for p in problems if "/" in p.split(" ")[0]}
-    assert failed == {"%s/%s" % key for key in failing}, problems
+    assert failed == {f"{w}/{s}" for w, s in failing}, problems
     assert len(problems) == 2 * len(failing), problems  # each run, then its log
