@@ -28,7 +28,14 @@ AllocatorIdentity identify_allocator() {
   AllocatorIdentity id;
   id.malloc_from = defining_object("malloc");
   id.new_from = defining_object("_Znwm");
-  if (contains(id.malloc_from, "mimalloc")) {
+#ifdef MMBENCH_SANITIZE
+  id.sanitizer = MMBENCH_SANITIZE;
+#endif
+  if (contains(id.malloc_from, "libasan")) {
+    // AddressSanitizer's allocator: figures never comparable to glibc's.
+    id.family = "asan";
+    id.version = __VERSION__;  // libasan comes with the compiler
+  } else if (contains(id.malloc_from, "mimalloc")) {
     id.family = "mimalloc";
     using VersionFn = int (*)();
     if (auto fn = reinterpret_cast<VersionFn>(dlsym(RTLD_DEFAULT, "mi_version"))) {
@@ -54,15 +61,23 @@ AllocatorIdentity identify_allocator() {
 }
 
 std::string allocator_mismatch(const AllocatorIdentity& id, const std::string& expected) {
-  const bool is_family = expected == "glibc" || expected == "mimalloc" || expected == "jemalloc";
+  const bool is_family = expected == "glibc" || expected == "mimalloc" ||
+                         expected == "jemalloc" || expected == "asan";
+  // libasan serving malloc is right only in a build made with ASan (CMake
+  // MMBENCH_SANITIZE), whose worker expects "asan"; anywhere else it is refused.
+  if (expected == "asan" && id.sanitizer.find("address") == std::string::npos) {
+    return "the asan family needs a build with -fsanitize=address (MMBENCH_SANITIZE); this "
+           "one has sanitizers '" + id.sanitizer + "'";
+  }
   if (is_family) {
     if (id.family != expected) {
       return "malloc is served by " + id.family + " (" + id.malloc_from + "), not " + expected;
     }
     // operator new must end in the same allocator: libstdc++'s operator new
     // calls malloc (glibc), mimalloc and jemalloc define their own.
-    const bool new_ok = expected == "glibc" ? contains(id.new_from, "libstdc++")
-                                            : contains(id.new_from, expected.c_str());
+    const bool new_ok = expected == "glibc"  ? contains(id.new_from, "libstdc++")
+                        : expected == "asan" ? contains(id.new_from, "libasan")
+                                             : contains(id.new_from, expected.c_str());
     if (!new_ok) {
       return "operator new is served by " + id.new_from + ", expected " + expected;
     }

@@ -8,10 +8,11 @@
 namespace mmbench {
 
 struct AllocatorIdentity {
-  std::string family;       // "glibc", "mimalloc", "jemalloc", or "other"
+  std::string family;       // "glibc", "mimalloc", "jemalloc", "asan", or "other"
   std::string malloc_from;  // path of the object that defines the malloc in use
   std::string new_from;     // path of the object that defines operator new
   std::string version;      // allocator's own version where it reports one
+  std::string sanitizer;    // sanitizers this binary is built with ("address,undefined"), or ""
 };
 
 AllocatorIdentity identify_allocator();

@@ -169,7 +169,7 @@ struct Options {
   std::string label;                  // name written into the results instead of the strategy's
   std::size_t gc_max_heap_bytes = 0;  // Boehm strategies: heap cap, 0 = none
   unsigned long gc_free_space_divisor = 0;  // Boehm strategies: 0 = libgc's default
-  std::string fault;                        // test only: crash | hang | oom
+  std::string fault;  // test only: crash | hang | oom | asan-overflow | ubsan-shift | lsan-leak
   // Steady state: after the first (timed, warm-up) iteration, run the workload
   // again with the per-unit clock off until the repeated iterations add up to
   // min_time_s and number at least min_iterations (max_iterations at most).
@@ -185,7 +185,8 @@ nlohmann::json identity_json(const AllocatorIdentity& id) {
   return {{"family", id.family},
           {"malloc_from", id.malloc_from},
           {"new_from", id.new_from},
-          {"version", id.version}};
+          {"version", id.version},
+          {"sanitizer", id.sanitizer}};
 }
 
 // Calls f.template operator()<S>() for the hosted strategy S named `name`;
@@ -370,6 +371,21 @@ void inject_fault(const std::string& fault) {
     for (;;) pause();
   } else if (fault == "oom") {
     throw std::bad_alloc();
+  } else if (fault == "asan-overflow") {  // sanitizer tests: one read past a heap block
+    // (through a volatile pointer: UBSan's object-size check would see it first)
+    char* volatile block = static_cast<char*>(std::malloc(16));
+    volatile std::size_t past = 16;
+    volatile char c = block[past];
+    (void)c;
+    std::free(block);
+  } else if (fault == "ubsan-shift") {  // sanitizer tests: undefined behaviour
+    volatile int by = 40;
+    volatile int shifted = 1 << by;
+    (void)shifted;
+  } else if (fault == "lsan-leak") {  // sanitizer tests: a block nothing points to
+    [[maybe_unused]] static void* volatile sink;
+    sink = std::malloc(4096);
+    sink = nullptr;
   }
 }
 
@@ -728,8 +744,10 @@ int main(int argc, char** argv) {
                  "Boehm strategies: GC_set_free_space_divisor (libgc default 3; higher = "
                  "smaller heap, more collections)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--fault", opt.fault, "test only: crash | hang | oom")
-      ->check(CLI::IsMember({"crash", "hang", "oom"}));
+  app.add_option("--fault", opt.fault,
+                 "test only: crash | hang | oom | asan-overflow | ubsan-shift | lsan-leak")
+      ->check(CLI::IsMember(
+          {"crash", "hang", "oom", "asan-overflow", "ubsan-shift", "lsan-leak"}));
   app.add_option("--min-time", opt.min_time_s,
                  "seconds of steady-state iterations after the first, timed one (0: run once; "
                  "workloads that do not repeat, such as leak_exit, always run once)")

@@ -7,7 +7,7 @@ import os
 import re
 import signal
 
-from mmbench import execute, noise, runfolder, workers
+from mmbench import execute, noise, runfolder, sanitizers, workers
 from mmbench.contract import EXIT_ALLOCATOR_MISMATCH, EXIT_OK, EXIT_OOM, EXIT_UNSUPPORTED
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
 from mmbench.runner.manifest import iso_time
@@ -104,6 +104,8 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     extra_args = _scoped_values(opts.get("worker_args", {}), strategy)
     extra_env = dict(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
                                                               strategy))
+    extra_env.update(sanitizers.worker_env(worker, catalog.entries.get((workload, strategy)),
+                                           extra_env))
     preload = catalog.preloads.get(strategy)
     strategy_args = ["--strategy", strategy]
     if preload:
