@@ -58,11 +58,13 @@ std::string join(const std::set<std::string>& names) {
   return out;
 }
 
-void write_atomically(const std::string& path, const std::string& text) {
+// Writes the JSON (compact, then a newline) streamed into the file: no copy
+// of the whole text in memory after the detail's last reading (VmHWM).
+void write_atomically(const std::string& path, const nlohmann::json& json) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
+    out << json << "\n";
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -522,7 +524,7 @@ int run(const Options& opt, const WorkloadEntry& entry, const AllocatorIdentity&
   if (opt.drain) drain = drain_phase(strategy);
   if (!opt.detail_out.empty()) {
     const nlohmann::json d = detail_json(opt, entry, label, id, m, process_end, drain);
-    write_atomically(opt.detail_out, d.dump() + "\n");
+    write_atomically(opt.detail_out, d);
   }
   return kExitOk;
 }
