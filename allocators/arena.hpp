@@ -160,7 +160,7 @@ struct ArenaHeapAllocator {
   }
 };
 
-struct Arena : RawPointerHandles {
+struct Arena : RawPointerHandles, NoScopes {
   static constexpr std::string_view kName = "arena";
   static constexpr Reclaim kReclaim = Reclaim::kRegion;
 
@@ -176,9 +176,6 @@ struct Arena : RawPointerHandles {
 
    private:
     ArenaHeap::Mark mark_;
-  };
-  struct ThreadScope {
-    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
   };
 
   // A region outside the Scope stack: an ArenaHeap of its own (see RegionStrategy).

@@ -1,18 +1,15 @@
 #include "allocators/boehm.hpp"
 
 #include <cstdlib>
-#include <ctime>
 #include <stdexcept>
 #include <string>
 
+#include "base/clock.hpp"
+#include "base/env_json.hpp"
+#include "base/histogram_json.hpp"
+
 namespace mmbench {
 namespace {
-std::int64_t monotonic_ns() noexcept {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 unsigned long env_number(const char* name, unsigned long fallback) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
@@ -39,6 +36,54 @@ BoehmSettings BoehmSettings::from_environment(BoehmConfig config) {
     if (s.markers == 0) throw std::invalid_argument("MMBENCH_GC_MARKERS must be at least 1");
   }
   return s;
+}
+
+BoehmSettings BoehmSettings::from(BoehmConfig config, const ProcessOptions& options) {
+  BoehmSettings s = from_environment(config);
+  s.max_heap_bytes = options.gc_max_heap_bytes;
+  s.free_space_divisor = options.gc_free_space_divisor;
+  return s;
+}
+
+nlohmann::json BoehmRuntime::config_json(BoehmConfig config, const ProcessOptions& options) {
+  if (initialized()) config = config_;
+  const BoehmSettings s = initialized() ? settings_ : BoehmSettings::from(config, options);
+  nlohmann::json c;
+  c["incremental"] = config.mode == BoehmMode::kIncremental;
+  c["parallel_mark"] = config.mode == BoehmMode::kParallelMark;
+  c["free_explicitly"] = config.free_explicitly;
+  c["markers"] = config.mode == BoehmMode::kParallelMark ? s.markers : 1;
+  c["pause_target_ms"] = config.mode != BoehmMode::kIncremental ? nlohmann::json(nullptr)
+                         : s.pause_target_ms != 0               ? nlohmann::json(s.pause_target_ms)
+                                                                : nlohmann::json("libgc default");
+  c["max_heap_bytes"] =
+      s.max_heap_bytes != 0 ? nlohmann::json(s.max_heap_bytes) : nlohmann::json("unlimited");
+  c["free_space_divisor"] =
+      s.free_space_divisor != 0 ? s.free_space_divisor : GC_get_free_space_divisor();
+  c["env"] = env_with_prefix("GC_");
+  return c;
+}
+
+nlohmann::json BoehmRuntime::report(std::int64_t run_start_ns) {
+  nlohmann::json gc;
+  gc["collections"] = GC_get_gc_no();
+  gc["heap_bytes"] = GC_get_heap_size();
+  gc["marker_threads"] = GC_get_parallel() + 1;  // GC_parallel excludes the initiating thread
+  gc["incremental"] = GC_is_incremental_mode() != 0;
+  gc["total_allocated_bytes"] = GC_get_total_bytes();
+  gc["pauses"] = histogram_to_json(pauses());
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < event_count(); ++i) {
+    list.push_back({events_[i].start_ns - run_start_ns, events_[i].duration_ns});
+  }
+  gc["events"] = std::move(list);  // [start offset from run start, duration], ns
+  return gc;
+}
+
+std::string BoehmRuntime::version() {
+  const unsigned v = GC_get_version();
+  return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." +
+         std::to_string(v & 0xff);
 }
 
 void BoehmRuntime::init() { init(BoehmConfig{}, BoehmSettings{}); }

@@ -43,12 +43,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "allocators/strategy.hpp"
-#include "benchmarks/histogram.hpp"
+#include "base/histogram.hpp"
 
 namespace mmbench {
 
@@ -71,6 +73,8 @@ struct BoehmSettings {
   // Reads MMBENCH_GC_PAUSE_TARGET_MS and MMBENCH_GC_MARKERS (default 2) for
   // the variants that use them.
   static BoehmSettings from_environment(BoehmConfig config);
+  // The environment's, then the worker's heap options.
+  static BoehmSettings from(BoehmConfig config, const ProcessOptions& options);
 };
 
 // Process-wide collector state and configuration. Configuration is applied
@@ -101,6 +105,13 @@ class BoehmRuntime {
   static BoehmConfig config() noexcept { return config_; }
   static const BoehmSettings& settings() noexcept { return settings_; }
 
+  // The worker's hooks (see BoehmStrategy).
+  // The collector's settings for `config`; after init, the values it applied.
+  static nlohmann::json config_json(BoehmConfig config, const ProcessOptions& options);
+  // Collections, heap, markers and each pause event (start relative to run_start_ns).
+  static nlohmann::json report(std::int64_t run_start_ns);
+  static std::string version();  // "8.2.2"
+
  private:
   static void on_event(GC_EventType type) noexcept;
   static inline Histogram* pauses_ = nullptr;
@@ -125,18 +136,33 @@ constexpr std::string_view boehm_name(BoehmConfig c) noexcept {
 }
 
 template <BoehmConfig kConfig>
-struct BoehmStrategy : RawPointerHandles {
+struct BoehmStrategy : RawPointerHandles, NoScopes {
   static constexpr std::string_view kName = boehm_name(kConfig);
   static constexpr Reclaim kReclaim = Reclaim::kTracing;
   static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
   static constexpr bool kFreesEachObject = kConfig.free_explicitly;
+  static constexpr bool kTakesHeapOptions = true;  // --gc-max-heap-bytes, --gc-free-space-divisor
+
+  // Hooks (strategy.hpp): all variants share the one process-wide collector.
+  static void init_process(const ProcessOptions& o) {
+    BoehmRuntime::init(kConfig, BoehmSettings::from(kConfig, o));
+  }
+  static nlohmann::json config_json(const ProcessOptions& o) {
+    return BoehmRuntime::config_json(kConfig, o);
+  }
+  static void reset_pauses() noexcept { BoehmRuntime::reset_pauses(); }
+  static const Histogram& pauses() noexcept { return BoehmRuntime::pauses(); }
+  static nlohmann::json pause_report(std::int64_t run_start_ns) {
+    return BoehmRuntime::report(run_start_ns);
+  }
+  static std::string gc_version() { return BoehmRuntime::version(); }
+  static const char* release_memory() {
+    GC_gcollect_and_unmap();  // a full collection, then unmap free blocks where libgc can
+    return "GC_gcollect_and_unmap";
+  }
 
   template <class T>
   using Allocator = gc_allocator<T>;
-
-  struct Scope {
-    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
 
   // Registers a std::thread with the collector for its lifetime (the main
   // thread is registered by GC_INIT).

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
 
@@ -178,19 +179,12 @@ struct EpsilonAllocator {
   }
 };
 
-struct Epsilon : RawPointerHandles {
+struct Epsilon : RawPointerHandles, NoScopes {
   static constexpr std::string_view kName = "epsilon";
   static constexpr Reclaim kReclaim = Reclaim::kNever;
 
   template <class T>
   using Allocator = EpsilonAllocator<T>;
-
-  struct Scope {
-    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
-  struct ThreadScope {
-    ThreadScope() noexcept {}
-  };
 
   template <class T, class... A>
   static T* make(A&&... args) {
@@ -202,6 +196,16 @@ struct Epsilon : RawPointerHandles {
   }
   // Between passes only (see the file comment): everything goes back at once.
   static void end_pass() noexcept { EpsilonHeap::release_all(); }
+  // The drain phase: nothing to give back before the process ends.
+  static const char* release_memory() noexcept { return nullptr; }
+  // Its own heap, not malloc's: the cap and what is mapped.
+  static nlohmann::json config_json(const ProcessOptions&) {
+    return {{"cap_bytes", EpsilonHeap::cap_bytes()},
+            {"cap_source", EpsilonHeap::cap_source()},
+            {"cap_env", EpsilonHeap::kCapEnv},
+            {"chunk_bytes", EpsilonHeap::kChunkBytes},
+            {"mapped_bytes", EpsilonHeap::mapped_bytes()}};
+  }
 };
 
 }  // namespace mmbench

@@ -10,6 +10,7 @@
 #include <new>
 #include <utility>
 
+#include "allocators/malloc_config.hpp"
 #include "allocators/strategy.hpp"
 
 #ifndef MMBENCH_MALLOC_FAMILY
@@ -18,19 +19,12 @@
 
 namespace mmbench {
 
-struct Malloc : RawPointerHandles {
+struct Malloc : RawPointerHandles, NoScopes {
   static constexpr std::string_view kName = MMBENCH_MALLOC_FAMILY;
   static constexpr Reclaim kReclaim = Reclaim::kExplicit;
 
   template <class T>
   using Allocator = std::allocator<T>;  // operator new -> the process's malloc
-
-  struct Scope {
-    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
-  struct ThreadScope {
-    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
 
   template <class T, class... A>
   static T* make(A&&... args) {
@@ -44,6 +38,11 @@ struct Malloc : RawPointerHandles {
     p->~T();
     std::free(p);
     p = nullptr;
+  }
+
+  // The allocator's own settings (GLIBC_TUNABLES, mi_option, jemalloc opt.*).
+  static nlohmann::json config_json(const ProcessOptions& o) {
+    return malloc_config(o.malloc_family);
   }
 };
 

@@ -42,11 +42,9 @@
 #include <vector>
 
 #include "allocators/strategy.hpp"
+#include "base/exit_codes.hpp"
 
 namespace mmbench {
-
-// Exit code of a worker asked to run a combination a strategy cannot support.
-inline constexpr int kExitUnsupported = 6;
 
 namespace pmr_detail {
 
@@ -89,24 +87,22 @@ inline T* construct_in(std::pmr::memory_resource& r, auto&&... args) {
 
 }  // namespace pmr_detail
 
-struct PmrPool : RawPointerHandles {
+struct PmrPool : RawPointerHandles, NoScopes {
   static constexpr std::string_view kName = pmr_detail::kPoolName;
   static constexpr Reclaim kReclaim = Reclaim::kExplicit;
 
   template <class T>
   using Allocator = std::pmr::polymorphic_allocator<T>;
 
-  struct Scope {
-    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
   using ThreadScope = pmr_detail::SingleThreadScope<pmr_detail::kPoolName>;
+  static constexpr bool kSingleThreaded = true;  // refuses threaded workloads
 
   // Lives for the process: returning the pool at exit would only add time.
   static std::pmr::unsynchronized_pool_resource& pool() {
     static auto* p = new std::pmr::unsynchronized_pool_resource(std::pmr::new_delete_resource());
     return *p;
   }
-  static void init_process() {
+  static void init_process(const ProcessOptions& = {}) {
     pmr_detail::owner_thread() = std::this_thread::get_id();
     std::pmr::set_default_resource(&pool());
   }
@@ -141,7 +137,7 @@ struct PmrMonotonic : RawPointerHandles {
     static auto* b = new std::pmr::monotonic_buffer_resource(std::pmr::new_delete_resource());
     return b;
   }
-  static void init_process() {
+  static void init_process(const ProcessOptions& = {}) {
     pmr_detail::owner_thread() = std::this_thread::get_id();
     current() = base();
     std::pmr::set_default_resource(base());
@@ -167,6 +163,7 @@ struct PmrMonotonic : RawPointerHandles {
     std::pmr::monotonic_buffer_resource region_{std::pmr::new_delete_resource()};
   };
   using ThreadScope = pmr_detail::SingleThreadScope<pmr_detail::kMonotonicName>;
+  static constexpr bool kSingleThreaded = true;  // refuses threaded workloads
 
   // A region outside the Scope stack: a monotonic resource of its own, whose
   // reset() gives every buffer back upstream (see RegionStrategy).

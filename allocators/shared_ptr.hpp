@@ -12,7 +12,7 @@
 
 namespace mmbench {
 
-struct SharedPtr {
+struct SharedPtr : NoScopes {
   static constexpr std::string_view kName = "shared_ptr";
   static constexpr Reclaim kReclaim = Reclaim::kRefCount;
 
@@ -22,13 +22,6 @@ struct SharedPtr {
   using Weak = std::weak_ptr<T>;
   template <class T>
   using Allocator = std::allocator<T>;
-
-  struct Scope {
-    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
-  struct ThreadScope {
-    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
-  };
 
   template <class T, class... A>
   static std::shared_ptr<T> make(A&&... args) {

@@ -12,6 +12,7 @@
 //   Allocator<T>  allocator for containers whose elements live in this heap
 //   Scope         a region: the arena resets to its mark at scope end; a no-op elsewhere
 //   ThreadScope   per-thread registration (the collector must know every mutator thread)
+//                 (both empty by deriving from NoScopes, overridden where needed)
 //   kReclaim      how memory comes back; workloads may branch on it with `if constexpr`
 //   kFreesEachObject  (optional) true: release() frees each object even though
 //                 kReclaim is not kExplicit (see the trait below)
@@ -21,13 +22,24 @@
 //                 rings, semispaces): allocate(bytes, align), reset() (frees
 //                 everything in it at once), Allocator<T> and allocator() for
 //                 containers bound to that region. See RegionStrategy.
+// Optional hooks, each a small named concept below (the worker calls them with
+// `if constexpr`, never by asking a strategy's name): process set-up,
+// configuration report, the collector's pause events around a run, its
+// version, between-pass release, the drain phase's release call, and a
+// declared refusal of threaded workloads.
+//
+// Strategies are this layer: they include base/ and nothing from workloads/ or
+// benchmarks/.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+
+#include "base/histogram.hpp"
 
 namespace mmbench {
 
@@ -38,6 +50,23 @@ enum class Reclaim {
   kTracing,   // a collector finds garbage (Boehm)
   kNever,     // nothing is ever reclaimed (epsilon: the lower bound of the cost)
 };
+
+// As `--list` names it ("strategies"[].reclaim).
+constexpr std::string_view reclaim_name(Reclaim r) noexcept {
+  switch (r) {
+    case Reclaim::kExplicit:
+      return "explicit";
+    case Reclaim::kRefCount:
+      return "refcount";
+    case Reclaim::kRegion:
+      return "region";
+    case Reclaim::kTracing:
+      return "tracing";
+    case Reclaim::kNever:
+      break;
+  }
+  return "never";
+}
 
 namespace detail {
 struct ConceptProbe {
@@ -59,6 +88,17 @@ concept Strategy = requires(typename S::template Ptr<detail::ConceptProbe> p,
   { S::raw(p) } -> std::same_as<detail::ConceptProbe*>;
   { S::raw(w) } -> std::same_as<detail::ConceptProbe*>;
   { S::weak(p) } -> std::same_as<decltype(w)>;
+};
+
+// Scope and ThreadScope of a strategy that needs neither (a strategy that
+// needs one declares its own, which hides this one).
+struct NoScopes {
+  struct Scope {
+    Scope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
+  };
+  struct ThreadScope {
+    ThreadScope() noexcept {}  // non-trivial: no unused-variable warning where a workload opens one
+  };
 };
 
 // Ptr, Weak, raw() and weak() of every strategy whose owning pointer and back
@@ -125,17 +165,85 @@ inline constexpr bool kFreesEachObject = S::kReclaim == Reclaim::kExplicit || re
 // Whether a workload must call release() for memory to come back. Region and
 // tracing strategies make release() a no-op; this lets a workload skip whole
 // teardown walks for them when that is the honest formulation.
-// Optional: a strategy that gives nothing back during a process by design
+template <class S>
+inline constexpr bool kNeedsRelease =
+    S::kReclaim == Reclaim::kExplicit || S::kReclaim == Reclaim::kRefCount;
+
+// ---- optional hooks ----------------------------------------------------------
+// Per process or per pass, never per allocation. Each is listed by name in the
+// worker's `--list` ("strategies"[].hooks).
+
+// What the worker hands the process hooks: who serves malloc here (the
+// allocator identity check's answer) and the worker's heap options.
+struct ProcessOptions {
+  std::string malloc_family;
+  std::size_t gc_max_heap_bytes = 0;        // --gc-max-heap-bytes (TakesHeapOptions only)
+  unsigned long gc_free_space_divisor = 0;  // --gc-free-space-divisor (TakesHeapOptions only)
+};
+
+// "init_process": process-wide set-up before the first allocation (the
+// collector's GC_INIT and settings, the pmr default resource).
+template <class S>
+concept InitsProcess = requires(const ProcessOptions& o) {
+  S::init_process(o);
+};
+
+// "heap_options": accepts the worker's --gc-* options (others refuse them:
+// exit "usage").
+template <class S>
+concept TakesHeapOptions = requires {
+  requires S::kTakesHeapOptions;
+};
+
+// "config": the configuration the strategy runs with, as JSON (the detail's
+// "config", `--describe`). Without it, the worker reports the configuration of
+// the malloc underneath ({"malloc": ...}).
+template <class S>
+concept ReportsConfig = requires(const ProcessOptions& o) {
+  S::config_json(o);
+};
+
+// "pauses": stop-the-world pauses observed around a run: reset before the
+// first pass, then a pause histogram (gc_* counters) and a report
+// (the detail's "gc") with event times relative to `run_start_ns`.
+template <class S>
+concept ObservesPauses = requires(std::int64_t run_start_ns) {
+  S::reset_pauses();
+  { S::pauses() } -> std::convertible_to<const Histogram&>;
+  S::pause_report(run_start_ns);
+};
+
+// "gc_version": the collector library's version ("gc_version" in the listing,
+// mmbench_gc_version in Google Benchmark's context).
+template <class S>
+concept ReportsGcVersion = requires {
+  { S::gc_version() } -> std::convertible_to<std::string>;
+};
+
+// "end_pass": a strategy that gives nothing back during a process by design
 // (epsilon) defines `static void end_pass()`, which the worker calls between
 // two passes of a workload (threads joined, outside the timed region; never
 // after the last pass) to give back everything at once. Each pass then starts
 // from an empty heap, as in a fresh process, and the peak RSS is one pass's,
 // not the sum over the passes of the steady state.
 template <class S>
-concept EndsPasses = requires { S::end_pass(); };
+concept EndsPasses = requires {
+  S::end_pass();
+};
 
+// "release_memory": the strategy's own call that gives free memory back to the
+// system, made once in the drain phase; returns its name, or nullptr where it
+// has none. Without it, the malloc underneath's call (malloc_config.hpp).
 template <class S>
-inline constexpr bool kNeedsRelease =
-    S::kReclaim == Reclaim::kExplicit || S::kReclaim == Reclaim::kRefCount;
+concept ReleasesMemory = requires {
+  { S::release_memory() } -> std::convertible_to<const char*>;
+};
+
+// "single_threaded": the strategy refuses (exit "unsupported") a workload
+// that runs threads of its own; the listing declares each such refusal.
+template <class S>
+concept SingleThreaded = requires {
+  requires S::kSingleThreaded;
+};
 
 }  // namespace mmbench

@@ -3,19 +3,18 @@
 // starts one of these per repetition and reads:
 //   - Google Benchmark's JSON (--benchmark_out), our figures as counters;
 //   - a detail JSON (--detail-out): exact checksum, histograms, GC pauses.
-// Exit codes: 0 ok, 2 bad usage, 3 allocator is not the one claimed,
-//             4 out of memory (also a Boehm heap cap reached),
-//             5 other error, 6 combination unsupported by the strategy
-//             (pmr strategies under a workload that runs threads).
+// Exit codes: base/exit_codes.hpp (listed by --list as "exit_codes").
 //
 // --describe prints, per hosted strategy, the configuration it runs with
 // ("config": GLIBC_TUNABLES / mimalloc options / jemalloc opt.* / the
 // collector's settings), so a manifest can record every tuning knob.
+// --list adds the workloads × strategies, the strategies with their hooks,
+// the sizes and the exit codes: the tests are generated from it.
+//
+// Strategy-specific behaviour comes only through the strategy's optional
+// hooks (allocators/strategy.hpp, benchmarks/registry.hpp).
 #include <benchmark/benchmark.h>
-#include <dlfcn.h>
 #include <fcntl.h>
-#include <malloc.h>
-#include <mimalloc.h>  // option numbers only; mi_option_get is looked up at run time
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -35,12 +34,14 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.hpp"
+#include "base/exit_codes.hpp"
+#include "base/histogram_json.hpp"
+#include "base/sizes.hpp"
+#include "base/unit_clock.hpp"
 #include "benchmarks/allocator_identity.hpp"
-#include "benchmarks/histogram_json.hpp"
-#include "workloads/workload.hpp"
-#if MMBENCH_WORKER_HOSTS_ALL
-#include "allocators/boehm.hpp"
-#endif
+#include "benchmarks/hosted_strategies.hpp"
+#include "benchmarks/registry.hpp"
 
 namespace mmbench {
 
@@ -51,26 +52,19 @@ std::vector<WorkloadEntry>& workload_registry() {
 
 namespace {
 
-constexpr int kExitUsage = 2;
-constexpr int kExitAllocator = 3;
-constexpr int kExitOutOfMemory = 4;
-constexpr int kExitError = 5;
-
 std::string join(const std::set<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
-[[maybe_unused]] bool is_boehm(const std::string& strategy) {
-  return strategy.rfind("boehm", 0) == 0;
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
+// Writes the JSON (compact, then a newline) streamed into the file: no copy
+// of the whole text in memory after the detail's last reading (VmHWM).
+void write_atomically(const std::string& path, const nlohmann::json& json) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
+    out << json << "\n";
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -99,10 +93,10 @@ long self_vmhwm_kib() {
 // One pass of the workload through its fixed work.
 struct Iteration {
   std::int64_t wall_ns = 0;
-  std::int64_t cpu_ns = 0;      // process CPU time, all threads
-  long minor_faults = 0;        // first-touch page faults, mostly
+  std::int64_t cpu_ns = 0;  // process CPU time, all threads
+  long minor_faults = 0;    // first-touch page faults, mostly
   long involuntary_switches = 0;
-  bool timed = false;           // per-unit clock on (latency recorded)
+  bool timed = false;  // per-unit clock on (latency recorded)
 };
 
 struct ProcessCounters {
@@ -121,12 +115,13 @@ nlohmann::json main_thread_sched() {
   std::ifstream sched("/proc/thread-self/sched");
   std::string line;
   while (std::getline(sched, line)) {
-    for (const char* key : {"se.nr_migrations", "nr_switches", "nr_voluntary_switches",
-                            "nr_involuntary_switches"}) {
+    for (const char* key :
+         {"se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches"}) {
       if (line.rfind(key, 0) == 0 && line.size() > std::strlen(key) &&
           line[std::strlen(key)] == ' ') {
         const auto colon = line.find(':');
-        if (colon != std::string::npos) out[key] = std::strtoll(line.c_str() + colon + 1, nullptr, 10);
+        if (colon != std::string::npos)
+          out[key] = std::strtoll(line.c_str() + colon + 1, nullptr, 10);
       }
     }
   }
@@ -189,163 +184,18 @@ nlohmann::json identity_json(const AllocatorIdentity& id) {
           {"sanitizer", id.sanitizer}};
 }
 
-// Calls f.template operator()<S>() for the hosted strategy S named `name`;
-// false when no hosted strategy has that name.
-template <class... Strategies, class F>
-bool visit_strategy(const std::string& name, F&& f) {
-  return ((name == Strategies::kName ? (f.template operator()<Strategies>(), true) : false) || ...);
+// The hosted strategies, in registration order.
+template <class... S>
+std::vector<const StrategyEntry*> entries_of(StrategyList<S...>) {
+  return {&strategy_entry<S>()...};
+}
+const std::vector<const StrategyEntry*>& hosted_strategies() {
+  static const std::vector<const StrategyEntry*> all = entries_of(HostedStrategies{});
+  return all;
 }
 
-template <class F>
-bool with_strategy(const std::string& name, F&& f) {
-  return visit_strategy<MMBENCH_WORKER_STRATEGIES>(name, std::forward<F>(f));
-}
-
-nlohmann::json env_or_null(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
-
-// Every environment variable starting with `prefix`, as the process sees it.
-nlohmann::json env_with_prefix(const std::string& prefix) {
-  nlohmann::json out = nlohmann::json::object();
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string kv = *e;
-    if (kv.rfind(prefix, 0) != 0) continue;
-    const auto eq = kv.find('=');
-    out[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
-  }
-  return out;
-}
-
-// The configuration of whatever serves malloc, read from the allocator itself
-// where it can say (mimalloc options, jemalloc opt.*), else from the environment.
-nlohmann::json malloc_config(const AllocatorIdentity& id) {
-  nlohmann::json c = nlohmann::json::object();
-  if (id.family == "glibc") {
-    c["GLIBC_TUNABLES"] = env_or_null("GLIBC_TUNABLES");
-  } else if (id.family == "mimalloc") {
-    c["env"] = env_with_prefix("MIMALLOC_");
-    using OptionGet = long (*)(mi_option_t);
-    if (auto get = reinterpret_cast<OptionGet>(dlsym(RTLD_DEFAULT, "mi_option_get"))) {
-      const std::pair<const char*, mi_option_t> options[] = {
-          {"eager_commit", mi_option_eager_commit},
-          {"large_os_pages", mi_option_large_os_pages},
-          {"reserve_huge_os_pages", mi_option_reserve_huge_os_pages},
-          {"reserve_os_memory", mi_option_reserve_os_memory},
-          {"page_reset", mi_option_page_reset},
-          {"abandoned_page_decommit", mi_option_abandoned_page_decommit},
-          {"eager_commit_delay", mi_option_eager_commit_delay},
-          {"decommit_delay", mi_option_decommit_delay},
-          {"use_numa_nodes", mi_option_use_numa_nodes},
-          {"max_segment_reclaim", mi_option_max_segment_reclaim},
-          {"allow_decommit", mi_option_allow_decommit},
-          {"segment_decommit_delay", mi_option_segment_decommit_delay},
-          {"decommit_extend_delay", mi_option_decommit_extend_delay},
-      };
-      nlohmann::json opts;
-      for (const auto& [name, option] : options) opts[name] = get(option);
-      c["options"] = std::move(opts);
-    }
-  } else if (id.family == "jemalloc") {
-    c["MALLOC_CONF"] = env_or_null("MALLOC_CONF");
-    using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
-    if (auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
-      nlohmann::json opts;
-      auto read = [&]<class T>(const char* name, T) {
-        T value{};
-        size_t len = sizeof(value);
-        if (mallctl(name, &value, &len, nullptr, 0) != 0) return;
-        if constexpr (std::is_same_v<T, const char*>) {
-          opts[name] = value != nullptr ? value : "";
-        } else {
-          opts[name] = value;
-        }
-      };
-      read("opt.narenas", unsigned{});
-      read("opt.tcache", bool{});
-      read("opt.tcache_max", size_t{});
-      read("opt.dirty_decay_ms", ssize_t{});
-      read("opt.muzzy_decay_ms", ssize_t{});
-      read("opt.background_thread", bool{});
-      read("opt.retain", bool{});
-      read("opt.thp", static_cast<const char*>(nullptr));
-      read("opt.metadata_thp", static_cast<const char*>(nullptr));
-      read("opt.percpu_arena", static_cast<const char*>(nullptr));
-      read("opt.oversize_threshold", size_t{});
-      c["opt"] = std::move(opts);
-    }
-  } else {
-    c["LD_PRELOAD"] = env_or_null("LD_PRELOAD");
-  }
-  return c;
-}
-
-#if MMBENCH_WORKER_HOSTS_ALL
-BoehmSettings boehm_settings(BoehmConfig config, const Options& opt) {
-  BoehmSettings s = BoehmSettings::from_environment(config);
-  s.max_heap_bytes = opt.gc_max_heap_bytes;
-  s.free_space_divisor = opt.gc_free_space_divisor;
-  return s;
-}
-
-// The collector's settings; after BoehmRuntime::init, the values it applied.
-nlohmann::json boehm_config_json(BoehmConfig config, const BoehmSettings& s) {
-  nlohmann::json c;
-  c["incremental"] = config.mode == BoehmMode::kIncremental;
-  c["parallel_mark"] = config.mode == BoehmMode::kParallelMark;
-  c["free_explicitly"] = config.free_explicitly;
-  c["markers"] = config.mode == BoehmMode::kParallelMark ? s.markers : 1;
-  c["pause_target_ms"] = config.mode != BoehmMode::kIncremental ? nlohmann::json(nullptr)
-                         : s.pause_target_ms != 0               ? nlohmann::json(s.pause_target_ms)
-                                                                : nlohmann::json("libgc default");
-  c["max_heap_bytes"] =
-      s.max_heap_bytes != 0 ? nlohmann::json(s.max_heap_bytes) : nlohmann::json("unlimited");
-  c["free_space_divisor"] =
-      s.free_space_divisor != 0 ? s.free_space_divisor : GC_get_free_space_divisor();
-  c["env"] = env_with_prefix("GC_");
-  return c;
-}
-#endif
-
-// What `strategy` runs with in this process (see the file comment).
-nlohmann::json strategy_config(const std::string& strategy, [[maybe_unused]] const Options& opt,
-                               const AllocatorIdentity& id) {
-  nlohmann::json c = nlohmann::json::object();
-  with_strategy(strategy, [&]<class S>() {
-#if MMBENCH_WORKER_HOSTS_ALL
-    if constexpr (requires { S::kGcConfig; }) {
-      c = BoehmRuntime::initialized()
-              ? boehm_config_json(BoehmRuntime::config(), BoehmRuntime::settings())
-              : boehm_config_json(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
-      return;
-    }
-    if constexpr (std::is_same_v<S, Epsilon>) {
-      c["cap_bytes"] = EpsilonHeap::cap_bytes();
-      c["cap_source"] = EpsilonHeap::cap_source();
-      c["cap_env"] = EpsilonHeap::kCapEnv;
-      c["chunk_bytes"] = EpsilonHeap::kChunkBytes;
-      c["mapped_bytes"] = EpsilonHeap::mapped_bytes();
-      return;
-    }
-#endif
-    // Everything else draws on the process's malloc in the end.
-    c["malloc"] = malloc_config(id);
-    if constexpr (std::is_same_v<S, Malloc>) c = c["malloc"];
-  });
-  return c;
-}
-
-// Process-wide set-up a strategy needs before its first allocation.
-void prepare_strategy(const std::string& strategy, [[maybe_unused]] const Options& opt) {
-  with_strategy(strategy, [&]<class S>() {
-#if MMBENCH_WORKER_HOSTS_ALL
-    if constexpr (requires { S::kGcConfig; }) {
-      BoehmRuntime::init(S::kGcConfig, boehm_settings(S::kGcConfig, opt));
-    }
-#endif
-    if constexpr (requires { S::init_process(); }) S::init_process();
-  });
+ProcessOptions process_options(const Options& opt, const AllocatorIdentity& id) {
+  return {id.family, opt.gc_max_heap_bytes, opt.gc_free_space_divisor};
 }
 
 // An uncaught std::bad_alloc in a workload's own thread would end in
@@ -357,7 +207,7 @@ void prepare_strategy(const std::string& strategy, [[maybe_unused]] const Option
     } catch (const std::bad_alloc&) {
       static const char msg[] = "mmbench-worker: out of memory (in a workload thread)\n";
       [[maybe_unused]] auto ignored = write(2, msg, sizeof msg - 1);
-      std::_Exit(4);
+      std::_Exit(kExitOutOfMemory);
     } catch (...) {
     }
   }
@@ -410,45 +260,13 @@ void sleep_until_ns(std::int64_t t) {
   }
 }
 
-// The strategy's own call that gives free memory back to the system, made
-// once in the drain phase; returns its name, or "" where it has none (epsilon
-// never frees). The malloc family is found at run time, so that a preloaded
-// allocator gets its own call.
-std::string release_memory([[maybe_unused]] const std::string& strategy) {
-#if MMBENCH_WORKER_HOSTS_ALL
-  if (is_boehm(strategy)) {
-    GC_gcollect_and_unmap();  // a full collection, then unmap free blocks where libgc can
-    return "GC_gcollect_and_unmap";
-  }
-  if (strategy == Epsilon::kName) return "";
-#endif
-  using MiCollect = void (*)(bool);
-  using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
-  using Release = void (*)();
-  if (auto fn = reinterpret_cast<MiCollect>(dlsym(RTLD_DEFAULT, "mi_collect"))) {
-    fn(true);
-    return "mi_collect(true)";
-  }
-  if (auto fn = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
-    fn("arena.4096.purge", nullptr, nullptr, nullptr, 0);  // 4096: MALLCTL_ARENAS_ALL
-    return "mallctl(arena.<all>.purge)";
-  }
-  if (auto fn =
-          reinterpret_cast<Release>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
-    fn();  // gperftools (tcmalloc)
-    return "MallocExtension_ReleaseFreeMemory";
-  }
-  malloc_trim(0);
-  return "malloc_trim(0)";
-}
-
 // The drain phase (--drain): the workload has released everything; keep the
 // process alive and read its RSS at the start, after 100 ms and after 1 s,
 // then make the strategy's release call and read it again. Each reading is
 // announced on stderr ("mmbench-drain: PHASE rss_kib=N") just before a pause
 // of at least 100 ms, so that an observer can read /proc/<pid>/statm from
 // outside at the same state.
-nlohmann::json drain_phase(const std::string& strategy) {
+nlohmann::json drain_phase(const StrategyEntry& strategy) {
   auto say = [](const char* phase, long kib) {
     char line[96];
     const int n = std::snprintf(line, sizeof line, "mmbench-drain: %s rss_kib=%ld\n", phase, kib);
@@ -466,15 +284,16 @@ nlohmann::json drain_phase(const std::string& strategy) {
   const long at_1s = statm_rss_kib();
   say("1s", at_1s);
   sleep_until_ns(t0 + 1'100'000'000);  // the observer's turn, before the release call
-  const std::string call = release_memory(strategy);
-  const long released = call.empty() ? -1 : statm_rss_kib();
+  // The strategy's own call that gives free memory back to the system (none: nullptr).
+  const char* call = strategy.release_memory();
+  const long released = call == nullptr ? -1 : statm_rss_kib();
   say("released", released);
   sleep_until_ns(monotonic_ns(CLOCK_MONOTONIC) + 100'000'000);  // the observer's turn
   auto kib = [](long v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
   return {{"rss_start_kib", kib(start)},
           {"rss_100ms_kib", kib(at_100ms)},
           {"rss_1s_kib", kib(at_1s)},
-          {"release_call", call.empty() ? nlohmann::json(nullptr) : nlohmann::json(call)},
+          {"release_call", call == nullptr ? nlohmann::json(nullptr) : nlohmann::json(call)},
           {"rss_released_kib", kib(released)}};
 }
 
@@ -492,242 +311,251 @@ std::int64_t figure_wall_ns(const Iteration* it, int n) {
   return median_of(it, n, &Iteration::wall_ns);
 }
 
-int run(const Options& opt, const WorkloadEntry& entry, int gb_argc, char** gb_argv) {
-  const Size size = opt.size == "quick"   ? Size::kQuick
-                    : opt.size == "large" ? Size::kLarge
-                                          : Size::kDefault;
-  prepare_strategy(entry.strategy, opt);
-  // The name the results carry: the strategy's, or --label (a preloaded allocator).
-  const std::string label = opt.label.empty() ? entry.strategy : opt.label;
-  // Everything the measured region writes to is allocated here, before it.
-  auto latency = std::make_unique<Histogram>();
-  auto corrected = std::make_unique<Histogram>();
-  auto counters = std::make_unique<Counters>();
-  auto scratch_counters = std::make_unique<Counters>();  // repeated iterations' (discarded)
-  const bool repeat = entry.info.repeatable && opt.min_time_s > 0;
-  const int max_iterations = repeat ? std::max(opt.max_iterations, 2) : 1;
-  auto iterations = std::make_unique<Iteration[]>(static_cast<std::size_t>(max_iterations));
+// Everything one run measures, allocated before the measured region (which
+// writes only into it).
+struct Measurement {
+  explicit Measurement(int max_passes)
+      : max_iterations(max_passes),
+        iterations(std::make_unique<Iteration[]>(static_cast<std::size_t>(max_passes))) {}
+  std::unique_ptr<Histogram> latency = std::make_unique<Histogram>();
+  std::unique_ptr<Histogram> corrected = std::make_unique<Histogram>();
+  std::unique_ptr<Counters> counters = std::make_unique<Counters>();
+  // The repeated iterations' counters (discarded).
+  std::unique_ptr<Counters> scratch_counters = std::make_unique<Counters>();
+  int max_iterations;
+  std::unique_ptr<Iteration[]> iterations;
   int n_iterations = 0;
   bool checksums_agree = true;
   WorkloadResult result;
   std::int64_t start_ns = 0, end_ns = 0;
   bool ran = false;
-  UnitClock::calibrate();
-  const double record_cost_ns = unit_record_cost_ns();
-  const std::int64_t probe_before_ns = speed_probe_ns();
+  double record_cost_ns = 0;
+  std::int64_t probe_before_ns = 0, probe_after_ns = 0;
+};
 
-  const std::string name = std::string(entry.info.name) + "/" + label;
-  benchmark::RegisterBenchmark(
-      name.c_str(),
-      [&](benchmark::State& state) {
-        RunContext ctx{size, opt.threads, opt.seed, *latency, *corrected, *counters};
-#if MMBENCH_WORKER_HOSTS_ALL
-        if (is_boehm(entry.strategy)) BoehmRuntime::reset_pauses();
-#endif
-        RunContext repeat_ctx{size, opt.threads, opt.seed, *latency, *corrected, *scratch_counters};
-        repeat_ctx.time_units = false;
-        for (auto _ : state) {
-          start_ns = now_ns();
-          if (!opt.fault.empty()) inject_fault(opt.fault);
-          // Iteration 0: timed unit by unit (the latency figures) and, where the
-          // workload repeats, the warm-up. Then the steady state, clock off.
-          double repeated_s = 0;
-          for (int i = 0; i < max_iterations; ++i) {
-            if (i > 0 && repeated_s >= opt.min_time_s && i - 1 >= opt.min_iterations) break;
-            if (i > 0 && entry.between_passes != nullptr) entry.between_passes();
-            const ProcessCounters pc0 = ProcessCounters::now();
-            const std::int64_t cpu0 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
-            const std::int64_t t0 = now_ns();
-            const WorkloadResult r = entry.run(i == 0 ? ctx : repeat_ctx);
-            const std::int64_t t1 = now_ns();
-            const std::int64_t cpu1 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
-            const ProcessCounters pc1 = ProcessCounters::now();
-            iterations[i] = {t1 - t0, cpu1 - cpu0, pc1.minor_faults - pc0.minor_faults,
-                             pc1.involuntary_switches - pc0.involuntary_switches, i == 0};
-            n_iterations = i + 1;
-            if (i == 0) {
-              result = r;
-            } else {
-              checksums_agree = checksums_agree && r.checksum == result.checksum &&
-                                r.units == result.units;
-              repeated_s += static_cast<double>(t1 - t0) * 1e-9;
-            }
-            if (!repeat) break;
-          }
-          end_ns = now_ns();
-        }
-        ran = true;
-        // The figure: the median repeated iteration where the workload
-        // repeats (robust to one disturbed iteration), else the only one.
-        const std::int64_t figure_ns = figure_wall_ns(iterations.get(), n_iterations);
-        const double secs = static_cast<double>(figure_ns) * 1e-9;
-        state.counters["units"] = static_cast<double>(result.units);
-        state.counters["units_per_s"] = secs > 0 ? static_cast<double>(result.units) / secs : 0;
-        state.counters["live_bytes"] = static_cast<double>(result.live_bytes);
-        // 48 bits are exact in a double; the full value is in the detail file.
-        state.counters["checksum48"] = static_cast<double>(result.checksum & ((1ULL << 48) - 1));
-        for (const auto& p : kReportedPercentiles) {
-          state.counters[std::string("lat_p") + p.key + "_ns"] =
-              static_cast<double>(latency->value_at_percentile(p.percentile));
-        }
-        state.counters["lat_max_ns"] = static_cast<double>(latency->max());
-#if MMBENCH_WORKER_HOSTS_ALL
-        if (is_boehm(entry.strategy)) {
-          const Histogram& pauses = BoehmRuntime::pauses();
-          state.counters["gc_pauses"] = static_cast<double>(pauses.count());
-          state.counters["gc_pause_total_ns"] = pauses.sum();
-          state.counters["gc_pause_p99_ns"] = static_cast<double>(pauses.value_at_percentile(99));
-          state.counters["gc_pause_max_ns"] = static_cast<double>(pauses.max());
-        }
-#endif
-        for (int i = 0; i < counters->size(); ++i) {
-          state.counters[counters->name(i)] = counters->value(i);
-        }
-      })
-      ->Iterations(1)
-      ->UseRealTime()
-      ->MeasureProcessCPUTime()
-      ->Unit(benchmark::kMillisecond);
+// The passes of one benchmark iteration: the first timed unit by unit (the
+// latency figures) and, where the workload repeats, the warm-up; then the
+// steady state, clock off.
+void run_passes(const Options& opt, const WorkloadEntry& entry, Size size, Measurement& m) {
+  const StrategyEntry& strategy = *entry.strategy;
+  RunContext ctx{size, opt.threads, opt.seed, *m.latency, *m.corrected, *m.counters};
+  RunContext repeat_ctx{size, opt.threads, opt.seed, *m.latency, *m.corrected, *m.scratch_counters};
+  repeat_ctx.time_units = false;
+  const bool repeat = m.max_iterations > 1;
+  m.start_ns = now_ns();
+  if (!opt.fault.empty()) inject_fault(opt.fault);
+  double repeated_s = 0;
+  for (int i = 0; i < m.max_iterations; ++i) {
+    if (i > 0 && repeated_s >= opt.min_time_s && i - 1 >= opt.min_iterations) break;
+    if (i > 0 && strategy.end_pass != nullptr) strategy.end_pass();
+    const ProcessCounters pc0 = ProcessCounters::now();
+    const std::int64_t cpu0 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
+    const std::int64_t t0 = now_ns();
+    const WorkloadResult r = entry.run(i == 0 ? ctx : repeat_ctx);
+    const std::int64_t t1 = now_ns();
+    const std::int64_t cpu1 = monotonic_ns(CLOCK_PROCESS_CPUTIME_ID);
+    const ProcessCounters pc1 = ProcessCounters::now();
+    m.iterations[i] = {t1 - t0, cpu1 - cpu0, pc1.minor_faults - pc0.minor_faults,
+                       pc1.involuntary_switches - pc0.involuntary_switches, i == 0};
+    m.n_iterations = i + 1;
+    if (i == 0) {
+      m.result = r;
+    } else {
+      m.checksums_agree =
+          m.checksums_agree && r.checksum == m.result.checksum && r.units == m.result.units;
+      repeated_s += static_cast<double>(t1 - t0) * 1e-9;
+    }
+    if (!repeat) break;
+  }
+  m.end_ns = now_ns();
+}
 
-  const AllocatorIdentity id = identify_allocator();
+// Our figures as Google Benchmark counters.
+void report_counters(benchmark::State& state, const StrategyEntry& strategy, const Measurement& m) {
+  // The figure: the median repeated iteration where the workload
+  // repeats (robust to one disturbed iteration), else the only one.
+  const std::int64_t figure_ns = figure_wall_ns(m.iterations.get(), m.n_iterations);
+  const double secs = static_cast<double>(figure_ns) * 1e-9;
+  const WorkloadResult& result = m.result;
+  state.counters["units"] = static_cast<double>(result.units);
+  state.counters["units_per_s"] = secs > 0 ? static_cast<double>(result.units) / secs : 0;
+  state.counters["live_bytes"] = static_cast<double>(result.live_bytes);
+  // 48 bits are exact in a double; the full value is in the detail file.
+  state.counters["checksum48"] = static_cast<double>(result.checksum & ((1ULL << 48) - 1));
+  for (const auto& p : kReportedPercentiles) {
+    state.counters[std::string("lat_p") + p.key + "_ns"] =
+        static_cast<double>(m.latency->value_at_percentile(p.percentile));
+  }
+  state.counters["lat_max_ns"] = static_cast<double>(m.latency->max());
+  if (strategy.pauses != nullptr) {
+    const Histogram& pauses = strategy.pauses();
+    state.counters["gc_pauses"] = static_cast<double>(pauses.count());
+    state.counters["gc_pause_total_ns"] = pauses.sum();
+    state.counters["gc_pause_p99_ns"] = static_cast<double>(pauses.value_at_percentile(99));
+    state.counters["gc_pause_max_ns"] = static_cast<double>(pauses.max());
+  }
+  for (int i = 0; i < m.counters->size(); ++i) {
+    state.counters[m.counters->name(i)] = m.counters->value(i);
+  }
+}
+
+void add_benchmark_context(const Options& opt, const WorkloadEntry& entry, const std::string& label,
+                           const AllocatorIdentity& id) {
   benchmark::AddCustomContext("mmbench_workload", std::string(entry.info.name));
   benchmark::AddCustomContext("mmbench_strategy", label);
-  if (!opt.label.empty()) benchmark::AddCustomContext("mmbench_hosted_by", entry.strategy);
+  if (!opt.label.empty()) {
+    benchmark::AddCustomContext("mmbench_hosted_by", std::string(entry.strategy->name));
+  }
   benchmark::AddCustomContext("mmbench_size", opt.size);
   benchmark::AddCustomContext("mmbench_threads", std::to_string(opt.threads));
   benchmark::AddCustomContext("mmbench_seed", std::to_string(opt.seed));
   benchmark::AddCustomContext("mmbench_malloc_family", id.family);
   benchmark::AddCustomContext("mmbench_malloc_version", id.version);
   benchmark::AddCustomContext("mmbench_malloc_from", id.malloc_from);
-#if MMBENCH_WORKER_HOSTS_ALL
-  if (is_boehm(entry.strategy)) {
-    const unsigned v = GC_get_version();
-    benchmark::AddCustomContext("mmbench_gc_version", std::to_string(v >> 16) + "." +
-                                                          std::to_string((v >> 8) & 0xff) + "." +
-                                                          std::to_string(v & 0xff));
+  if (entry.strategy->gc_version != nullptr) {
+    benchmark::AddCustomContext("mmbench_gc_version", entry.strategy->gc_version());
   }
-#endif
+}
+
+// The detail JSON (--detail-out): everything the counters round or leave out.
+nlohmann::json detail_json(const Options& opt, const WorkloadEntry& entry, const std::string& label,
+                           const AllocatorIdentity& id, const Measurement& m,
+                           const ProcessCounters& process_end, const nlohmann::json& drain) {
+  const StrategyEntry& strategy = *entry.strategy;
+  const Iteration* iterations = m.iterations.get();
+  const int n_iterations = m.n_iterations;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(m.result.checksum));
+  nlohmann::json d;
+  d["workload"] = entry.info.name;
+  d["strategy"] = label;
+  if (!opt.label.empty()) d["hosted_by"] = strategy.name;  // e.g. glibc's Malloc under LD_PRELOAD
+  d["config"] = strategy.config_json(process_options(opt, id));
+  d["unit"] = entry.info.unit;
+  d["size"] = opt.size;
+  d["threads"] = opt.threads;
+  d["seed"] = opt.seed;
+  d["deliberate_leak"] = entry.info.deliberate_leak;
+  d["allocator"] = identity_json(id);
+  d["checksum"] = hex;
+  d["units"] = m.result.units;
+  d["live_bytes"] = m.result.live_bytes;
+  // wall_ns: the figure throughput is units / wall_ns of (see "iterations").
+  d["wall_ns"] = figure_wall_ns(iterations, n_iterations);
+  d["cpu_ns"] = median_of(iterations, n_iterations, &Iteration::cpu_ns);
+  d["first_wall_ns"] = iterations[0].wall_ns;
+  d["first_cpu_ns"] = iterations[0].cpu_ns;
+  d["steady_state"] = n_iterations > 1;
+  nlohmann::json its = nlohmann::json::array();
+  for (int i = 0; i < n_iterations; ++i) {
+    const Iteration& it = iterations[i];
+    its.push_back({{"wall_ns", it.wall_ns},
+                   {"cpu_ns", it.cpu_ns},
+                   {"minor_faults", it.minor_faults},
+                   {"involuntary_switches", it.involuntary_switches},
+                   {"timed", it.timed}});
+  }
+  d["iterations"] = std::move(its);
+  d["min_time_s"] = opt.min_time_s;
+  d["repeatable"] = entry.info.repeatable;
+  // The instrument's cost: per unit, calibrated at start-up; as a share of
+  // the timed iteration (the figure itself is untimed when it repeats).
+  // (per record: a workload may time units in batches, e.g. leak_exit)
+  const double records = static_cast<double>(m.latency->count() + m.corrected->count());
+  const double timed_share =
+      iterations[0].wall_ns > 0
+          ? records * m.record_cost_ns / static_cast<double>(iterations[0].wall_ns)
+          : 0.0;
+  d["unit_clock"] = {{"source", UnitClock::source()},
+                     {"ns_per_tick", UnitClock::ns_per_tick()},
+                     {"record_cost_ns", m.record_cost_ns},
+                     {"timed_iteration_share", timed_share},
+                     {"figure_share", n_iterations > 1 ? 0.0 : timed_share}};
+  // before the first pass, after the last
+  d["speed_probe_ns"] = {m.probe_before_ns, m.probe_after_ns};
+  d["sched"] = main_thread_sched();
+  d["process"] = {{"minor_faults", process_end.minor_faults},
+                  {"major_faults", process_end.major_faults},
+                  {"voluntary_switches", process_end.voluntary_switches},
+                  {"involuntary_switches", process_end.involuntary_switches}};
+  d["start_monotonic_ns"] = m.start_ns;
+  d["end_monotonic_ns"] = m.end_ns;
+  d["self_maxrss_kib"] = self_maxrss_kib();
+  d["latency"] = histogram_to_json(*m.latency);
+  if (entry.info.open_loop) d["corrected_latency"] = histogram_to_json(*m.corrected);
+  nlohmann::json extra = nlohmann::json::object();
+  for (int i = 0; i < m.counters->size(); ++i) extra[m.counters->name(i)] = m.counters->value(i);
+  d["counters"] = extra;
+  if (opt.drain) d["drain"] = drain;
+  if (strategy.pause_report != nullptr) d["gc"] = strategy.pause_report(m.start_ns);
+  // Read last, after the run and after building everything above.
+  d["self_vmhwm_kib"] = self_vmhwm_kib();
+  return d;
+}
+
+int run(const Options& opt, const WorkloadEntry& entry, const AllocatorIdentity& id, int gb_argc,
+        char** gb_argv) {
+  const Size size = parse_size(opt.size).value_or(Size::kDefault);
+  const StrategyEntry& strategy = *entry.strategy;
+  // Process-wide set-up a strategy needs before its first allocation.
+  if (strategy.init_process != nullptr) strategy.init_process(process_options(opt, id));
+  // The name the results carry: the strategy's, or --label (a preloaded allocator).
+  const std::string label = opt.label.empty() ? std::string(strategy.name) : opt.label;
+  const bool repeat = entry.info.repeatable && opt.min_time_s > 0;
+  Measurement m(repeat ? std::max(opt.max_iterations, 2) : 1);
+  UnitClock::calibrate();
+  m.record_cost_ns = unit_record_cost_ns();
+  m.probe_before_ns = speed_probe_ns();
+
+  const std::string name = std::string(entry.info.name) + "/" + label;
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [&](benchmark::State& state) {
+                                 if (strategy.reset_pauses != nullptr) strategy.reset_pauses();
+                                 for (auto _ : state) run_passes(opt, entry, size, m);
+                                 m.ran = true;
+                                 report_counters(state, strategy, m);
+                               })
+      ->Iterations(1)
+      ->UseRealTime()
+      ->MeasureProcessCPUTime()
+      ->Unit(benchmark::kMillisecond);
+
+  add_benchmark_context(opt, entry, label, id);
   benchmark::Initialize(&gb_argc, gb_argv);
   if (benchmark::ReportUnrecognizedArguments(gb_argc, gb_argv)) return kExitUsage;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  if (!ran) {
+  if (!m.ran) {
     std::cerr << "mmbench-worker: the benchmark did not run (check --benchmark_filter)\n";
     return kExitError;
   }
-  if (!checksums_agree) {
+  if (!m.checksums_agree) {
     std::cerr << "mmbench-worker: a repeated iteration of " << entry.info.name
               << " returned another checksum or unit count than the first: not fixed work\n";
     return kExitError;
   }
   const ProcessCounters process_end = ProcessCounters::now();
-  const std::int64_t probe_after_ns = speed_probe_ns();
+  m.probe_after_ns = speed_probe_ns();
   nlohmann::json drain;
-  if (opt.drain) drain = drain_phase(entry.strategy);
-
+  if (opt.drain) drain = drain_phase(strategy);
   if (!opt.detail_out.empty()) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(result.checksum));
-    nlohmann::json d;
-    d["workload"] = entry.info.name;
-    d["strategy"] = label;
-    if (!opt.label.empty())
-      d["hosted_by"] = entry.strategy;  // e.g. glibc's Malloc under LD_PRELOAD
-    d["config"] = strategy_config(entry.strategy, opt, id);
-    d["unit"] = entry.info.unit;
-    d["size"] = opt.size;
-    d["threads"] = opt.threads;
-    d["seed"] = opt.seed;
-    d["deliberate_leak"] = entry.info.deliberate_leak;
-    d["allocator"] = identity_json(id);
-    d["checksum"] = hex;
-    d["units"] = result.units;
-    d["live_bytes"] = result.live_bytes;
-    // wall_ns: the figure throughput is units / wall_ns of (see "iterations").
-    d["wall_ns"] = figure_wall_ns(iterations.get(), n_iterations);
-    d["cpu_ns"] = median_of(iterations.get(), n_iterations, &Iteration::cpu_ns);
-    d["first_wall_ns"] = iterations[0].wall_ns;
-    d["first_cpu_ns"] = iterations[0].cpu_ns;
-    d["steady_state"] = n_iterations > 1;
-    nlohmann::json its = nlohmann::json::array();
-    for (int i = 0; i < n_iterations; ++i) {
-      const Iteration& it = iterations[i];
-      its.push_back({{"wall_ns", it.wall_ns},
-                     {"cpu_ns", it.cpu_ns},
-                     {"minor_faults", it.minor_faults},
-                     {"involuntary_switches", it.involuntary_switches},
-                     {"timed", it.timed}});
-    }
-    d["iterations"] = std::move(its);
-    d["min_time_s"] = opt.min_time_s;
-    d["repeatable"] = entry.info.repeatable;
-    // The instrument's cost: per unit, calibrated at start-up; as a share of
-    // the timed iteration (the figure itself is untimed when it repeats).
-    // (per record: a workload may time units in batches, e.g. leak_exit)
-    const double records = static_cast<double>(latency->count() + corrected->count());
-    const double timed_share =
-        iterations[0].wall_ns > 0
-            ? records * record_cost_ns / static_cast<double>(iterations[0].wall_ns)
-            : 0.0;
-    d["unit_clock"] = {{"source", UnitClock::source()},
-                       {"ns_per_tick", UnitClock::ns_per_tick()},
-                       {"record_cost_ns", record_cost_ns},
-                       {"timed_iteration_share", timed_share},
-                       {"figure_share", n_iterations > 1 ? 0.0 : timed_share}};
-    d["speed_probe_ns"] = {probe_before_ns, probe_after_ns};  // before the first pass, after the last
-    d["sched"] = main_thread_sched();
-    d["process"] = {{"minor_faults", process_end.minor_faults},
-                    {"major_faults", process_end.major_faults},
-                    {"voluntary_switches", process_end.voluntary_switches},
-                    {"involuntary_switches", process_end.involuntary_switches}};
-    d["start_monotonic_ns"] = start_ns;
-    d["end_monotonic_ns"] = end_ns;
-    d["self_maxrss_kib"] = self_maxrss_kib();
-    d["latency"] = histogram_to_json(*latency);
-    if (entry.info.open_loop) d["corrected_latency"] = histogram_to_json(*corrected);
-    nlohmann::json extra = nlohmann::json::object();
-    for (int i = 0; i < counters->size(); ++i) extra[counters->name(i)] = counters->value(i);
-    d["counters"] = extra;
-    if (opt.drain) d["drain"] = drain;
-#if MMBENCH_WORKER_HOSTS_ALL
-    if (is_boehm(entry.strategy)) {
-      nlohmann::json gc;
-      gc["collections"] = GC_get_gc_no();
-      gc["heap_bytes"] = GC_get_heap_size();
-      gc["marker_threads"] = GC_get_parallel() + 1;  // GC_parallel excludes the initiating thread
-      gc["incremental"] = GC_is_incremental_mode() != 0;
-      gc["total_allocated_bytes"] = GC_get_total_bytes();
-      gc["pauses"] = histogram_to_json(BoehmRuntime::pauses());
-      nlohmann::json events = nlohmann::json::array();
-      for (std::size_t i = 0; i < BoehmRuntime::event_count(); ++i) {
-        const auto& e = BoehmRuntime::events()[i];
-        events.push_back({e.start_ns - start_ns, e.duration_ns});
-      }
-      gc["events"] = std::move(events);  // [start offset from run start, duration], ns
-      d["gc"] = std::move(gc);
-    }
-#endif
-    // Read last, after the run and after building everything above.
-    d["self_vmhwm_kib"] = self_vmhwm_kib();
-    write_atomically(opt.detail_out, d.dump() + "\n");
+    const nlohmann::json d = detail_json(opt, entry, label, id, m, process_end, drain);
+    write_atomically(opt.detail_out, d);
   }
-  return 0;
+  return kExitOk;
 }
 
-}  // namespace
-}  // namespace mmbench
-
-int main(int argc, char** argv) {
-  using namespace mmbench;
-  Options opt;
-  CLI::App app{"mmbench worker (" MMBENCH_MALLOC_FAMILY
-               "): runs one workload under one strategy; other --benchmark_* flags go to "
-               "Google Benchmark"};
+void add_options(CLI::App& app, Options& opt) {
   app.allow_extras();
   app.add_option("--workload", opt.workload, "workload to run");
   app.add_option("--strategy", opt.strategy, "strategy to run it under");
-  app.add_option("--size", opt.size, "quick | default | large")
-      ->check(CLI::IsMember({"quick", "default", "large"}));
+  std::vector<std::string> sizes;
+  std::string size_help;
+  for (const auto& s : kSizeNames) {
+    sizes.emplace_back(s.name);
+    size_help += (size_help.empty() ? "" : " | ") + std::string(s.name);
+  }
+  app.add_option("--size", opt.size, size_help)->check(CLI::IsMember(sizes));
   app.add_option("--threads", opt.threads, "threads, for workloads that take them")
       ->check(CLI::Range(1, 4096));
   app.add_option("--seed", opt.seed, "seed of the workload's random stream");
@@ -764,10 +592,124 @@ int main(int argc, char** argv) {
   app.add_flag("--list", opt.list, "list workloads and strategies as JSON and exit");
   app.add_flag("--describe", opt.describe,
                "print the allocator identity and each strategy's configuration as JSON and exit");
+}
+
+nlohmann::json listing_entry(const WorkloadEntry& e) {
+  return {{"workload", e.info.name},
+          {"strategy", e.strategy->name},
+          {"unit", e.info.unit},
+          {"description", e.info.description},
+          {"open_loop", e.info.open_loop},
+          {"deliberate_leak", e.info.deliberate_leak},
+          {"repeatable", e.info.repeatable},
+          {"multithreaded", e.info.multithreaded},
+          {"headline", e.info.headline},
+          {"refuses", e.refuses != nullptr ? nlohmann::json(e.refuses) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json listing_strategy(const StrategyEntry& s) {
+  return {{"name", s.name},
+          {"family", s.family},
+          {"reclaim", reclaim_name(s.reclaim)},
+          {"hooks", s.hooks}};
+}
+
+// --describe: the allocator and each hosted strategy's configuration;
+// --list adds what the tests and the runner are generated from.
+int print_listing(const Options& opt, const AllocatorIdentity& id) {
+  nlohmann::json out;
+  out["family"] = MMBENCH_MALLOC_FAMILY;
+  out["allocator"] = identity_json(id);
+  nlohmann::json config = nlohmann::json::object();
+  try {
+    for (const StrategyEntry* s : hosted_strategies()) {
+      config[std::string(s->name)] = s->config_json(process_options(opt, id));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "mmbench-worker: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  out["config"] = std::move(config);
+  if (opt.list) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : workload_registry()) entries.push_back(listing_entry(e));
+    out["entries"] = std::move(entries);
+    nlohmann::json strategies = nlohmann::json::array();
+    for (const StrategyEntry* s : hosted_strategies()) strategies.push_back(listing_strategy(*s));
+    out["strategies"] = std::move(strategies);
+    nlohmann::json sizes = nlohmann::json::array();
+    for (const auto& s : kSizeNames) sizes.push_back(s.name);
+    out["sizes"] = std::move(sizes);
+    nlohmann::json codes = nlohmann::json::object();
+    for (const auto& c : kExitCodeNames) codes[std::string(c.name)] = static_cast<int>(c.code);
+    out["exit_codes"] = std::move(codes);
+  }
+  for (const StrategyEntry* s : hosted_strategies()) {
+    if (s->gc_version != nullptr) {
+      out["gc_version"] = s->gc_version();
+      break;
+    }
+  }
+  std::cout << out.dump(1) << "\n";
+  return kExitOk;
+}
+
+// The registered combination the options name; nullptr (said why) if none.
+const WorkloadEntry* find_entry(const Options& opt) {
+  std::set<std::string> workloads, strategies;
+  for (const auto& e : workload_registry()) {
+    workloads.insert(std::string(e.info.name));
+    strategies.insert(std::string(e.strategy->name));
+    if (e.info.name == opt.workload && e.strategy->name == opt.strategy) return &e;
+  }
+  if (!workloads.count(opt.workload)) {
+    std::cerr << "mmbench-worker: unknown workload '" << opt.workload
+              << "'; valid: " << join(workloads) << "\n";
+  } else {
+    std::cerr << "mmbench-worker: unknown strategy '" << opt.strategy
+              << "' in this worker; valid: " << join(strategies) << "\n";
+  }
+  return nullptr;
+}
+
+// Runs the entry with Google Benchmark's share of the command line; out of
+// memory and other errors become their exit codes.
+int run_guarded(const Options& opt, const WorkloadEntry& entry, const AllocatorIdentity& id,
+                const std::vector<std::string>& rest, char* argv0) {
+  std::vector<std::string> args = rest;
+  std::vector<char*> gb_argv{argv0};
+  for (auto& a : args) gb_argv.push_back(a.data());
+  gb_argv.push_back(nullptr);
+  const int gb_argc = static_cast<int>(gb_argv.size()) - 1;
+  try {
+    return run(opt, entry, id, gb_argc, gb_argv.data());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "mmbench-worker: out of memory in " << opt.workload << "/" << opt.strategy;
+    if (opt.gc_max_heap_bytes != 0) {
+      std::cerr << " (collector heap capped at " << opt.gc_max_heap_bytes << " bytes)";
+    }
+    std::cerr << "\n";
+    return kExitOutOfMemory;
+  } catch (const std::exception& e) {
+    std::cerr << "mmbench-worker: error: " << e.what() << "\n";
+    return kExitError;
+  }
+}
+
+}  // namespace
+}  // namespace mmbench
+
+int main(int argc, char** argv) {
+  using namespace mmbench;
+  Options opt;
+  CLI::App app{"mmbench worker (" MMBENCH_MALLOC_FAMILY
+               "): runs one workload under one strategy; other --benchmark_* flags go to "
+               "Google Benchmark"};
+  add_options(app, opt);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitUsage;
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
 
   const AllocatorIdentity id = identify_allocator();
@@ -778,95 +720,17 @@ int main(int argc, char** argv) {
               << "; refusing to run (the figures would be labelled wrongly)\n";
     return kExitAllocator;
   }
+  if (opt.list || opt.describe) return print_listing(opt, id);
 
-  auto& registry = workload_registry();
-  if (opt.list || opt.describe) {
-    nlohmann::json out;
-    out["family"] = MMBENCH_MALLOC_FAMILY;
-    out["allocator"] = identity_json(id);
-    std::set<std::string> hosted;
-    for (const auto& e : registry) hosted.insert(e.strategy);
-    nlohmann::json config = nlohmann::json::object();
-    try {
-      for (const auto& s : hosted) config[s] = strategy_config(s, opt, id);
-    } catch (const std::exception& e) {
-      std::cerr << "mmbench-worker: " << e.what() << "\n";
-      return kExitUsage;
-    }
-    out["config"] = std::move(config);
-    if (opt.list) {
-      nlohmann::json entries = nlohmann::json::array();
-      for (const auto& e : registry) {
-        entries.push_back({{"workload", e.info.name},
-                           {"strategy", e.strategy},
-                           {"unit", e.info.unit},
-                           {"description", e.info.description},
-                           {"open_loop", e.info.open_loop},
-                           {"deliberate_leak", e.info.deliberate_leak},
-                           {"repeatable", e.info.repeatable},
-                           {"multithreaded", e.info.multithreaded},
-                           {"headline", e.info.headline}});
-      }
-      out["entries"] = std::move(entries);
-    }
-#if MMBENCH_WORKER_HOSTS_ALL
-    const unsigned v = GC_get_version();
-    out["gc_version"] = std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." +
-                        std::to_string(v & 0xff);
-#endif
-    std::cout << out.dump(1) << "\n";
-    return 0;
-  }
-
-  std::set<std::string> workloads, strategies;
-  const WorkloadEntry* entry = nullptr;
-  for (const auto& e : registry) {
-    workloads.insert(std::string(e.info.name));
-    strategies.insert(e.strategy);
-    if (e.info.name == opt.workload && e.strategy == opt.strategy) entry = &e;
-  }
-  if (entry == nullptr) {
-    if (!workloads.count(opt.workload)) {
-      std::cerr << "mmbench-worker: unknown workload '" << opt.workload
-                << "'; valid: " << join(workloads) << "\n";
-    } else {
-      std::cerr << "mmbench-worker: unknown strategy '" << opt.strategy
-                << "' in this worker; valid: " << join(strategies) << "\n";
-    }
-    return kExitUsage;
-  }
-
+  const WorkloadEntry* entry = find_entry(opt);
+  if (entry == nullptr) return kExitUsage;
   const bool gc_options = opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0;
-#if MMBENCH_WORKER_HOSTS_ALL
-  if (gc_options && !is_boehm(opt.strategy)) {
-#else
-  if (gc_options) {
-#endif
+  if (gc_options && !entry->strategy->takes_heap_options) {
     std::cerr << "mmbench-worker: --gc-* options apply to Boehm strategies only, not '"
               << opt.strategy << "'\n";
     return kExitUsage;
   }
   std::set_terminate(&on_terminate);
-
   // Google Benchmark sees only the program name and the arguments we did not parse.
-  std::vector<std::string> rest = app.remaining();
-  std::vector<char*> gb_argv{argv[0]};
-  for (auto& a : rest) gb_argv.push_back(a.data());
-  gb_argv.push_back(nullptr);
-  int gb_argc = static_cast<int>(gb_argv.size()) - 1;
-  try {
-    return run(opt, *entry, gb_argc, gb_argv.data());
-  } catch (const std::bad_alloc&) {
-    std::cerr << "mmbench-worker: out of memory in " << opt.workload << "/" << opt.strategy;
-#if MMBENCH_WORKER_HOSTS_ALL
-    if (opt.gc_max_heap_bytes != 0) {
-      std::cerr << " (collector heap capped at " << opt.gc_max_heap_bytes << " bytes)";
-    }
-#endif
-    std::cerr << "\n";
-    return kExitOutOfMemory;
-  } catch (const std::exception& e) {
-    std::cerr << "mmbench-worker: error: " << e.what() << "\n";
-    return kExitError;
-  }
+  return run_guarded(opt, *entry, id, app.remaining(), argv[0]);
 }

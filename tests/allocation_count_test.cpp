@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/histogram.hpp"
+#include "base/histogram.hpp"
 #include "workloads/workload.hpp"
 
 extern "C" {

@@ -5,7 +5,7 @@
 // the highest value equivalent to its bucket and capped at the exact maximum.
 // Ranks here are computed in integer arithmetic (p in thousandths of a
 // percent), so the reference itself carries no rounding error.
-#include "benchmarks/histogram.hpp"
+#include "base/histogram.hpp"
 
 #include <gtest/gtest.h>
 

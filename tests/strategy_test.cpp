@@ -27,29 +27,18 @@
 #include "allocators/pmr.hpp"
 #include "allocators/shared_ptr.hpp"
 #include "benchmarks/allocator_identity.hpp"
+#include "benchmarks/hosted_strategies.hpp"
 #include "workloads/workload.hpp"
-
-// workload.hpp declares the registry the worker defines; nothing registers here.
-namespace mmbench {
-std::vector<WorkloadEntry>& workload_registry() {
-  static std::vector<WorkloadEntry> entries;
-  return entries;
-}
-}  // namespace mmbench
 
 namespace mmbench {
 namespace {
 
-static_assert(Strategy<Malloc>);
-static_assert(Strategy<Arena>);
-static_assert(Strategy<SharedPtr>);
-static_assert(Strategy<Boehm>);
-static_assert(Strategy<BoehmFree>);
-static_assert(Strategy<BoehmIncremental>);
-static_assert(Strategy<BoehmMarkers>);
-static_assert(Strategy<PmrPool>);
-static_assert(Strategy<PmrMonotonic>);
-static_assert(Strategy<Epsilon>);
+// Every strategy the glibc worker hosts (this binary is built with its list).
+template <class... S>
+constexpr bool all_satisfy_contract(StrategyList<S...>) {
+  return (Strategy<S> && ...);
+}
+static_assert(all_satisfy_contract(HostedStrategies{}));
 
 std::size_t malloc_bytes_in_use() {
   const struct mallinfo2 mi = mallinfo2();
@@ -154,14 +143,34 @@ struct StrategyName {
 #endif
 constexpr BoehmConfig kProcessGc{.mode = BoehmMode::MMBENCH_TEST_BOEHM_MODE};
 
-// The glibc worker's strategies except the std::pmr ones, whose process-wide
-// default resource and single-thread rule need a process of their own; each
-// Boehm variant in the binary that runs its mode.
-using HostedStrategies = std::conditional_t<
-    kProcessGc.mode == BoehmMode::kIncremental, ::testing::Types<BoehmIncremental>,
-    std::conditional_t<kProcessGc.mode == BoehmMode::kParallelMark, ::testing::Types<BoehmMarkers>,
-                       ::testing::Types<Malloc, Arena, SharedPtr, Boehm, BoehmFree, Epsilon>>>;
-TYPED_TEST_SUITE(StrategyTest, HostedStrategies, StrategyName);
+// The glibc worker's strategies (its hosted list) except the single-threaded
+// ones (std::pmr), whose process-wide default resource and single-thread rule
+// need a process of their own; each collector variant in the binary that runs
+// its mode, the others in the plain one.
+template <class S>
+constexpr bool kRunsInThisProcess = [] {
+  if constexpr (requires { S::kGcConfig; }) {
+    return S::kGcConfig.mode == kProcessGc.mode;
+  } else {
+    return kProcessGc.mode == BoehmMode::kPlain && !SingleThreaded<S>;
+  }
+}();
+
+template <class In, class Out = StrategyList<>>
+struct InThisProcess;
+template <class... Out>
+struct InThisProcess<StrategyList<>, StrategyList<Out...>> {
+  using type = ::testing::Types<Out...>;
+};
+template <class S, class... Rest, class... Out>
+struct InThisProcess<StrategyList<S, Rest...>, StrategyList<Out...>> {
+  using type =
+      typename InThisProcess<StrategyList<Rest...>,
+                             std::conditional_t<kRunsInThisProcess<S>, StrategyList<Out..., S>,
+                                                StrategyList<Out...>>>::type;
+};
+using TestedStrategies = InThisProcess<HostedStrategies>::type;
+TYPED_TEST_SUITE(StrategyTest, TestedStrategies, StrategyName);
 
 TYPED_TEST(StrategyTest, MakeConstructsWithArguments) {
   using S = TypeParam;

@@ -28,6 +28,6 @@ struct Baseline {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(Baseline);
+MMBENCH_WORKLOAD(Baseline);
 
 }  // namespace mmbench

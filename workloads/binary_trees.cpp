@@ -93,6 +93,6 @@ struct BinaryTrees {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(BinaryTrees);
+MMBENCH_WORKLOAD(BinaryTrees);
 
 }  // namespace mmbench

@@ -185,6 +185,6 @@ struct GraphCycles {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(GraphCycles);
+MMBENCH_WORKLOAD(GraphCycles);
 
 }  // namespace mmbench

@@ -239,6 +239,6 @@ struct LeakExit {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(LeakExit);
+MMBENCH_WORKLOAD(LeakExit);
 
 }  // namespace mmbench

@@ -288,6 +288,6 @@ struct LruCache {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(LruCache);
+MMBENCH_WORKLOAD(LruCache);
 
 }  // namespace mmbench

@@ -137,6 +137,6 @@ struct MessageRing {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(MessageRing);
+MMBENCH_WORKLOAD(MessageRing);
 
 }  // namespace mmbench

@@ -56,7 +56,7 @@ struct ProducerConsumer {
   static constexpr std::size_t kBlockBytes = 64 * 1024;  // arena batch block
 
   struct Header {
-    void* block;              // arena formulation only: the batch block holding it
+    void* block;                 // arena formulation only: the batch block holding it
     std::int64_t produce_ticks;  // producer's time to allocate and fill it (UnitClock ticks)
     std::uint32_t seq;
     std::uint32_t bytes;  // total size, header included
@@ -222,8 +222,7 @@ struct ProducerConsumer {
       threads.emplace_back(consume, std::ref(rings[i]), per_producer, std::ref(*latencies[i]),
                            ctx.time_units, std::ref(hashes[i]));
       threads.emplace_back(produce, std::ref(rings[i]), per_producer,
-                           mix64(ctx.seed ^ (static_cast<std::uint64_t>(i) << 32)),
-                           ctx.time_units);
+                           mix64(ctx.seed ^ (static_cast<std::uint64_t>(i) << 32)), ctx.time_units);
     }
     for (std::thread& t : threads) t.join();
 
@@ -244,6 +243,6 @@ struct ProducerConsumer {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(ProducerConsumer);
+MMBENCH_WORKLOAD(ProducerConsumer);
 
 }  // namespace mmbench

@@ -155,6 +155,6 @@ struct RealTimeLoop {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(RealTimeLoop);
+MMBENCH_WORKLOAD(RealTimeLoop);
 
 }  // namespace mmbench

@@ -251,6 +251,6 @@ struct RequestServer {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(RequestServer);
+MMBENCH_WORKLOAD(RequestServer);
 
 }  // namespace mmbench

@@ -140,6 +140,6 @@ struct Teardown {
   }
 };
 
-MMBENCH_REGISTER_WORKLOAD(Teardown);
+MMBENCH_WORKLOAD(Teardown);
 
 }  // namespace mmbench

@@ -1,11 +1,14 @@
-// What every workload gets and returns, and how it registers itself.
+// What every workload gets and returns, and how it declares itself.
 //
 // A workload is a class template over a Strategy with
 //   static constexpr WorkloadInfo kInfo{...};
 //   static WorkloadResult run(RunContext& ctx);
 // and one line at the end of its file:
-//   MMBENCH_REGISTER_WORKLOAD(ClassTemplateName);
-// which registers it for every strategy the worker binary hosts. The work
+//   MMBENCH_WORKLOAD(ClassTemplateName);
+// which names it for the worker. This layer knows no strategy list: the worker
+// build compiles each workload file inside a generated registration unit that
+// instantiates it for every strategy that worker hosts
+// (benchmarks/register_workload.hpp). The work
 // done must be fixed for a given (size, threads, seed) and the checksum must
 // depend only on the data built, never on addresses or timing, so that every
 // strategy returns the same checksum.
@@ -21,21 +24,12 @@
 #include <vector>
 
 #include "allocators/strategy.hpp"
-#include "benchmarks/histogram.hpp"
-#include "benchmarks/unit_clock.hpp"
+#include "base/clock.hpp"
+#include "base/histogram.hpp"
+#include "base/sizes.hpp"
+#include "base/unit_clock.hpp"
 
 namespace mmbench {
-
-enum class Size { kQuick, kDefault, kLarge };
-
-// Picks the figure for the run's size: scaled(ctx.size, 4, 16, 20).
-template <class T>
-constexpr T scaled(Size s, T quick, T dflt, T large) noexcept {
-  return s == Size::kQuick ? quick : s == Size::kLarge ? large : dflt;
-}
-
-// Wall clock for pacing and phase times (not per-unit latency: see RunContext).
-inline std::int64_t now_ns() noexcept { return monotonic_ns(); }
 
 // Named extra figures a workload reports (deadline misses, phase times...).
 // Fixed capacity, no allocation: names must be string literals.
@@ -163,53 +157,13 @@ void release_list(NodePtr& head) {
   }
 }
 
-// ---- registration -----------------------------------------------------------
-
-struct WorkloadEntry {
-  WorkloadInfo info;
-  std::string strategy;
-  WorkloadResult (*run)(RunContext&);
-  void (*between_passes)();  // the strategy's end_pass (EndsPasses), else nullptr
-};
-
-template <class S>
-constexpr void (*between_passes_of())() {
-  if constexpr (EndsPasses<S>) {
-    return &S::end_pass;
-  } else {
-    return nullptr;
-  }
-}
-
-std::vector<WorkloadEntry>& workload_registry();
-
-// One pass of a workload inside a scope of its own, so that a region
-// strategy gives back at its end whatever the workload made outside its own
-// scopes (binary_trees' long-lived tree): a process that runs the workload
-// again (steady-state iterations) starts each pass from the same heap.
-template <template <class> class W, class S>
-WorkloadResult run_in_scope(RunContext& ctx) {
-  typename S::Scope scope;
-  return W<S>::run(ctx);
-}
-
-template <template <class> class W, class... Strategies>
-struct WorkloadRegistrar {
-  WorkloadRegistrar() {
-    (workload_registry().push_back(
-         {W<Strategies>::kInfo, std::string(Strategies::kName), &run_in_scope<W, Strategies>,
-          between_passes_of<Strategies>()}),
-     ...);
-  }
-};
-
 }  // namespace mmbench
 
-// The worker binary defines MMBENCH_WORKER_STRATEGIES (the strategies it hosts).
-#include "benchmarks/worker_strategies.hpp"
-
-#define MMBENCH_CONCAT_(a, b) a##b
-#define MMBENCH_CONCAT(a, b) MMBENCH_CONCAT_(a, b)
-#define MMBENCH_REGISTER_WORKLOAD(W)                                                      \
-  static const ::mmbench::WorkloadRegistrar<W, MMBENCH_WORKER_STRATEGIES> MMBENCH_CONCAT( \
-      mmbench_registrar_, __LINE__)
+// The last line of a workload file: names its class template for the
+// registration unit the worker build wraps around the file.
+#define MMBENCH_WORKLOAD(W)  \
+  namespace {                \
+  template <class S>         \
+  using ThisWorkload = W<S>; \
+  }                          \
+  static_assert(true, "needs a ;")

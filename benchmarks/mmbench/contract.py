@@ -18,6 +18,7 @@ EXIT_CODES = {
     "usage": 2,               # bad command line
     "allocator_mismatch": 3,  # malloc is not served by the allocator the run expects
     "oom": 4,                 # out of memory (a heap cap, or the address-space limit)
+    "error": 5,               # any other error the worker names (e.g. a pass doing other work)
     "unsupported": 6,         # the strategy refuses the combination (pmr under threads)
 }
 EXIT_OK = EXIT_CODES["ok"]

@@ -93,7 +93,7 @@ MUTATIONS = [
         WORKER, [ctest(r"^boehm_pause_crosscheck$")], repeat=5),
     Mutation(
         "percentile_one_bucket_off", "value_at_percentile answers the next bucket's value",
-        [("benchmarks/histogram.hpp",
+        [("base/histogram.hpp",
           "return std::min(highest_equivalent(value_at_index(i)), max_);",
           "return std::min(highest_equivalent(value_at_index(i + 1)), max_);")],
         ["histogram_test"], [ctest(r"^Histogram")]),
@@ -180,13 +180,13 @@ MUTATIONS = [
         ["strategy_test"], [ctest(r"^BoehmTest\.EachCollectionRecordsOnePauseEvent$")]),
     Mutation(
         "histogram_max_not_tracked", "the histogram forgets its exact maximum",
-        [("benchmarks/histogram.hpp", "    if (value > max_) max_ = value;\n", "\n")],
+        [("base/histogram.hpp", "    if (value > max_) max_ = value;\n", "\n")],
         ["histogram_test"], [ctest(r"^Histogram")]),
     # ---- the measurement protocol (issue 8) ----
     Mutation(
         "pass_without_scope", "a workload pass runs without its strategy scope: the arena "
         "keeps every pass's long-lived data",
-        [("workloads/workload.hpp", "  typename S::Scope scope;\n  return W<S>::run(ctx);",
+        [("benchmarks/registry.hpp", "  typename S::Scope scope;\n  return W<S>::run(ctx);",
           "  return W<S>::run(ctx);")],
         WORKER, [pytest_("tests/python/test_steady_state.py")]),
     Mutation(

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "benchmarks/histogram.hpp"
+#include "base/histogram.hpp"
 
 namespace mmbench {
 

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "base/clock.hpp"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #define MMBENCH_HAVE_TSC 1
@@ -22,12 +24,6 @@
 #endif
 
 namespace mmbench {
-
-inline std::int64_t monotonic_ns(clockid_t clock = CLOCK_MONOTONIC) noexcept {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 class UnitClock {
  public:
@@ -38,8 +34,7 @@ class UnitClock {
     return monotonic_ns();
   }
   static std::int64_t to_ns(std::int64_t ticks) noexcept {
-    return use_tsc_ ? static_cast<std::int64_t>(static_cast<double>(ticks) * ns_per_tick_)
-                    : ticks;
+    return use_tsc_ ? static_cast<std::int64_t>(static_cast<double>(ticks) * ns_per_tick_) : ticks;
   }
   static std::int64_t ns_since(std::int64_t start_ticks) noexcept {
     return to_ns(ticks() - start_ticks);
