@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Iterable
 
-# The worker's layout (benchmarks/histogram.hpp): 1 ns .. 2^41 ns.
+# The worker's layout (base/histogram.hpp): 1 ns .. 2^41 ns.
 WORKER_HIGHEST_TRACKABLE_NS = 1 << 41
 NS_PER_US = 1000.0
 
