@@ -16,14 +16,14 @@ coefficient of variation within cells, and a verdict.
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import re
 import shutil
 import statistics
 
 from mmbench import summary
-from mmbench.commands import run as run_cmd
-from mmbench.runner import DEFAULTS
+from mmbench.runner import DEFAULTS, add_run_options, open_session
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
 
@@ -41,17 +41,7 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--from", dest="runs", nargs=2, metavar=("RUN_A", "RUN_B"), type=pathlib.Path,
                    help="judge these two run folders instead of running")
-    # The run's own options, as `mmbench run` takes them.
-    for name, kw in (("--workloads", {}), ("--strategies", {}), ("--size", {}),
-                     ("--reps", {"type": int}), ("--max-reps", {"type": int}),
-                     ("--min-time", {"type": float}), ("--target-cv", {"type": float}),
-                     ("--threads", {"type": int}), ("--seed", {"type": int}),
-                     ("--order-seed", {"type": int}), ("--max-reruns", {"type": int})):
-        p.add_argument(name, help=argparse.SUPPRESS, **kw)
-    p.add_argument("--out", metavar="DIR", help="folder for the run and its halves")
-    p.add_argument("--timeout", type=float, default=300.0, help=argparse.SUPPRESS)
-    p.add_argument("--sample-ms", type=float, default=10.0, help=argparse.SUPPRESS)
-    p.add_argument("--no-pin", action="store_true", help=argparse.SUPPRESS)
+    add_run_options(p)  # the run's own options, as `mmbench run` takes them
     p.set_defaults(func=stability_command)
 
 
@@ -156,15 +146,19 @@ def stability_command(args) -> int:
         run_args = argparse.Namespace(**vars(args))
         run_args.reps = 2 * (args.reps or DEFAULTS["reps"])
         run_args.max_reps = 2 * (args.max_reps or DEFAULTS["max_reps"])
-        run_args.budget = 2 * DEFAULTS["budget"]
-        run_args.resume = None
-        run_args.preload = []
-        run_args.worker_arg = []
-        run_args.worker_env = []
-        run_args.no_report = True
-        rc = run_cmd.run_command(run_args)
-        if rc not in (0, 1):
-            return rc
+        run_args.budget = 2 * (args.budget or DEFAULTS["budget"])
+        run_args.resume = run_args.shard = None
+        run_args.preload, run_args.worker_arg, run_args.worker_env = [], [], []
+        locks: list[int] = []
+        try:
+            session = open_session(run_args, locks)
+            if session.run() == "interrupted":
+                print(f"interrupted: complete it with  mmbench run --resume {session.folder.root}")
+                return 130
+            session.write_summary()
+        finally:
+            for fd in locks:
+                os.close(fd)
         a, b = split_halves(pathlib.Path(run_args.run_folder))
     verdict = judge(_rows(a), _rows(b))
     print(f"A: {a}\nB: {b}\n")

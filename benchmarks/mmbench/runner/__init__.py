@@ -12,12 +12,13 @@ Commands import these names from here; the modules' underscored names are theirs
 
 from mmbench.runner.manifest import (build_manifest, describe_error, iso_time, lock_folder,
                                      new_run_folder, utc_now, validate_manifest)
-from mmbench.runner.options import (DEFAULTS, MAX_SEED, MAX_THREADS, SIZES, make_plan,
-                                    parse_names, parse_preloads, resolve_options)
+from mmbench.runner.options import (DEFAULTS, MAX_SEED, MAX_THREADS, SIZES, add_run_options,
+                                    make_plan, parse_names, parse_preloads, resolve_options)
 from mmbench.runner.process import cpu_plan, run_one, sanitizer_report, worker_cpus
 from mmbench.runner.session import Session, open_session
 
-__all__ = ["DEFAULTS", "MAX_SEED", "MAX_THREADS", "SIZES", "Session", "build_manifest",
+__all__ = ["DEFAULTS", "MAX_SEED", "MAX_THREADS", "SIZES", "Session", "add_run_options",
+           "build_manifest",
            "cpu_plan", "describe_error", "iso_time", "lock_folder", "make_plan",
            "new_run_folder", "open_session", "parse_names", "parse_preloads",
            "resolve_options", "run_one", "sanitizer_report", "utc_now", "validate_manifest",

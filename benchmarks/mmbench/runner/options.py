@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import random
@@ -19,12 +20,68 @@ MAX_SEED = 2**64 - 1        # the worker's seed is a uint64
 MAX_TIMEOUT_S = 7 * 86400   # far beyond any run, well within threading.TIMEOUT_MAX
 MAX_PRELOAD_NAME = 64       # the name becomes part of file names
 
-__all__ = ["DEFAULTS", "FIXED_ON_RESUME", "MAX_SEED", "MAX_THREADS", "SIZES", "make_plan",
-           "parse_names", "parse_preloads", "resolve_options"]
+__all__ = ["DEFAULTS", "FIXED_ON_RESUME", "MAX_SEED", "MAX_THREADS", "SIZES", "add_run_options",
+           "make_plan", "parse_names", "parse_preloads", "resolve_options"]
 
 
 def _plural(kind: str) -> str:
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options that say what a run measures and where it goes, as `mmbench
+    run` and `mmbench stability` take them."""
+    p.add_argument("--workloads", metavar="A,B",
+                   help="comma-separated workloads (default: all that are built)")
+    p.add_argument("--strategies", metavar="X,Y",
+                   help="comma-separated strategies, or 'all' for every built one "
+                        f'(default: the core set {", ".join(workers.CORE_STRATEGIES)}, those '
+                        'that are built, plus any '
+                        "--preload; `mmbench list` marks them)")
+    p.add_argument("--reps", type=int, metavar="N",
+                   help="rounds: repetitions of every pair, one process each, in a fresh "
+                        f'random order per round (default {DEFAULTS["reps"]})')
+    p.add_argument("--max-reps", type=int, metavar="N",
+                   help="further rounds, up to N in all, for a workload whose cells vary by "
+                        f'more than --target-cv (default {DEFAULTS["max_reps"]}; with --reps '
+                        'alone: = --reps, '
+                        "exactly that many rounds)")
+    p.add_argument("--target-cv", type=float, metavar="F",
+                   help="coefficient of variation of a cell's time over its repetitions "
+                        'above which its workload gets another round '
+                        f'(default {DEFAULTS["target_cv"]:g})')
+    p.add_argument("--min-time", type=float, metavar="S",
+                   help="seconds of steady-state iterations per process after the first, "
+                        f'timed one; 0: one iteration (default {DEFAULTS["min_time"]:g})')
+    p.add_argument("--drain", action="store_true",
+                   help="after the last pass, keep each worker alive ~1.3 s and record its "
+                        "RSS at the start of that drain phase, after 100 ms and 1 s, and after "
+                        "the strategy's own release call (malloc_trim, mi_collect, jemalloc "
+                        "purge, GC_gcollect_and_unmap): memory given back (off by default: it "
+                        "costs ~1.3 s per run)")
+    p.add_argument("--max-reruns", type=int, metavar="N",
+                   help="re-run a repetition disturbed by steal, pressure or migrations at "
+                        f'most N times (default {DEFAULTS["max_reruns"]})')
+    p.add_argument("--budget", type=float, metavar="S",
+                   help="start no further round (beyond --reps) once the run has taken S "
+                        f'seconds (default {DEFAULTS["budget"]:g}: the default suite then ends '
+                        'within 10 minutes '
+                        "on a 2-core machine, report included)")
+    p.add_argument("--order-seed", type=int, metavar="N",
+                   help="seed of the random order within rounds (default: drawn and recorded)")
+    p.add_argument("--no-pin", action="store_true",
+                   help="do not pin the worker to CPUs apart from the runner's")
+    p.add_argument("--size", metavar="SIZE",
+                   help=f'work size: {" | ".join(SIZES)} (default {DEFAULTS["size"]})')
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="threads, for workloads that use them (default 1)")
+    p.add_argument("--seed", type=int, metavar="N", help="workload seed (default 42)")
+    p.add_argument("--out", metavar="DIR",
+                   help="run folder to create (default results/run-YYYYmmdd-HHMMSS)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="seconds before a worker is killed (default 300; 0: no limit)")
+    p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
+                   help="RSS sampling period in ms (default 10)")
 
 
 def parse_names(text: str | None, valid: list[str], kind: str) -> list[str] | None:
