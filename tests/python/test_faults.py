@@ -409,3 +409,30 @@ def test_sanitizer_report_in_a_log_is_found(tmp_path):
     assert run.sanitizer_report(clean, tmp_path / "absent") is None
     assert "runtime error: signed integer overflow" in run.sanitizer_report(clean, ubsan)
     assert run.sanitizer_report(asan).startswith("==123==ERROR: AddressSanitizer")
+
+
+# ---------------------------------------------------------------- 1 (part): two fresh runs, one folder
+
+
+def test_fresh_run_into_a_folder_filled_before_its_lock_is_refused(build_dir, tmp_path,
+                                                                   monkeypatch, capsys):
+    """Two fresh runs started into one empty --out at the same instant both pass the
+    emptiness check; the one that takes the lock second must find the folder taken
+    (here another run's manifest appears between the check and the lock) and refuse,
+    writing nothing there."""
+    from mmbench import cli
+    from mmbench.runner import session
+    out = tmp_path / "shared"
+    real_new_folder = session.new_run_folder
+
+    def racing_new_folder(repo_root, out_arg):
+        folder = real_new_folder(repo_root, out_arg)  # the check passes: empty
+        (folder / "manifest.json").write_text('{"written": "by the other run"}\n')
+        return folder
+    monkeypatch.setattr(session, "new_run_folder", racing_new_folder)
+    rc = cli.main(["--build-dir", str(build_dir), "run", *QUICK, "--strategies", "glibc",
+                   "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "was written by another run while this one started" in err, err
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "manifest.json"]
+    assert json.loads((out / "manifest.json").read_text()) == {"written": "by the other run"}

@@ -15,7 +15,7 @@ import time
 from mmbench import noise, shard, summary, workers  # shard: cluster, --shard K/N
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
-from mmbench.runner.manifest import (build_manifest, describe_error, lock_folder,
+from mmbench.runner.manifest import (LOCK_NAME, build_manifest, describe_error, lock_folder,
                                      manifest_trusted, new_run_folder, utc_now,
                                      validate_manifest)
 from mmbench.runner.options import make_plan, resolve_options
@@ -291,6 +291,12 @@ def open_session(args, locks: list[int]) -> Session:
     if previous is None:
         folder_path = new_run_folder(args.repo_root, args.out)
         locks.append(lock_folder(folder_path))
+        # Checked again under the lock: another fresh run may have filled the folder
+        # between the emptiness check and the lock (started into it at the same time).
+        others = sorted(set(os.listdir(folder_path)) - {LOCK_NAME})
+        if others:
+            raise UsageError(f"{folder_path} was written by another run while this one "
+                             f"started ({', '.join(others[:3])}); choose another --out")
     opts["out"] = str(folder_path)
     args.run_folder = str(folder_path)  # for callers such as `mmbench stability`
     folder = RunFolder(folder_path)
