@@ -411,7 +411,7 @@ def test_sanitizer_report_in_a_log_is_found(tmp_path):
     assert run.sanitizer_report(asan).startswith("==123==ERROR: AddressSanitizer")
 
 
-# ---------------------------------------------------------------- 1 (part): two fresh runs, one folder
+# ------------------------------------------------------ 1 (part): two fresh runs, one folder
 
 
 def test_fresh_run_into_a_folder_filled_before_its_lock_is_refused(build_dir, tmp_path,
