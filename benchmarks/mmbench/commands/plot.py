@@ -6,6 +6,7 @@ import pathlib
 import sys
 
 from mmbench.errors import UsageError
+from mmbench.interpreter import require_matplotlib
 
 
 def register(subparsers) -> None:
@@ -22,11 +23,8 @@ def plot_command(args) -> int:
     folder = pathlib.Path(args.folder)
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder")
-    try:
-        from mmbench.plot import run, scale, sweep
-    except ImportError as e:
-        raise UsageError(f"plots need matplotlib, which {sys.executable} cannot import ({e}); "
-                         "use /usr/bin/python3 with Debian's python3-matplotlib") from e
+    require_matplotlib("`mmbench plot`")
+    from mmbench.plot import run, scale, sweep
     for name, draw in (("sweep.json", sweep.plot_sweep), ("scale.json", scale.plot_scale)):
         if (folder / name).is_file():
             for path in draw(folder):
