@@ -21,7 +21,6 @@ Each finished process leaves its files in the run folder at once
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import sys
 
@@ -61,16 +60,11 @@ def register(subparsers) -> None:
 
 
 def run_command(args) -> int:
-    locks: list[int] = []
-    try:
-        return _run(args, locks)
-    finally:
-        for fd in locks:
-            os.close(fd)
+    with open_session(args) as session:  # the folder stays locked until the report is written
+        return _run(args, session)
 
 
-def _run(args, locks: list[int]) -> int:
-    session = open_session(args, locks)
+def _run(args, session) -> int:
     state = session.run()
     rows = session.write_summary()
     print(summary.markdown_table(rows), end="")
@@ -90,10 +84,6 @@ def _run(args, locks: list[int]) -> int:
     if not args.no_report:
         rc = max(rc, call_report(folder_path))
     return rc
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def call_report(run_dir: pathlib.Path) -> int:

@@ -16,7 +16,6 @@ coefficient of variation within cells, and a verdict.
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import re
 import shutil
@@ -149,16 +148,11 @@ def stability_command(args) -> int:
         run_args.budget = 2 * (args.budget or DEFAULTS["budget"])
         run_args.resume = run_args.shard = None
         run_args.preload, run_args.worker_arg, run_args.worker_env = [], [], []
-        locks: list[int] = []
-        try:
-            session = open_session(run_args, locks)
+        with open_session(run_args) as session:
             if session.run() == "interrupted":
                 print(f"interrupted: complete it with  mmbench run --resume {session.folder.root}")
                 return 130
             session.write_summary()
-        finally:
-            for fd in locks:
-                os.close(fd)
         a, b = split_halves(pathlib.Path(run_args.run_folder))
     verdict = judge(_rows(a), _rows(b))
     print(f"A: {a}\nB: {b}\n")

@@ -4,7 +4,7 @@ experiments share to start worker processes and keep a run folder.
   options   a run's options and plan (resolve_options, make_plan, parse_names)
   manifest  manifest.json: build, validate, lock, new folder, timestamps
   process   one worker process: run_one -> its record (run.json)
-  session   a session of a run: open_session -> Session.run() -> write_summary()
+  session   a session of a run: with open_session(args) as s: s.run(); s.write_summary()
   progress  the progress line
 
 Commands import these names from here; the modules' underscored names are theirs.

@@ -4,6 +4,7 @@ rounds while a workload's cells vary too much (docs/reproducibility.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import random
@@ -257,9 +258,21 @@ class Session:
         return rows
 
 
-def open_session(args, locks: list[int]) -> Session:
-    """The folder a run writes into (new, or --resume's, locked: the lock's file
-    descriptor is appended to `locks`), with its options, plan and manifest written."""
+@contextlib.contextmanager
+def open_session(args):
+    """with open_session(args) as session: the folder a run writes into (new, or
+    --resume's) with its options, plan and manifest written, locked until the
+    block ends, however it ends."""
+    locks: list[int] = []
+    try:
+        yield _open(args, locks)
+    finally:
+        for fd in locks:
+            os.close(fd)
+
+
+def _open(args, locks: list[int]) -> Session:
+    """open_session's work; each lock's file descriptor is appended to `locks`."""
     if args.out is not None and not args.out.strip():
         raise UsageError("--out is empty; name a folder, or leave --out out for the default")
     catalog = workers.load_catalog(args.build_dir)
