@@ -222,15 +222,35 @@ def merge_json(hists: Iterable) -> Histogram:
     return merge(parts)
 
 
-def merged_latency(details: dict, key: str = "latency") -> Histogram:
-    """The per-unit latency (or key's) histogram of {rep: detail JSON}, merged."""
-    return merge_json(d.get(key) for d in details.values())
+# Where a worker's detail JSON keeps each histogram (docs/run-folder.md).
+def latency_of(detail: dict):
+    return detail.get("latency")
+
+
+def corrected_latency_of(detail: dict):
+    return detail.get("corrected_latency")
+
+
+def gc_pauses_of(detail: dict):
+    gc = detail.get("gc")
+    return gc.get("pauses") if isinstance(gc, dict) else None
+
+
+def merge_details(details: Iterable[dict], pick=latency_of) -> Histogram:
+    """pick(d)'s histogram over details the runner has verified (their digests
+    match), merged; a malformed one raises."""
+    return merge(from_json(h) for h in map(pick, details) if h)
+
+
+def merged_latency(details: dict, pick=latency_of) -> Histogram:
+    """pick(d)'s histogram over a report's {rep: detail JSON}, merged leniently
+    (merge_json: what is malformed is skipped)."""
+    return merge_json(pick(d) for d in details.values())
 
 
 def merged_gc_pauses(details: dict) -> Histogram:
-    """The collector's pause histogram of {rep: detail JSON}, merged."""
-    return merge_json((d.get("gc") or {}).get("pauses") if isinstance(d.get("gc"), dict)
-                      else None for d in details.values())
+    """The collector's pause histogram of a report's {rep: detail JSON}, merged."""
+    return merged_latency(details, gc_pauses_of)
 
 
 def layout(significant_digits: int = 3, highest_trackable: int = WORKER_HIGHEST_TRACKABLE_NS):

@@ -158,9 +158,9 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
     rss = [rec.get("peak_rss_kib") for rec in recs]
     cpu = [(rec.get("user_s") or 0) + (rec.get("sys_s") or 0) for rec in recs]
     failures = [st for st in rep_status if st != "ok"]
-    lat = hgrm.merge(hgrm.from_json(d["latency"]) for d in dets if d.get("latency"))
+    lat = hgrm.merge_details(dets, hgrm.latency_of)
     gc_dets = [d["gc"] for d in dets if d.get("gc")]
-    gc = hgrm.merge(hgrm.from_json(g["pauses"]) for g in gc_dets if g.get("pauses"))
+    gc = hgrm.merge_details(dets, hgrm.gc_pauses_of)
     checksums = collections.Counter(d["checksum"] for d in dets)
     live = median(d.get("live_bytes") for d in dets)
     counters: dict[str, list] = collections.defaultdict(list)
@@ -246,13 +246,11 @@ def write_hgrms(folder: RunFolder, plan: dict) -> list[str]:
                 d = folder.load_detail(w, s, r)
                 if d:
                     dets.append(d)
-        for kind, pick in ((None, lambda d: d.get("latency")),
-                           ("corrected", lambda d: d.get("corrected_latency")),
-                           ("gc", lambda d: (d.get("gc") or {}).get("pauses"))):
-            hists = [hgrm.from_json(pick(d)) for d in dets if pick(d)]
-            if not hists:
+        for kind, pick in ((None, hgrm.latency_of), ("corrected", hgrm.corrected_latency_of),
+                           ("gc", hgrm.gc_pauses_of)):
+            if not any(map(pick, dets)):
                 continue
-            merged = hgrm.merge(hists)
+            merged = hgrm.merge_details(dets, pick)
             if merged.count == 0 and kind is not None:
                 continue
             path = folder.hgrm(w, s, kind)

@@ -100,9 +100,9 @@ def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, wor
     failures = [s for s in rep_status if s != "ok"]
     details = [d for d in details if d]
     ok_records = [r for r in records if r["status"] == "ok"]
-    lat = hgrm.merge(hgrm.from_json(d["latency"]) for d in details if d.get("latency"))
+    lat = hgrm.merge_details(details, hgrm.latency_of)
     gcs = [d["gc"] for d in details if d.get("gc")]
-    pauses = hgrm.merge(hgrm.from_json(g["pauses"]) for g in gcs if g.get("pauses"))
+    pauses = hgrm.merge_details(details, hgrm.gc_pauses_of)
     wall = [d["wall_ns"] / 1e9 for d in details if d.get("wall_ns")]
     checksums = sorted({d["checksum"] for d in details})
     if len(checksums) > 1 and not failures:

@@ -299,7 +299,7 @@ def workload_figures_table(data: RunData, workload: str) -> Table | None:
     names = sorted({k for r in rows_in for k in (r.get("counters") or {})})
     corrected = {}
     for r in rows_in:
-        merged = hgrm.merged_latency(data.details(r), key="corrected_latency")
+        merged = hgrm.merged_latency(data.details(r), hgrm.corrected_latency_of)
         if merged.count:
             corrected[r["strategy"]] = merged
     if not names and not corrected:
