@@ -349,11 +349,8 @@ class RunData:
 
     # --- conveniences -----------------------------------------------------
     def workloads(self) -> list[str]:
-        seen = []
-        for r in self.rows:
-            if r.get("workload") not in seen:
-                seen.append(r.get("workload"))
-        return seen
+        """The rows' workloads, in order of first appearance."""
+        return list(dict.fromkeys(r.get("workload") for r in self.rows))
 
     def rows_of(self, workload: str) -> list[dict]:
         return [r for r in self.rows if r.get("workload") == workload]
@@ -365,11 +362,8 @@ class RunData:
         return None
 
     def strategies(self) -> list[str]:
-        seen = []
-        for r in self.rows:
-            if r.get("strategy") not in seen:
-                seen.append(r.get("strategy"))
-        return seen
+        """The rows' strategies, in order of first appearance."""
+        return list(dict.fromkeys(r.get("strategy") for r in self.rows))
 
 
 def _rows_from_csv(data: RunData, path: Path) -> list[dict] | None:
