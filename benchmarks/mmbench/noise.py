@@ -43,6 +43,11 @@ MIGRATIONS_MAX_WHEN_PINNED = _limit("MIGRATIONS_MAX_WHEN_PINNED", 0)
 # 1-2% with rare single outliers near 12%; a busy host ran everything 1.7x
 # slower for over a minute without any steal showing.
 SLOW_PROBE_RATIO_MAX = _limit("SLOW_PROBE_RATIO_MAX", 1.15)
+# The host probe (runner/host_probe.py: a tree built and walked in 4 MiB, read
+# just before and after each worker) against the session's usual best. It
+# reads about half the workloads' slowdown in the host's slow windows (1.3x
+# when they run 1.6x): above this, the run is re-run.
+HOST_SLOW_MAX = _limit("HOST_SLOW_MAX", 1.05)
 
 
 def _read(path: str) -> str | None:
@@ -164,6 +169,9 @@ def disturbance(noise: dict, pinned: bool) -> list[str]:
     ratio = noise.get("speed_probe_ratio")
     if ratio is not None and ratio > SLOW_PROBE_RATIO_MAX:
         reasons.append(f"machine {100 * (ratio - 1):.0f}% slower than usual (speed probe)")
+    host = noise.get("host_probe_ratio")
+    if host is not None and host > HOST_SLOW_MAX:
+        reasons.append(f"host {100 * (host - 1):.0f}% slower than its usual best (host probe)")
     migrations = noise.get("migrations")
     if pinned and migrations is not None and migrations > MIGRATIONS_MAX_WHEN_PINNED:
         reasons.append(f"{migrations} CPU migrations while pinned")

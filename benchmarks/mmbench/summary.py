@@ -25,7 +25,7 @@ COLUMNS = [
     # the reference strategy, spread, steady-state CPU, first iteration apart,
     # the instrument's share and the disturbed repetitions.
     "ratio_vs_ref", "ratio_ci95_lo", "ratio_ci95_hi", "cv_wall", "cpu_s", "first_wall_s",
-    "instrument_share", "timed_iteration_share", "disturbed_reps",
+    "instrument_share", "timed_iteration_share", "disturbed_reps", "excluded_reps",
     # Minimum mutator utilization at 1, 10 and 100 ms windows (mmu.py), rows
     # with collector events only: the minimum over repetitions.
     "mmu_1ms", "mmu_10ms", "mmu_100ms",
@@ -112,9 +112,17 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
                 st = "checksum_mismatch"
             rep_status.append(st)
         ok_reps = [r for r in range(1, reps + 1) if details[(w, s, r)] is not None]
+        # A repetition still disturbed after its re-runs is left out of the cell's
+        # figures while enough undisturbed ones remain (docs/reproducibility.md).
+        undisturbed = [r for r in ok_reps if not records[(w, s, r)].get("disturbed")]
+        disturbed = len(ok_reps) - len(undisturbed)
+        if len(undisturbed) >= MIN_UNDISTURBED_REPS:
+            ok_reps = undisturbed
         dets = [details[(w, s, r)] for r in ok_reps]
         recs = [records[(w, s, r)] for r in ok_reps]
         row = _row(w, s, plan, reps, rep_status, dets, recs)
+        row["disturbed_reps"] = disturbed
+        row["excluded_reps"] = disturbed if ok_reps is undisturbed else 0
         row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
                                     zip(ok_reps, dets) if d.get("wall_ns")}
         row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
@@ -149,6 +157,10 @@ def _add_paired_ratios(rows: list[dict]) -> None:
         row.update(ratio_vs_ref=ratio, ratio_ci95_lo=lo, ratio_ci95_hi=hi, ratio_pairs=n,
                    ratio_ci_coverage=coverage,
                    ref_strategy=REFERENCE_STRATEGY if base is not None else None)
+
+
+# The fewest undisturbed repetitions a cell's figures may rest on alone.
+MIN_UNDISTURBED_REPS = 3
 
 
 def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
@@ -205,7 +217,6 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
                                    for d in dets),
         "timed_iteration_share": median((d.get("unit_clock") or {}).get("timed_iteration_share")
                                         for d in dets),
-        "disturbed_reps": sum(1 for rec in recs if rec.get("disturbed")),
         "reruns": sum(len(rec.get("attempts") or []) for rec in recs),
         "steady_state": all(d.get("steady_state") for d in dets) if dets else None,
         "iterations_per_run": median(iterations) if iterations else None,
@@ -375,13 +386,18 @@ def to_markdown(rows: list[dict], manifest: dict | None) -> str:
         "peak RSS: median of the worker's wait4 ru_maxrss; "
         "live: the workload's peak reachable data; latencies: per unit of work, all "
         "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
-    disturbed = [r for r in rows if r.get("disturbed_reps")]
-    if disturbed:
-        parts.append("\nWARNING: disturbed repetitions (steal, CPU or memory pressure or "
-                     "migrations beyond the limits even after re-runs; see each run.json's "
-                     "noise): " + ", ".join(
+    kept = [r for r in rows if (r.get("disturbed_reps") or 0) > (r.get("excluded_reps") or 0)]
+    if kept:
+        parts.append("\nWARNING: disturbed repetitions in the figures (a slow host, steal, "
+                     "CPU or memory pressure or migrations beyond the limits even after "
+                     "re-runs, and too few undisturbed ones to leave them out; see each "
+                     "run.json's noise): " + ", ".join(
                          f'{r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]}'
-                         for r in disturbed) + "\n")
+                         for r in kept) + "\n")
+    left_out = sum(r.get("excluded_reps") or 0 for r in rows)
+    if left_out:
+        parts.append(f"\nNote: {left_out} repetition(s) still disturbed after their re-runs "
+                     "are left out of their cells' figures (Measurement table: left out).\n")
     noisy = [r for r in rows if (r.get("cv_wall") or 0) > 0.05
              and r.get("headline", "throughput") == "throughput"]
     if noisy:
@@ -407,10 +423,10 @@ def warnings(rows: list[dict]) -> list[str]:
     """One line per cell whose figure should not be trusted as it is."""
     out = []
     for r in rows:
-        if r.get("disturbed_reps"):
+        if (r.get("disturbed_reps") or 0) > (r.get("excluded_reps") or 0):
             out.append(f'warning: {r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]} '
-                       "repetition(s) disturbed (steal, pressure or migrations; see run.json "
-                       "noise)")
+                       "repetition(s) disturbed and kept in the figures (slow host, steal, "
+                       "pressure or migrations; see run.json noise)")
         if (r.get("cv_wall") or 0) > 0.05 and r.get("headline", "throughput") == "throughput":
             out.append(f'warning: {r["workload"]}/{r["strategy"]} varies by '
                        f'{100 * r["cv_wall"]:.1f}% (CV) over its repetitions')

@@ -117,6 +117,7 @@ def test_cpu_plan_keeps_the_first_cpu_for_the_runner():
 
 # No run counts as disturbed (a re-run at the end of a round would move its line).
 CALM = {"MMBENCH_CPU_PRESSURE_SHARE_MAX": "100", "MMBENCH_SLOW_PROBE_RATIO_MAX": "100",
+        "MMBENCH_HOST_SLOW_MAX": "100",
         "MMBENCH_STEAL_SHARE_MAX": "100", "MMBENCH_MEMORY_PRESSURE_SHARE_MAX": "100",
         "MMBENCH_MIGRATIONS_MAX_WHEN_PINNED": "1000000"}
 
@@ -175,7 +176,8 @@ def test_disturbed_run_is_rerun_and_its_attempts_kept(run_mmbench, tmp_path):
 
 def test_adaptive_rounds_extend_only_varying_workloads(run_mmbench, tmp_path):
     # A target CV no cell can meet gives every workload rounds up to --max-reps;
-    # a generous one adds none.
+    # a generous one adds none (on a calm machine: a disturbed repetition asks
+    # for another round, see the next test).
     out = tmp_path / "a"
     proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
                        "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv",
@@ -187,5 +189,18 @@ def test_adaptive_rounds_extend_only_varying_workloads(run_mmbench, tmp_path):
     out2 = tmp_path / "b"
     run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
                 "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv", "10",
-                "--min-time", "0.001", "--no-report", "--out", out2)
+                "--min-time", "0.001", "--no-report", "--out", out2, env_extra=CALM)
     assert load_json(out2 / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 2}
+
+
+def test_disturbed_repetitions_ask_for_another_round(run_mmbench, tmp_path):
+    # Every run disturbed (a host-probe limit no reading can meet) and none re-run:
+    # no cell has its --reps undisturbed repetitions, so rounds are added up to
+    # --max-reps, even with a target CV every cell meets.
+    out = tmp_path / "d"
+    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
+                       "--size", "quick", "--reps", "2", "--max-reps", "3", "--target-cv", "10",
+                       "--min-time", "0.001", "--max-reruns", "0", "--no-report", "--out", out,
+                       env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 3}

@@ -146,6 +146,9 @@ def stability_command(args) -> int:
         run_args.reps = 2 * (args.reps or DEFAULTS["reps"])
         run_args.max_reps = 2 * (args.max_reps or DEFAULTS["max_reps"])
         run_args.budget = 2 * (args.budget or DEFAULTS["budget"])
+        for key in ("max_wait", "rerun_budget"):  # twice the rounds, twice the allowance
+            given = getattr(args, key)
+            setattr(run_args, key, 2 * (DEFAULTS[key] if given is None else given))
         run_args.resume = run_args.shard = None
         run_args.preload, run_args.worker_arg, run_args.worker_env = [], [], []
         with open_session(run_args) as session:

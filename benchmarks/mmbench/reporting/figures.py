@@ -48,6 +48,7 @@ class RowFigures:
     instrument_share: float | None = None  # per-unit clock's share of the throughput figure
     timed_share: float | None = None       # ... of the timed (latency) iteration
     disturbed_reps: int = 0
+    excluded_reps: int = 0
     reruns: int = 0
     iterations: float | None = None
 
@@ -105,6 +106,7 @@ def row_figures(data: RunData, row: dict) -> RowFigures:
         instrument_share=number(row.get("instrument_share")) if ok else None,
         timed_share=number(row.get("timed_iteration_share")) if ok else None,
         disturbed_reps=int(number(row.get("disturbed_reps")) or 0),
+        excluded_reps=int(number(row.get("excluded_reps")) or 0),
         reruns=int(number(row.get("reruns")) or 0),
         iterations=number(row.get("iterations_per_run")) if ok else None,
     )

@@ -338,7 +338,7 @@ def measurement_table(figs: list[RowFigures]) -> Table:
     """How each figure was obtained and how much to trust it (docs/reproducibility.md)."""
     headers = ["workload", "strategy", "reps", "CV", "iterations/run", "first iteration",
                "steady iteration", "CPU/iteration", "clock share (figure)",
-               "clock share (timed iteration)", "disturbed reps", "re-runs"]
+               "clock share (timed iteration)", "disturbed reps", "left out", "re-runs"]
     rows = []
     for f in figs:
         if not f.ok:
@@ -350,7 +350,8 @@ def measurement_table(figs: list[RowFigures]) -> Table:
                      Cell(format_duration(f.wall_s * 1e9) if f.wall_s else DASH),
                      Cell(format_duration(f.cpu_s * 1e9) if f.cpu_s else DASH),
                      Cell(_share(f.instrument_share)), Cell(_share(f.timed_share)),
-                     Cell(str(f.disturbed_reps)), Cell(str(f.reruns))])
+                     Cell(str(f.disturbed_reps)), Cell(str(f.excluded_reps)),
+                     Cell(str(f.reruns))])
     notes = ["CV: coefficient of variation of the figure's time over repetitions. "
              "iterations/run: the workload's passes in one process; the first is timed unit "
              "by unit (the latency figures) and is the warm-up; the figure is the median of "
@@ -358,8 +359,10 @@ def measurement_table(figs: list[RowFigures]) -> Table:
              "cannot repeat (leak_exit, real_time_loop) run once, timed. "
              "clock share: the per-unit clock's calibrated cost (units x cost per timed unit) "
              "as a share of the figure and of the timed iteration. "
-             "disturbed reps: repetitions whose final attempt still saw steal, CPU or memory "
-             "pressure or migrations beyond the limits; re-runs: disturbed attempts re-run."]
+             "disturbed reps: repetitions whose final attempt still saw a slow host (host "
+             "probe), steal, CPU or memory pressure or migrations beyond the limits; left "
+             "out: those of them kept out of the cell's figures (while 3 or more undisturbed "
+             "ones remain); re-runs: disturbed attempts re-run."]
     return Table("Measurement", headers, rows, anchor="measurement", notes=notes)
 
 

@@ -12,7 +12,8 @@ from mmbench.contract import SIZES, check_size
 from mmbench.errors import UsageError
 
 DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
-            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0}
+            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0,
+            "max_wait": 60.0, "rerun_budget": 120.0}
 # Options that define what is measured: a resumed run must not change them.
 FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
 MAX_THREADS = 4096          # the worker's own limit
@@ -62,6 +63,14 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-reruns", type=int, metavar="N",
                    help="re-run a repetition disturbed by steal, pressure or migrations at "
                         f'most N times (default {DEFAULTS["max_reruns"]})')
+    p.add_argument("--max-wait", type=float, metavar="S",
+                   help="while the host probe reads the machine slower than usual, wait "
+                        "before starting a worker, at most S seconds over the whole run "
+                        f'(default {DEFAULTS["max_wait"]:g}; 0: never wait)')
+    p.add_argument("--rerun-budget", type=float, metavar="S",
+                   help="spend at most S seconds on re-runs of disturbed repetitions over the "
+                        f'whole run (default {DEFAULTS["rerun_budget"]:g}); past it a disturbed '
+                        "repetition stays as it is, marked")
     p.add_argument("--budget", type=float, metavar="S",
                    help="start no further round (beyond --reps) once the run has taken S "
                         f'seconds (default {DEFAULTS["budget"]:g}: the default suite then ends '
@@ -133,6 +142,10 @@ def _validate_numbers(opts: dict) -> None:
     if not math.isfinite(opts["budget"]) or opts["budget"] < 0:
         raise UsageError("--budget must be a finite number of seconds >= 0 "
                          f'(got {opts["budget"]:g})')
+    for key in ("max_wait", "rerun_budget"):
+        if not math.isfinite(opts[key]) or opts[key] < 0:
+            raise UsageError(f'--{key.replace("_", "-")} must be a finite number of seconds '
+                             f'>= 0 (got {opts[key]:g})')
     if opts["max_reruns"] < 0:
         raise UsageError(f'--max-reruns must be >= 0 (got {opts["max_reruns"]})')
     check_size(opts["size"])
@@ -204,7 +217,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
     all_strategies = list(catalog.strategies)
     opts = {}
     for key in ("reps", "size", "threads", "seed", "min_time", "max_reps", "target_cv",
-                "max_reruns", "budget"):
+                "max_reruns", "budget", "max_wait", "rerun_budget"):
         given = getattr(args, key, None)
         if previous is not None and given is not None and key in FIXED_ON_RESUME and \
                 given != prev.get(key):

@@ -69,13 +69,29 @@ class Progress:
         with self.lock:
             self.done += n
 
-    def deferred(self, record: dict):
-        """A disturbed attempt, to be run again at the end of its round."""
+    def deferred(self, record: dict, finished: bool = False):
+        """A disturbed attempt, to be run again at the end of its round; `finished`:
+        one already counted as done, found disturbed when its round was re-checked."""
         with self.lock:
-            self.exec_time += time.monotonic() - self.current_t0
-            self.current = None
+            if finished:
+                self.done -= 1
+                when = "found at the end of its round; again"
+            else:
+                self.exec_time += time.monotonic() - self.current_t0
+                self.current = None
+                when = "again at the end of the round"
             text = (f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: disturbed '
-                    f'({"; ".join(record["disturbed"])}); again at the end of the round')
+                    f'({"; ".join(record["disturbed"])}); {when}')
+            if self.tty:
+                self.stream.write("\r\033[K" + text + "\n")
+                self._draw()
+            else:
+                self.stream.write(f"      {text}\n")
+                self.stream.flush()
+
+    def note(self, text: str):
+        """A line about the run as a whole (e.g. a wait for a slow host)."""
+        with self.lock:
             if self.tty:
                 self.stream.write("\r\033[K" + text + "\n")
                 self._draw()

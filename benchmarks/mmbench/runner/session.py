@@ -19,6 +19,7 @@ from mmbench.runfolder import RunFolder, read_json, write_json_atomic
 from mmbench.runner.manifest import (LOCK_NAME, build_manifest, describe_error, lock_folder,
                                      manifest_trusted, new_run_folder, utc_now,
                                      validate_manifest)
+from mmbench.runner.host_probe import HostProbe, open_host_probe
 from mmbench.runner.options import make_plan, resolve_options
 from mmbench.runner.process import cpu_plan, run_one, worker_cpus
 from mmbench.runner.progress import Progress
@@ -70,6 +71,12 @@ class Session:
         self.figures: dict[tuple, dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
         self.probes: list[int] = []   # speed probes of the undisturbed runs so far
         self.deferred: list = []      # disturbed runs to try again at the end of their round
+        self.host_probe: HostProbe | None = None
+        self.waited_s = 0.0           # spent waiting for a slow host (--max-wait)
+        self.rerun_s = 0.0            # spent on re-runs of disturbed runs (--rerun-budget)
+        # Runs finished in the current round (w, s, r) -> reruns0, for the round's
+        # re-check against the host probe's final reference.
+        self.round_done: dict[tuple, int] = {}
         self.gbench_context = None
         self.cpus = cpu_plan(opts["pin"])
         self.order = random.Random(opts["order_seed"])
@@ -125,49 +132,133 @@ class Session:
         self.attempt(w, s, r, attempts, len(attempts))
 
     def attempt(self, w: str, s: str, r: int, attempts: list, reruns0: int) -> None:
+        waited = self.wait_for_usual_speed()
+        t0 = time.monotonic()
         self.progress.start(w, s, r)
         reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
         record = run_one(self.folder, self.catalog, self.opts, w, s, r, announce=self._announce,
                          cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
                                           self.opts["threads"]),
-                         attempts=attempts, speed_reference=reference)
+                         attempts=attempts, speed_reference=reference,
+                         host_probe=self.host_probe,
+                         noise_extra={"host_wait_s": round(waited, 3)} if waited else None)
+        if len(attempts) > reruns0:
+            self.rerun_s += time.monotonic() - t0
         if record["status"] == "ok" and not record["disturbed"]:
             self.probes.extend((record.get("noise") or {}).get("speed_probe_ns") or [])
-        if record["disturbed"] and len(attempts) - reruns0 < self.opts["max_reruns"]:
-            # Disturbed: run it again at the end of this round, when whatever
-            # disturbed it (a busy host lasts a minute or more) may have passed,
-            # keeping what this attempt saw.
-            attempts = attempts + [{k: record[k] for k in ATTEMPT_KEYS}]
-            self.deferred.append((w, s, r, attempts, reruns0))
-            self.progress.deferred(record)
+        if record["disturbed"] and self._may_rerun(attempts, reruns0):
+            self._defer(record, attempts, reruns0)
             return
         self.executed += 1
         self.progress.finished(record)
-        if record["status"] == "ok" and record.get("figure_wall_s"):
-            self.figures.setdefault((w, s), {})[r] = record["figure_wall_s"]
+        self.round_done[(w, s, r)] = reruns0
+        self._keep_figure(record)
         if self.gbench_context is None and record["status"] == "ok":
             try:
                 self.gbench_context = read_json(self.folder.raw(w, s, r, "gbench")).get("context")
             except (OSError, ValueError):
                 pass
 
+    def wait_for_usual_speed(self) -> float:
+        """While the host probe reads the machine slower than usual, wait (a slow
+        window lasts 30-120 s; a run started in it would be re-run anyway), at
+        most --max-wait seconds over the session. Returns the seconds waited."""
+        probe = self.host_probe
+        if probe is None or self.waited_s >= self.opts["max_wait"]:
+            return 0.0
+        t0 = time.monotonic()
+        first = None
+        while True:
+            ratio = probe.ratio([probe.read()])
+            spent = time.monotonic() - t0
+            if ratio is None or ratio <= noise.HOST_SLOW_MAX or \
+                    self.waited_s + spent >= self.opts["max_wait"]:
+                break
+            first = first or ratio
+            time.sleep(min(1.0, self.opts["max_wait"] - self.waited_s - spent))
+        if first:
+            self.waited_s += spent
+            self.progress.note(f"host {100 * (first - 1):.0f}% slower than its usual best "
+                               f"(host probe): waited {spent:.1f} s ({self.waited_s:.1f} of "
+                               f'at most {self.opts["max_wait"]:g} s in this run)')
+        return spent if first else 0.0
+
+    def _may_rerun(self, attempts: list, reruns0: int) -> bool:
+        """Within --max-reruns for this repetition and --rerun-budget for the run."""
+        return (len(attempts) - reruns0 < self.opts["max_reruns"]
+                and self.rerun_s < self.opts["rerun_budget"])
+
+    def _defer(self, record: dict, attempts: list, reruns0: int, finished: bool = False) -> None:
+        """Run this disturbed repetition again at the end of its round, when
+        whatever disturbed it (a busy host lasts a minute or more) may have
+        passed, keeping what this attempt saw."""
+        attempts = attempts + [{k: record[k] for k in ATTEMPT_KEYS}]
+        self.deferred.append((record["workload"], record["strategy"], record["rep"], attempts,
+                              reruns0))
+        self.progress.deferred(record, finished)
+
+    def _keep_figure(self, record: dict) -> None:
+        """The figures the adaptive rounds look at: undisturbed runs only."""
+        key = (record["workload"], record["strategy"])
+        if record["status"] == "ok" and record.get("figure_wall_s") and not record["disturbed"]:
+            self.figures.setdefault(key, {})[record["rep"]] = record["figure_wall_s"]
+        else:
+            self.figures.get(key, {}).pop(record["rep"], None)
+
+    def recheck(self, runs, rerun: bool) -> None:
+        """Judge these finished runs again against the host probe's reference as
+        it is now: it only falls as readings come in, so a run made in a slow
+        window at the start of a session, when the probe had not yet seen the
+        machine at its usual speed, is found here. Its record says so; with
+        `rerun`, it is run again (bounded by --max-reruns, as any disturbed run)."""
+        if self.host_probe is None or self.host_probe.reference() is None:
+            return
+        for (w, s, r), reruns0 in runs:
+            record = self.folder.load_record(w, s, r)
+            if not record or record.get("status") != "ok":
+                continue
+            run_noise = record.get("noise") or {}
+            ratio = self.host_probe.ratio(run_noise.get("host_probe_ns") or [])
+            if ratio is None or ratio <= noise.HOST_SLOW_MAX or \
+                    (run_noise.get("host_probe_ratio") or 0) > noise.HOST_SLOW_MAX:
+                continue
+            run_noise.update(host_probe_ratio=ratio, host_probe_rechecked=True)
+            record["disturbed"] = noise.disturbance(run_noise,
+                                                    pinned=record.get("cpus") is not None)
+            write_json_atomic(self.folder.raw(w, s, r, "run"), record)
+            self._keep_figure(record)
+            attempts = list(record.get("attempts") or [])
+            if rerun and self._may_rerun(attempts, reruns0):
+                self.executed -= 1
+                self._defer(record, attempts, reruns0, finished=True)
+
     def flush_deferred(self) -> None:
+        """The end of a round: re-check its runs against the host probe, then run
+        its disturbed repetitions again, until none is left to run."""
+        self.recheck(list(self.round_done.items()), rerun=True)
+        self.round_done.clear()
         while self.deferred:
             pending = list(self.deferred)
             self.deferred.clear()
             for item in pending:
                 self.attempt(*item)
+            self.recheck(list(self.round_done.items()), rerun=True)
+            self.round_done.clear()
 
     # ------------------------------------------------------------ the rounds
 
     def _wanting_another_round(self) -> list[str]:
-        """Workloads with a cell whose time still varies by more than --target-cv."""
+        """Workloads with a cell whose time still varies by more than --target-cv, or
+        with fewer undisturbed repetitions than --reps."""
         opts, plan = self.opts, self.plan
+
+        def wants(w, s):
+            figures = list(self.figures.get((w, s), {}).values())
+            # Too few undisturbed repetitions, or too much spread among them.
+            return len(figures) < opts["reps"] or summary.cv(figures) > opts["target_cv"]
         return [w for w in opts["workloads"]
                 if plan["reps_by_workload"][w] < opts["max_reps"] and any(
-                    summary.cv(list(self.figures.get((w, s), {}).values())) > opts["target_cv"]
-                    for w2, s in plan["pairs"] if w2 == w
-                    and len(self.figures.get((w, s), {})) >= 2)]
+                    wants(w, s) for w2, s in plan["pairs"] if w2 == w)]
 
     def _rounds(self, runs: list) -> None:
         current_round = None
@@ -205,6 +296,7 @@ class Session:
         if self.cpus["runner"]:
             os.sched_setaffinity(0, self.cpus["runner"])  # this thread and the threads it starts
         runs = self.planned_runs()
+        self.host_probe = open_host_probe(self.catalog.build_dir, (self.cpus["worker"] or [])[:1])
         self.progress = Progress(len(runs))
         old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
         old_hup = signal.signal(signal.SIGHUP, _raise_interrupt)  # a closed terminal
@@ -220,10 +312,21 @@ class Session:
             raise
         finally:
             self.progress.close()
+            if self.host_probe is not None:
+                # The final reference judges every run of the session once more
+                # (records only: the summary leaves disturbed runs out of its timings).
+                self.recheck([((w, s, r), 0) for w, s, r in self._all_runs()], rerun=False)
+                manifest["host_probe"] = self.host_probe.describe()
+                self.host_probe.close()
             signal.signal(signal.SIGTERM, old_term)
             signal.signal(signal.SIGHUP, old_hup)
             self._record_end()
         return self.state
+
+    def _all_runs(self) -> list:
+        plan = self.plan
+        return [(w, s, r) for w, s in plan["pairs"]
+                for r in range(1, plan["reps_by_workload"].get(w, self.opts["reps"]) + 1)]
 
     def _record_end(self) -> None:
         manifest = self.manifest
@@ -238,7 +341,9 @@ class Session:
         if self.state != "failed":
             manifest.pop("error", None)
         manifest["sessions"][-1].update(finished=manifest["finished"], executed=self.executed,
-                                        skipped=self.skipped, state=self.state)
+                                        skipped=self.skipped, state=self.state,
+                                        waited_s=round(self.waited_s, 3),
+                                        rerun_s=round(self.rerun_s, 3))
         try:
             write_json_atomic(self.folder.manifest, manifest, allow_nan=False)
         except OSError as e:
