@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import MMBENCH, REPO, load_json
+from conftest import MMBENCH, NO_HOST_WAIT, REPO, load_json
 
 QUICK = ["--size", "quick", "--reps", "1", "--workloads", "binary_trees", "--no-report"]
 
@@ -27,7 +27,7 @@ def _one_line_error(proc):
 
 
 def _spawn(build_dir, *args):
-    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir))
+    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir), **NO_HOST_WAIT)
     return subprocess.Popen([str(MMBENCH)] + [str(a) for a in args], cwd=str(REPO), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

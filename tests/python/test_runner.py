@@ -17,7 +17,7 @@ import types
 import pytest
 
 from conftest import MMBENCH as REPO_MMBENCH
-from conftest import load_json
+from conftest import NO_HOST_WAIT, load_json
 
 from mmbench import hgrm, summary
 from mmbench.runfolder import RunFolder
@@ -471,7 +471,7 @@ def test_interrupt_kills_worker_keeps_results_and_resume_completes(build_dir, ca
                                                                    tmp_path, run_mmbench):
     victim = _odd_strategy(catalog)
     folder = tmp_path / "run"
-    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir))
+    env = dict(os.environ, MMBENCH_BUILD_DIR=str(build_dir), **NO_HOST_WAIT)
     # An order seed whose random round order does not start with the victim (so some
     # result is finished before the hang), as run.round_of draws it.
     pairs = [("baseline", s) for s in strategies if ("baseline", s) in catalog.entries]

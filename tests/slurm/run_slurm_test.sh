@@ -17,7 +17,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${MMBENCH_BUILD_DIR:-$repo/build}"
 shards="${SLURM_TEST_SHARDS:-3}"
 # The shards skip their own reports (the merge job writes the merged one).
-run_opts=(--size quick --reps 2 --min-time 0 --max-reruns 0 --no-report)
+run_opts=(--size quick --reps 2 --min-time 0 --max-reruns 0 --max-wait 0 --no-report)
 t0=$(date +%s)
 
 if [[ $(id -u) -ne 0 ]]; then
