@@ -13,7 +13,7 @@ from mmbench.errors import UsageError
 
 DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
             "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0,
-            "max_wait": 60.0, "rerun_budget": 120.0}
+            "max_wait": 45.0, "rerun_budget": 90.0}
 # Options that define what is measured: a resumed run must not change them.
 FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
 MAX_THREADS = 4096          # the worker's own limit
