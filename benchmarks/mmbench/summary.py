@@ -112,17 +112,13 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
                 st = "checksum_mismatch"
             rep_status.append(st)
         ok_reps = [r for r in range(1, reps + 1) if details[(w, s, r)] is not None]
-        # A repetition still disturbed after its re-runs is left out of the cell's
-        # figures while enough undisturbed ones remain (docs/reproducibility.md).
-        undisturbed = [r for r in ok_reps if not records[(w, s, r)].get("disturbed")]
-        disturbed = len(ok_reps) - len(undisturbed)
-        if len(undisturbed) >= MIN_UNDISTURBED_REPS:
-            ok_reps = undisturbed
+        ok_reps, disturbed, excluded = figure_reps(ok_reps, {r: records[(w, s, r)]
+                                                             for r in ok_reps})
         dets = [details[(w, s, r)] for r in ok_reps]
         recs = [records[(w, s, r)] for r in ok_reps]
         row = _row(w, s, plan, reps, rep_status, dets, recs)
         row["disturbed_reps"] = disturbed
-        row["excluded_reps"] = disturbed if ok_reps is undisturbed else 0
+        row["excluded_reps"] = excluded
         row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
                                     zip(ok_reps, dets) if d.get("wall_ns")}
         row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
@@ -159,8 +155,26 @@ def _add_paired_ratios(rows: list[dict]) -> None:
                    ref_strategy=REFERENCE_STRATEGY if base is not None else None)
 
 
-# The fewest undisturbed repetitions a cell's figures may rest on alone.
-MIN_UNDISTURBED_REPS = 3
+# The fewest repetitions a cell's figures rest on.
+MIN_FIGURE_REPS = 3
+
+
+def figure_reps(reps: list[int], records: dict[int, dict]) -> tuple[list[int], int, int]:
+    """The repetitions a cell's figures rest on, the number of them still
+    disturbed after their re-runs, and the number left out.
+
+    Undisturbed repetitions only, while there are MIN_FIGURE_REPS of them; else
+    the MIN_FIGURE_REPS the host probe found least slowed down (the choice is
+    made on the probe's readings, never on the figures themselves), and the
+    tables warn (docs/reproducibility.md, section 3)."""
+    def slowdown(r):
+        rec = records[r]
+        ratio = (rec.get("noise") or {}).get("host_probe_ratio")
+        return (bool(rec.get("disturbed")), ratio if ratio is not None else float("inf"))
+    disturbed = sum(1 for r in reps if records[r].get("disturbed"))
+    keep = max(len(reps) - disturbed, min(MIN_FIGURE_REPS, len(reps)))
+    chosen = sorted(sorted(reps, key=lambda r: (slowdown(r), r))[:keep])
+    return chosen, disturbed, len(reps) - len(chosen)
 
 
 def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
@@ -390,10 +404,11 @@ def to_markdown(rows: list[dict], manifest: dict | None) -> str:
     if kept:
         parts.append("\nWARNING: disturbed repetitions in the figures (a slow host, steal, "
                      "CPU or memory pressure or migrations beyond the limits even after "
-                     "re-runs, and too few undisturbed ones to leave them out; see each "
-                     "run.json's noise): " + ", ".join(
-                         f'{r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]}'
-                         for r in kept) + "\n")
+                     "re-runs, and fewer than 3 undisturbed ones: the figures rest on the 3 "
+                     "the host probe found least slowed down; see each run.json's noise): "
+                     + ", ".join(f'{r["workload"]}/{r["strategy"]}: '
+                                 f'{r["disturbed_reps"] - r["excluded_reps"]}'
+                                 for r in kept) + "\n")
     left_out = sum(r.get("excluded_reps") or 0 for r in rows)
     if left_out:
         parts.append(f"\nNote: {left_out} repetition(s) still disturbed after their re-runs "
@@ -423,8 +438,9 @@ def warnings(rows: list[dict]) -> list[str]:
     """One line per cell whose figure should not be trusted as it is."""
     out = []
     for r in rows:
-        if (r.get("disturbed_reps") or 0) > (r.get("excluded_reps") or 0):
-            out.append(f'warning: {r["workload"]}/{r["strategy"]}: {r["disturbed_reps"]} '
+        kept = (r.get("disturbed_reps") or 0) - (r.get("excluded_reps") or 0)
+        if kept > 0:
+            out.append(f'warning: {r["workload"]}/{r["strategy"]}: {kept} '
                        "repetition(s) disturbed and kept in the figures (slow host, steal, "
                        "pressure or migrations; see run.json noise)")
         if (r.get("cv_wall") or 0) > 0.05 and r.get("headline", "throughput") == "throughput":

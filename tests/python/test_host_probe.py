@@ -115,9 +115,11 @@ def test_disturbed_repetitions_are_left_out_while_three_undisturbed_remain(run_m
     folder = RunFolder(out)
     manifest = load_json(out / "manifest.json")
 
-    def mark(s, r):
+    def mark(s, r, ratio):
         rec = folder.load_record("binary_trees", s, r)
-        rec["disturbed"] = ["host 40% slower than its usual best (host probe)"]
+        rec["noise"]["host_probe_ratio"] = ratio
+        rec["disturbed"] = [f"host {100 * (ratio - 1):.0f}% slower than its usual best "
+                            "(host probe)"]
         write_json_atomic(folder.raw("binary_trees", s, r, "run"), rec)
 
     def rows():
@@ -125,18 +127,34 @@ def test_disturbed_repetitions_are_left_out_while_three_undisturbed_remain(run_m
                                                                 manifest)}
     clean = rows()["arena"]
     assert clean["disturbed_reps"] == 0 and len(clean["wall_samples"]) == 4
-    left_out = clean["wall_samples"][1]  # repetition 2's figure
-    mark("arena", 2)
+    figure = dict(zip((1, 2, 3, 4), clean["wall_samples"]))
+    mark("arena", 2, 1.4)
     row = rows()["arena"]
     assert row["disturbed_reps"] == 1 and row["excluded_reps"] == 1
-    assert len(row["wall_samples"]) == 3 and left_out not in row["wall_samples"]
+    assert row["wall_samples"] == [figure[1], figure[3], figure[4]]
     assert 2 not in row["throughput_by_rep"] and row["ratio_pairs"] == 3
     assert "left out of their cells' figures" in (out / "summary.md").read_text()
-    mark("arena", 3)  # two undisturbed left: too few; all four stay in, warned about
+    # Two undisturbed left: the figures rest on them and on the disturbed one
+    # the host probe found less slowed down (1.2x against 1.4x), warned about.
+    mark("arena", 3, 1.2)
     row = rows()["arena"]
-    assert row["disturbed_reps"] == 2 and row["excluded_reps"] == 0
-    assert len(row["wall_samples"]) == 4
-    assert any("disturbed and kept" in w for w in summary.warnings([row]))
+    assert row["disturbed_reps"] == 2 and row["excluded_reps"] == 1
+    assert row["wall_samples"] == [figure[1], figure[3], figure[4]]
+    assert any("1 repetition(s) disturbed and kept" in w for w in summary.warnings([row]))
+
+
+def test_figure_reps_choose_by_the_probe_never_by_the_figure():
+    def rec(ratio, disturbed=True):
+        return {"noise": {"host_probe_ratio": ratio}, "disturbed": ["x"] if disturbed else []}
+    calm = {r: rec(1.0, False) for r in (1, 2, 3, 4)}
+    assert summary.figure_reps([1, 2, 3, 4], calm) == ([1, 2, 3, 4], 0, 0)
+    assert summary.figure_reps([1, 2, 3, 4], {**calm, 3: rec(1.3)}) == ([1, 2, 4], 1, 1)
+    # All disturbed: the three least slowed down, in repetition order; a run
+    # without a probe reading ranks last.
+    mixed = {1: rec(1.5), 2: rec(None), 3: rec(1.1), 4: rec(1.3), 5: rec(1.2)}
+    assert summary.figure_reps([1, 2, 3, 4, 5], mixed) == ([3, 4, 5], 5, 2)
+    assert summary.figure_reps([1, 2], {1: rec(1.5), 2: rec(1.1)}) == ([1, 2], 2, 0)
+    assert summary.figure_reps([], {}) == ([], 0, 0)
 
 
 def test_rerun_budget_zero_keeps_disturbed_runs_as_they_are(run_mmbench, tmp_path):
