@@ -111,9 +111,9 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
             if st == "ok" and not agree.get((w, s, r), True):
                 st = "checksum_mismatch"
             rep_status.append(st)
-        ok_reps = [r for r in range(1, reps + 1) if details[(w, s, r)] is not None]
-        ok_reps, disturbed, excluded = figure_reps(ok_reps, {r: records[(w, s, r)]
-                                                             for r in ok_reps})
+        all_ok = [r for r in range(1, reps + 1) if details[(w, s, r)] is not None]
+        ok_reps, disturbed, excluded = figure_reps(all_ok, {r: records[(w, s, r)]
+                                                            for r in all_ok})
         dets = [details[(w, s, r)] for r in ok_reps]
         recs = [records[(w, s, r)] for r in ok_reps]
         row = _row(w, s, plan, reps, rep_status, dets, recs)
@@ -121,10 +121,16 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
         row["excluded_reps"] = excluded
         row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
                                     zip(ok_reps, dets) if d.get("wall_ns")}
+        # Every ok repetition's, for pairing rounds when too few are kept (below).
+        row["_throughput_every_rep"] = {
+            r: details[(w, s, r)]["units"] / (details[(w, s, r)]["wall_ns"] / 1e9)
+            for r in all_ok if details[(w, s, r)].get("wall_ns")}
         row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
                               if d.get("wall_ns")}
         rows.append(row)
     _add_paired_ratios(rows)
+    for row in rows:
+        del row["_throughput_every_rep"]
     lbo.add_lbo_columns(rows)
     return rows
 
@@ -141,15 +147,21 @@ def _lbo_sample(d: dict) -> list:
 
 
 def _add_paired_ratios(rows: list[dict]) -> None:
-    """Each row's throughput ratio to the reference strategy's, paired by round."""
+    """Each row's throughput ratio to the reference strategy's, paired by round:
+    over the rounds in which both cells' repetitions are in their figures, or,
+    when fewer than MIN_FIGURE_REPS such rounds remain, over every round in
+    which both ran ok (a round runs a workload's strategies one after another,
+    seconds apart, so a slow host slows both sides of its ratio)."""
     ref = {r["workload"]: r for r in rows if r["strategy"] == REFERENCE_STRATEGY}
     for row in rows:
         base = ref.get(row["workload"])
         ratio = lo = hi = coverage = None
         n = 0
         if base is not None and row["status"] == "ok" and base["status"] == "ok":
-            ratio, lo, hi, n, coverage = paired_ratio(row["throughput_by_rep"],
-                                                      base["throughput_by_rep"])
+            mine, theirs = row["throughput_by_rep"], base["throughput_by_rep"]
+            if len(set(mine) & set(theirs)) < MIN_FIGURE_REPS:
+                mine, theirs = row["_throughput_every_rep"], base["_throughput_every_rep"]
+            ratio, lo, hi, n, coverage = paired_ratio(mine, theirs)
         row.update(ratio_vs_ref=ratio, ratio_ci95_lo=lo, ratio_ci95_hi=hi, ratio_pairs=n,
                    ratio_ci_coverage=coverage,
                    ref_strategy=REFERENCE_STRATEGY if base is not None else None)

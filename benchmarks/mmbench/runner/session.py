@@ -85,10 +85,20 @@ class Session:
     # ------------------------------------------------------------ the plan
 
     def round_of(self, r: int, workloads: list[str]) -> list:
-        """Round r of these workloads: every pair once, in a fresh random order."""
-        pairs = [(w, s) for w, s in self.plan["pairs"] if w in workloads]
-        self.order.shuffle(pairs)
-        return [(w, s, r) for w, s in pairs]
+        """Round r of these workloads: every pair once, the workloads in a fresh
+        random order and each workload's strategies one after another, in a fresh
+        random order of their own. A workload's strategies then run seconds
+        apart, in the same state of the host, so the per-round ratios that pair
+        them cancel a slow minute (Abedi & Brecht's randomized multiple
+        interleaved trials, a workload's block being the trial)."""
+        order = [w for w in dict.fromkeys(w for w, _ in self.plan["pairs"]) if w in workloads]
+        self.order.shuffle(order)
+        runs = []
+        for w in order:
+            block = [s for w2, s in self.plan["pairs"] if w2 == w]
+            self.order.shuffle(block)
+            runs += [(w, s, r) for s in block]
+        return runs
 
     def planned_runs(self) -> list:
         """(workload, strategy, rep) of the first --reps rounds, then of the rounds an
@@ -278,10 +288,10 @@ class Session:
                 self.plan["reps_by_workload"][w] += 1
             # a resume knows the new rounds
             write_json_atomic(self.folder.manifest, self.manifest, allow_nan=False)
+            self.order.shuffle(wanting)
             extra = []
             for w in wanting:
                 extra += self.round_of(self.plan["reps_by_workload"][w], [w])
-            self.order.shuffle(extra)
             self.progress.total += len(extra)
             for w, s, r in extra:
                 self.execute_run(w, s, r)
