@@ -5,6 +5,7 @@ experiments share to start worker processes and keep a run folder.
   manifest  manifest.json: build, validate, lock, new folder, timestamps
   process   one worker process: run_one -> its record (run.json)
   session   a session of a run: with open_session(args) as s: s.run(); s.write_summary()
+  host_probe  the host probe read around every worker (is the machine slow now?)
   progress  the progress line
 
 Commands import these names from here; the modules' underscored names are theirs.
