@@ -192,3 +192,21 @@ def test_time_allowances_must_be_finite_and_not_negative(run_mmbench, tmp_path, 
         proc = run_mmbench("run", "--workloads", "baseline", option, bad, "--out",
                            tmp_path / f"x{bad}")
         assert proc.returncode == 2 and f"{option} must be a finite number" in proc.stderr
+
+
+def test_rerun_budget_spent_mid_round_keeps_the_rest_as_they_are(run_mmbench, tmp_path):
+    # Every run disturbed; the budget allows the first re-run to start and no
+    # other: one repetition has a re-run, the other three keep their first,
+    # disturbed attempt, and every run is counted done once.
+    out = tmp_path / "r"
+    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
+                       "--size", "quick", "--reps", "2", "--max-reps", "2", "--min-time", "0.01",
+                       "--rerun-budget", "0.001", "--max-wait", "0", "--no-report",
+                       "--out", out, env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    attempts = sorted(len(load_json(out / "raw" / f"binary_trees.{s}.r{r}.run.json")["attempts"])
+                      for s in ("glibc", "arena") for r in (1, 2))
+    assert attempts == [0, 0, 0, 1]
+    done = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    assert len(done) == 4 and done[-1].startswith("[4/4]")
+    assert load_json(out / "manifest.json")["sessions"][-1]["executed"] == 4

@@ -99,11 +99,14 @@ class Progress:
                 self.stream.write(f"      {text}\n")
                 self.stream.flush()
 
-    def finished(self, record: dict):
+    def finished(self, record: dict, started: bool = True):
+        """A run done; `started`: False for a disturbed attempt kept as it is
+        (no re-run left), which was timed when it was deferred."""
         with self.lock:
             self.done += 1
-            self.executed += 1
-            self.exec_time += time.monotonic() - self.current_t0
+            if started:
+                self.executed += 1
+                self.exec_time += time.monotonic() - self.current_t0
             self.current = None
             text = f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: {record["status"]}'
             if record["status"] == "ok":

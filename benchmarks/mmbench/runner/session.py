@@ -198,6 +198,15 @@ class Session:
         return (len(attempts) - reruns0 < self.opts["max_reruns"]
                 and self.rerun_s < self.opts["rerun_budget"])
 
+    def _keep_as_is(self, w: str, s: str, r: int) -> None:
+        """A deferred re-run that --rerun-budget no longer allows: its last,
+        disturbed attempt is its record (already written), counted as done."""
+        record = self.folder.load_record(w, s, r)
+        self.executed += 1
+        if record:
+            self.progress.finished(record, started=False)
+            self._keep_figure(record)
+
     def _defer(self, record: dict, attempts: list, reruns0: int, finished: bool = False) -> None:
         """Run this disturbed repetition again at the end of its round, when
         whatever disturbed it (a busy host lasts a minute or more) may have
@@ -251,7 +260,10 @@ class Session:
             pending = list(self.deferred)
             self.deferred.clear()
             for item in pending:
-                self.attempt(*item)
+                if self.rerun_s < self.opts["rerun_budget"]:
+                    self.attempt(*item)
+                else:
+                    self._keep_as_is(*item[:3])
             self.recheck(list(self.round_done.items()), rerun=True)
             self.round_done.clear()
 
