@@ -15,6 +15,17 @@ from mmbench.runner.host_probe import HostProbe, open_host_probe
 from test_protocol import CALM
 
 
+def _run_on_a_slow_host(run_mmbench, out, *options, strategies="glibc", reps=1):
+    """A quick binary_trees run in which the host probe calls every run slow (a
+    limit below any possible ratio), with these run options."""
+    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", strategies,
+                       "--size", "quick", "--reps", str(reps), "--max-reps", str(reps),
+                       "--min-time", "0.01", *options, "--no-report", "--out", out,
+                       env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
 def _probe_binary(build_dir) -> pathlib.Path:
     path = pathlib.Path(build_dir) / "mmbench-host-probe"
     assert path.is_file(), f"{path} is not built"
@@ -84,11 +95,8 @@ def test_every_run_is_probed_and_a_slow_host_reruns_it(run_mmbench, tmp_path):
     # A limit below any possible ratio: every run is disturbed, re-run once, and
     # still disturbed; the records and the summary say so.
     out = tmp_path / "r"
-    env = dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5")
-    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
-                       "--size", "quick", "--reps", "2", "--max-reps", "2", "--min-time", "0.01",
-                       "--max-reruns", "1", "--no-report", "--out", out, env_extra=env)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = _run_on_a_slow_host(run_mmbench, out, "--max-reruns", "1", strategies="glibc,arena",
+                               reps=2)
     assert "host probe" in proc.stdout
     manifest = load_json(out / "manifest.json")
     assert manifest["host_probe"]["reference_ns"] > 0 and manifest["host_probe"]["readings"] >= 20
@@ -159,11 +167,7 @@ def test_figure_reps_choose_by_the_probe_never_by_the_figure():
 
 def test_rerun_budget_zero_keeps_disturbed_runs_as_they_are(run_mmbench, tmp_path):
     out = tmp_path / "r"
-    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc",
-                       "--size", "quick", "--reps", "1", "--max-reps", "1", "--min-time", "0.01",
-                       "--rerun-budget", "0", "--max-wait", "0", "--no-report", "--out", out,
-                       env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    _run_on_a_slow_host(run_mmbench, out, "--rerun-budget", "0", "--max-wait", "0")
     rec = load_json(out / "raw" / "binary_trees.glibc.r1.run.json")
     assert rec["disturbed"] and rec["attempts"] == []
     session = load_json(out / "manifest.json")["sessions"][-1]
@@ -174,11 +178,8 @@ def test_a_slow_host_is_waited_for_within_max_wait(run_mmbench, tmp_path):
     # Every reading is "slow": the session waits before its first worker until
     # --max-wait is spent, says so, records it, and then runs without waiting.
     out = tmp_path / "r"
-    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc",
-                       "--size", "quick", "--reps", "2", "--max-reps", "2", "--min-time", "0.01",
-                       "--max-reruns", "0", "--max-wait", "1.5", "--no-report", "--out", out,
-                       env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = _run_on_a_slow_host(run_mmbench, out, "--max-reruns", "0", "--max-wait", "1.5",
+                               reps=2)
     assert "(host probe): waited 1.5 s (1.5 of at most 1.5 s in this run)" in proc.stdout
     assert 1.5 <= load_json(out / "manifest.json")["sessions"][-1]["waited_s"] < 2.5
     first = load_json(out / "raw" / "binary_trees.glibc.r1.run.json")["noise"]["host_wait_s"]
@@ -199,11 +200,8 @@ def test_rerun_budget_spent_mid_round_keeps_the_rest_as_they_are(run_mmbench, tm
     # other: one repetition has a re-run, the other three keep their first,
     # disturbed attempt, and every run is counted done once.
     out = tmp_path / "r"
-    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
-                       "--size", "quick", "--reps", "2", "--max-reps", "2", "--min-time", "0.01",
-                       "--rerun-budget", "0.001", "--max-wait", "0", "--no-report",
-                       "--out", out, env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = _run_on_a_slow_host(run_mmbench, out, "--rerun-budget", "0.001", "--max-wait", "0",
+                               strategies="glibc,arena", reps=2)
     attempts = sorted(len(load_json(out / "raw" / f"binary_trees.{s}.r{r}.run.json")["attempts"])
                       for s in ("glibc", "arena") for r in (1, 2))
     assert attempts == [0, 0, 0, 1]

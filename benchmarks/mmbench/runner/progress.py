@@ -80,24 +80,22 @@ class Progress:
                 self.exec_time += time.monotonic() - self.current_t0
                 self.current = None
                 when = "again at the end of the round"
-            text = (f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: disturbed '
-                    f'({"; ".join(record["disturbed"])}); {when}')
-            if self.tty:
-                self.stream.write("\r\033[K" + text + "\n")
-                self._draw()
-            else:
-                self.stream.write(f"      {text}\n")
-                self.stream.flush()
+            self._say(f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: disturbed '
+                      f'({"; ".join(record["disturbed"])}); {when}')
 
     def note(self, text: str):
         """A line about the run as a whole (e.g. a wait for a slow host)."""
         with self.lock:
-            if self.tty:
-                self.stream.write("\r\033[K" + text + "\n")
-                self._draw()
-            else:
-                self.stream.write(f"      {text}\n")
-                self.stream.flush()
+            self._say(text)
+
+    def _say(self, text: str):
+        """One indented line between the run lines (the lock held)."""
+        if self.tty:
+            self.stream.write("\r\033[K" + text + "\n")
+            self._draw()
+        else:
+            self.stream.write(f"      {text}\n")
+            self.stream.flush()
 
     def finished(self, record: dict, started: bool = True):
         """A run done; `started`: False for a disturbed attempt kept as it is
