@@ -99,6 +99,7 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
             agree[(w, s, r)] = ok
 
     rows = []
+    every_rep = {}  # (w, s) -> {rep: throughput} of every ok repetition
     for w, s in pairs:
         reps = reps_of(plan, w)
         rep_status = []
@@ -119,18 +120,13 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
         row = _row(w, s, plan, reps, rep_status, dets, recs)
         row["disturbed_reps"] = disturbed
         row["excluded_reps"] = excluded
-        row["throughput_by_rep"] = {r: d["units"] / (d["wall_ns"] / 1e9) for r, d in
-                                    zip(ok_reps, dets) if d.get("wall_ns")}
-        # Every ok repetition's, for pairing rounds when too few are kept (below).
-        row["_throughput_every_rep"] = {
-            r: details[(w, s, r)]["units"] / (details[(w, s, r)]["wall_ns"] / 1e9)
-            for r in all_ok if details[(w, s, r)].get("wall_ns")}
+        every_rep[(w, s)] = {r: _throughput(details[(w, s, r)]) for r in all_ok
+                             if details[(w, s, r)].get("wall_ns")}
+        row["throughput_by_rep"] = {r: t for r, t in every_rep[(w, s)].items() if r in ok_reps}
         row["lbo_samples"] = {r: _lbo_sample(d) for r, d in zip(ok_reps, dets)
                               if d.get("wall_ns")}
         rows.append(row)
-    _add_paired_ratios(rows)
-    for row in rows:
-        del row["_throughput_every_rep"]
+    _add_paired_ratios(rows, every_rep)
     lbo.add_lbo_columns(rows)
     return rows
 
@@ -146,12 +142,17 @@ def _lbo_sample(d: dict) -> list:
     return [d["wall_ns"] / 1e9, cpu, explicit]
 
 
-def _add_paired_ratios(rows: list[dict]) -> None:
+def _throughput(detail: dict) -> float:
+    """Units per second of a repetition's figure (its detail's wall_ns)."""
+    return detail["units"] / (detail["wall_ns"] / 1e9)
+
+
+def _add_paired_ratios(rows: list[dict], every_rep: dict) -> None:
     """Each row's throughput ratio to the reference strategy's, paired by round:
     over the rounds in which both cells' repetitions are in their figures, or,
     when fewer than MIN_FIGURE_REPS such rounds remain, over every round in
-    which both ran ok (a round runs a workload's strategies one after another,
-    seconds apart, so a slow host slows both sides of its ratio)."""
+    which both ran ok (`every_rep`; a round runs a workload's strategies one
+    after another, seconds apart, so a slow host slows both sides of its ratio)."""
     ref = {r["workload"]: r for r in rows if r["strategy"] == REFERENCE_STRATEGY}
     for row in rows:
         base = ref.get(row["workload"])
@@ -160,7 +161,8 @@ def _add_paired_ratios(rows: list[dict]) -> None:
         if base is not None and row["status"] == "ok" and base["status"] == "ok":
             mine, theirs = row["throughput_by_rep"], base["throughput_by_rep"]
             if len(set(mine) & set(theirs)) < MIN_FIGURE_REPS:
-                mine, theirs = row["_throughput_every_rep"], base["_throughput_every_rep"]
+                mine = every_rep[(row["workload"], row["strategy"])]
+                theirs = every_rep[(base["workload"], base["strategy"])]
             ratio, lo, hi, n, coverage = paired_ratio(mine, theirs)
         row.update(ratio_vs_ref=ratio, ratio_ci95_lo=lo, ratio_ci95_hi=hi, ratio_pairs=n,
                    ratio_ci_coverage=coverage,
@@ -190,8 +192,7 @@ def figure_reps(reps: list[int], records: dict[int, dict]) -> tuple[list[int], i
 
 
 def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
-    throughput = [d["units"] / (d["wall_ns"] / 1e9) if d.get("wall_ns") else None for d in dets]
-    throughput = [t for t in throughput if t is not None]
+    throughput = [_throughput(d) for d in dets if d.get("wall_ns")]
     wall = [d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None]
     rss = [rec.get("peak_rss_kib") for rec in recs]
     cpu = [(rec.get("user_s") or 0) + (rec.get("sys_s") or 0) for rec in recs]

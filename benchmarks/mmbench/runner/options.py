@@ -139,10 +139,7 @@ def _validate_numbers(opts: dict) -> None:
                          f'(got {opts["min_time"]:g})')
     if not math.isfinite(opts["target_cv"]) or opts["target_cv"] <= 0:
         raise UsageError(f'--target-cv must be > 0 (got {opts["target_cv"]:g})')
-    if not math.isfinite(opts["budget"]) or opts["budget"] < 0:
-        raise UsageError("--budget must be a finite number of seconds >= 0 "
-                         f'(got {opts["budget"]:g})')
-    for key in ("max_wait", "rerun_budget"):
+    for key in ("budget", "max_wait", "rerun_budget"):
         if not math.isfinite(opts[key]) or opts[key] < 0:
             raise UsageError(f'--{key.replace("_", "-")} must be a finite number of seconds '
                              f'>= 0 (got {opts[key]:g})')

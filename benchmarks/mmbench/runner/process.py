@@ -85,13 +85,15 @@ def worker_cpus(cpus: dict, entry: dict, threads: int) -> list | None:
 
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
             strategy: str, rep: int, on_spawn=None, announce=None, cpus=None,
-            attempts=None, speed_reference=None, host_probe=None, noise_extra=None) -> dict:
+            attempts=None, speed_reference=None, host_probe=None, probe_before=None,
+            noise_extra=None) -> dict:
     """Run one worker process, write its files, return its record (run.json).
     announce(cmd, extra_env), if given, is called just before the spawn. cpus: the
     worker's CPUs (None: any). attempts: records of earlier, disturbed attempts of
     this repetition, kept in this one's record. host_probe (host_probe.HostProbe),
-    if given, is read just before the spawn and just after the worker ends; noise_extra
-    joins the record's noise (e.g. how long the session waited for a slow host)."""
+    if given, is read just after the worker ends; probe_before is its reading taken
+    just before (by the caller, which waits on it); noise_extra joins the record's
+    noise (e.g. how long the session waited for a slow host)."""
     worker = catalog.worker_for(strategy)
     detail = folder.raw(workload, strategy, rep, "detail")
     gbench = folder.raw(workload, strategy, rep, "gbench")
@@ -125,7 +127,6 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
     env = dict(os.environ, **extra_env)
     if announce:
         announce(cmd, extra_env)
-    probe_before = host_probe.read() if host_probe else None
     before = noise.Snapshot()
     result = execute.run_process(
         cmd, str(folder.log(workload, strategy, rep, "stdout")),

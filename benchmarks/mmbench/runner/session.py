@@ -142,7 +142,7 @@ class Session:
         self.attempt(w, s, r, attempts, len(attempts))
 
     def attempt(self, w: str, s: str, r: int, attempts: list, reruns0: int) -> None:
-        waited = self.wait_for_usual_speed()
+        waited, probe_before = self.wait_for_usual_speed()
         t0 = time.monotonic()
         self.progress.start(w, s, r)
         reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
@@ -150,7 +150,7 @@ class Session:
                          cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
                                           self.opts["threads"]),
                          attempts=attempts, speed_reference=reference,
-                         host_probe=self.host_probe,
+                         host_probe=self.host_probe, probe_before=probe_before,
                          noise_extra={"host_wait_s": round(waited, 3)} if waited else None)
         if len(attempts) > reruns0:
             self.rerun_s += time.monotonic() - t0
@@ -169,17 +169,19 @@ class Session:
             except (OSError, ValueError):
                 pass
 
-    def wait_for_usual_speed(self) -> float:
-        """While the host probe reads the machine slower than usual, wait (a slow
-        window lasts 30-120 s; a run started in it would be re-run anyway), at
-        most --max-wait seconds over the session. Returns the seconds waited."""
+    def wait_for_usual_speed(self) -> tuple[float, int | None]:
+        """Read the host probe before a run and, while it reads the machine slower
+        than usual, wait (a slow window lasts 30-120 s; a run started in it would
+        be re-run anyway), at most --max-wait seconds over the session. Returns
+        the seconds waited and the last reading (the run's reading before)."""
         probe = self.host_probe
-        if probe is None or self.waited_s >= self.opts["max_wait"]:
-            return 0.0
+        if probe is None:
+            return 0.0, None
         t0 = time.monotonic()
         first = None
         while True:
-            ratio = probe.ratio([probe.read()])
+            reading = probe.read()
+            ratio = probe.ratio([reading])
             spent = time.monotonic() - t0
             if ratio is None or ratio <= noise.HOST_SLOW_MAX or \
                     self.waited_s + spent >= self.opts["max_wait"]:
@@ -191,12 +193,14 @@ class Session:
             self.progress.note(f"host {100 * (first - 1):.0f}% slower than its usual best "
                                f"(host probe): waited {spent:.1f} s ({self.waited_s:.1f} of "
                                f'at most {self.opts["max_wait"]:g} s in this run)')
-        return spent if first else 0.0
+        return (spent if first else 0.0), reading
+
+    def _rerun_budget_left(self) -> bool:
+        return self.rerun_s < self.opts["rerun_budget"]
 
     def _may_rerun(self, attempts: list, reruns0: int) -> bool:
         """Within --max-reruns for this repetition and --rerun-budget for the run."""
-        return (len(attempts) - reruns0 < self.opts["max_reruns"]
-                and self.rerun_s < self.opts["rerun_budget"])
+        return len(attempts) - reruns0 < self.opts["max_reruns"] and self._rerun_budget_left()
 
     def _keep_as_is(self, w: str, s: str, r: int) -> None:
         """A deferred re-run that --rerun-budget no longer allows: its last,
@@ -260,7 +264,7 @@ class Session:
             pending = list(self.deferred)
             self.deferred.clear()
             for item in pending:
-                if self.rerun_s < self.opts["rerun_budget"]:
+                if self._rerun_budget_left():
                     self.attempt(*item)
                 else:
                     self._keep_as_is(*item[:3])
