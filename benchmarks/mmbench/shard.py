@@ -24,7 +24,8 @@ from mmbench.errors import UsageError
 MACHINE_KEY_ENV = "MMBENCH_MACHINE_KEY"
 
 # Options that define what a plan measures: every shard of one plan must agree.
-IDENTITY_OPTIONS = ("size", "threads", "seed", "reps", "max_reps", "target_cv", "min_time",
+IDENTITY_OPTIONS = ("size", "threads", "seed", "reps", "max_reps", "target_cv", "target_se",
+                    "min_time",
                     "drain", "preloads", "worker_env", "worker_args")
 
 

@@ -189,18 +189,30 @@ def test_adaptive_rounds_extend_only_varying_workloads(run_mmbench, tmp_path):
     out2 = tmp_path / "b"
     run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
                 "--size", "quick", "--reps", "2", "--max-reps", "4", "--target-cv", "10",
-                "--min-time", "0.001", "--no-report", "--out", out2, env_extra=CALM)
+                "--target-se", "10", "--min-time", "0.001", "--no-report", "--out", out2,
+                env_extra=CALM)
     assert load_json(out2 / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 2}
 
 
-def test_disturbed_repetitions_ask_for_another_round(run_mmbench, tmp_path):
-    # Every run disturbed (a host-probe limit no reading can meet) and none re-run:
-    # no cell has its --reps undisturbed repetitions, so rounds are added up to
-    # --max-reps, even with a target CV every cell meets.
-    out = tmp_path / "d"
-    proc = run_mmbench("run", "--workloads", "binary_trees", "--strategies", "glibc,arena",
-                       "--size", "quick", "--reps", "2", "--max-reps", "3", "--target-cv", "10",
-                       "--min-time", "0.001", "--max-reruns", "0", "--no-report", "--out", out,
-                       env_extra=dict(CALM, MMBENCH_HOST_SLOW_MAX="0.5"))
+def test_imprecise_ratios_ask_for_rounds_and_untimed_workloads_get_none(run_mmbench, tmp_path):
+    # A standard error no per-round ratio can meet adds rounds to the timed
+    # workload up to --max-reps, with a target CV every cell meets; baseline
+    # (the harness's footprint: its time is no figure) gets none.
+    out = tmp_path / "se"
+    proc = run_mmbench("run", "--workloads", "baseline,binary_trees", "--strategies",
+                       "glibc,arena", "--size", "quick", "--reps", "2", "--max-reps", "4",
+                       "--target-cv", "10", "--target-se", "1e-12", "--min-time", "0.001",
+                       "--no-report", "--out", out, env_extra=CALM)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {"binary_trees": 3}
+    assert load_json(out / "manifest.json")["plan"]["reps_by_workload"] == {
+        "baseline": 2, "binary_trees": 4}
+    rows = json.loads((out / "summary.json").read_text())["rows"]
+    arena = next(r for r in rows if r["workload"] == "binary_trees" and r["strategy"] == "arena")
+    assert arena["ratio_pairs"] == 4
+
+
+def test_target_se_must_be_positive(run_mmbench, tmp_path):
+    proc = run_mmbench("run", "--workloads", "baseline", "--target-se", "0",
+                       "--out", tmp_path / "x")
+    assert proc.returncode == 2
+    assert "--target-se must be > 0" in proc.stderr

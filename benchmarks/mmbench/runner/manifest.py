@@ -155,7 +155,7 @@ def validate_manifest(m, folder_path: pathlib.Path) -> dict:
     for key, ok in checks.items():
         if key not in o or not ok(o[key]):
             raise bad(f"has an invalid options.{key} ({o.get(key)!r})")
-    for key in ("target_cv", "budget", "max_wait", "rerun_budget"):
+    for key in ("target_cv", "target_se", "budget", "max_wait", "rerun_budget"):
         if key in o and not (_is_number(o[key]) and o[key] >= 0):
             raise bad(f"has an invalid options.{key} ({o[key]!r})")
     if "order_seed" in o and not (_is_int(o["order_seed"]) and o["order_seed"] >= 0):

@@ -11,9 +11,9 @@ from mmbench import workers
 from mmbench.contract import SIZES, check_size
 from mmbench.errors import UsageError
 
-DEFAULTS = {"reps": 5, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
-            "max_reps": 8, "target_cv": 0.02, "max_reruns": 2, "budget": 420.0,
-            "max_wait": 45.0, "rerun_budget": 90.0}
+DEFAULTS = {"reps": 3, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
+            "max_reps": 16, "target_cv": 0.02, "target_se": 0.02, "max_reruns": 2,
+            "budget": 420.0, "max_wait": 30.0, "rerun_budget": 45.0}
 # Options that define what is measured: a resumed run must not change them.
 FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
 MAX_THREADS = 4096          # the worker's own limit
@@ -43,14 +43,19 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="rounds: repetitions of every pair, one process each, in a fresh "
                         f'random order per round (default {DEFAULTS["reps"]})')
     p.add_argument("--max-reps", type=int, metavar="N",
-                   help="further rounds, up to N in all, for a workload whose cells vary by "
-                        f'more than --target-cv (default {DEFAULTS["max_reps"]}; with --reps '
-                        'alone: = --reps, '
+                   help="further rounds, up to N in all, for a workload whose ratios or cells "
+                        "vary by more than --target-se or --target-cv, while --budget lasts "
+                        f'(default {DEFAULTS["max_reps"]}; with --reps alone: = --reps, '
                         "exactly that many rounds)")
     p.add_argument("--target-cv", type=float, metavar="F",
                    help="coefficient of variation of a cell's time over its repetitions "
                         'above which its workload gets another round '
                         f'(default {DEFAULTS["target_cv"]:g})')
+    p.add_argument("--target-se", type=float, metavar="F",
+                   help="standard error of a workload's per-round throughput ratios to glibc "
+                        "(of their logs: ~ a fraction) above which it gets another round; the "
+                        "furthest from its targets gets each next round "
+                        f'(default {DEFAULTS["target_se"]:g})')
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds of steady-state iterations per process after the first, "
                         f'timed one; 0: one iteration (default {DEFAULTS["min_time"]:g})')
@@ -137,8 +142,9 @@ def _validate_numbers(opts: dict) -> None:
     if not math.isfinite(opts["min_time"]) or not 0 <= opts["min_time"] <= 3600:
         raise UsageError("--min-time must be between 0 and 3600 seconds "
                          f'(got {opts["min_time"]:g})')
-    if not math.isfinite(opts["target_cv"]) or opts["target_cv"] <= 0:
-        raise UsageError(f'--target-cv must be > 0 (got {opts["target_cv"]:g})')
+    for key in ("target_cv", "target_se"):
+        if not math.isfinite(opts[key]) or opts[key] <= 0:
+            raise UsageError(f'--{key.replace("_", "-")} must be > 0 (got {opts[key]:g})')
     for key in ("budget", "max_wait", "rerun_budget"):
         if not math.isfinite(opts[key]) or opts[key] < 0:
             raise UsageError(f'--{key.replace("_", "-")} must be a finite number of seconds '
@@ -214,7 +220,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
     all_strategies = list(catalog.strategies)
     opts = {}
     for key in ("reps", "size", "threads", "seed", "min_time", "max_reps", "target_cv",
-                "max_reruns", "budget", "max_wait", "rerun_budget"):
+                "target_se", "max_reruns", "budget", "max_wait", "rerun_budget"):
         given = getattr(args, key, None)
         if previous is not None and given is not None and key in FIXED_ON_RESUME and \
                 given != prev.get(key):

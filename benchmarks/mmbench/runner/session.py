@@ -5,6 +5,7 @@ rounds while a workload's cells vary too much (docs/reproducibility.md)."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import pathlib
 import random
@@ -68,7 +69,7 @@ class Session:
         self.state = "complete"
         self.skipped = 0
         self.executed = 0
-        self.figures: dict[tuple, dict[int, float]] = {}  # (w, s) -> rep -> figure wall s
+        self.kept: dict[tuple, dict[int, dict]] = {}  # (w, s) -> rep -> ok record with a figure
         self.probes: list[int] = []   # speed probes of the undisturbed runs so far
         self.deferred: list = []      # disturbed runs to try again at the end of their round
         self.host_probe: HostProbe | None = None
@@ -127,8 +128,7 @@ class Session:
             if integrity == "ok":
                 self.skipped += 1
                 self.progress.skipped()
-                if rec.get("figure_wall_s"):
-                    self.figures.setdefault((w, s), {})[r] = rec["figure_wall_s"]
+                self._keep_figure(rec)
                 return
             if rec:
                 # Run again, keeping what the earlier session's attempt saw (a crash,
@@ -221,12 +221,12 @@ class Session:
         self.progress.deferred(record, finished)
 
     def _keep_figure(self, record: dict) -> None:
-        """The figures the adaptive rounds look at: undisturbed runs only."""
-        key = (record["workload"], record["strategy"])
-        if record["status"] == "ok" and record.get("figure_wall_s") and not record["disturbed"]:
-            self.figures.setdefault(key, {})[record["rep"]] = record["figure_wall_s"]
+        """The runs the adaptive rounds look at: ok runs with a figure."""
+        key, rep = (record["workload"], record["strategy"]), record["rep"]
+        if record["status"] == "ok" and record.get("figure_wall_s"):
+            self.kept.setdefault(key, {})[rep] = record
         else:
-            self.figures.get(key, {}).pop(record["rep"], None)
+            self.kept.get(key, {}).pop(rep, None)
 
     def recheck(self, runs, rerun: bool) -> None:
         """Judge these finished runs again against the host probe's reference as
@@ -273,18 +273,48 @@ class Session:
 
     # ------------------------------------------------------------ the rounds
 
-    def _wanting_another_round(self) -> list[str]:
-        """Workloads with a cell whose time still varies by more than --target-cv, or
-        with fewer undisturbed repetitions than --reps."""
-        opts, plan = self.opts, self.plan
+    def ratio_se(self, w: str) -> float:
+        """The largest standard error, over workload w's strategies, of the mean
+        of their per-round log ratios to the reference strategy (the summary's
+        ratios pair rounds the same way); inf with 1 pair, 0 without ratios."""
+        ref = {r: rec["figure_wall_s"]
+               for r, rec in self.kept.get((w, summary.REFERENCE_STRATEGY), {}).items()}
+        if not ref or (self.plan.get("headline") or {}).get(w, "throughput") != "throughput":
+            return 0.0
+        worst = 0.0
+        for w2, s in self.plan["pairs"]:
+            if w2 != w or s == summary.REFERENCE_STRATEGY:
+                continue
+            mine = {r: rec["figure_wall_s"] for r, rec in self.kept.get((w, s), {}).items()}
+            logs = [math.log(ref[r] / mine[r]) for r in set(ref) & set(mine)]
+            if not logs:
+                continue  # no ratio yet: the count of repetitions asks for rounds
+            if len(logs) < 2:
+                return math.inf
+            worst = max(worst, statistics.stdev(logs) / math.sqrt(len(logs)))
+        return worst
 
-        def wants(w, s):
-            figures = list(self.figures.get((w, s), {}).values())
-            # Too few undisturbed repetitions, or too much spread among them.
-            return len(figures) < opts["reps"] or summary.cv(figures) > opts["target_cv"]
-        return [w for w in opts["workloads"]
-                if plan["reps_by_workload"][w] < opts["max_reps"] and any(
-                    wants(w, s) for w2, s in plan["pairs"] if w2 == w)]
+    def need(self, w: str) -> float:
+        """How far workload w is from its targets, 1 = just met: the standard
+        error of its ratios over --target-se, and the spread of its cells' times
+        over the repetitions their figures rest on (summary.figure_reps) over
+        --target-cv. Time-headline workloads only: a fixed-rate loop's or the
+        empty workload's time is not their figure."""
+        if (self.plan.get("headline") or {}).get(w, "throughput") != "throughput":
+            return 0.0
+        worst = self.ratio_se(w) / self.opts["target_se"]
+        for w2, s in self.plan["pairs"]:
+            if w2 == w:
+                runs = self.kept.get((w, s), {})
+                chosen = summary.figure_reps(sorted(runs), runs)[0]
+                spread = summary.cv([runs[r]["figure_wall_s"] for r in chosen])
+                worst = max(worst, spread / self.opts["target_cv"])
+        return worst
+
+    def _wanting_another_round(self) -> list[str]:
+        """The workloads below --max-reps that have not met their targets."""
+        return [w for w in self.opts["workloads"]
+                if self.plan["reps_by_workload"][w] < self.opts["max_reps"] and self.need(w) > 1]
 
     def _rounds(self, runs: list) -> None:
         current_round = None
@@ -294,8 +324,13 @@ class Session:
                 current_round = r
             self.execute_run(w, s, r)
         self.flush_deferred()
-        # Adaptive repetitions: another round for every workload with a cell
-        # that still varies by more than the target, until max_reps.
+        # Adaptive repetitions, while the budget lasts: another round for every
+        # workload that has not met its targets, until it has --max-reps rounds.
+        # The time goes where the uncertainty is: on a noisy host lru_cache's
+        # per-round ratios vary ~10% and need ~4x the rounds binary_trees' need.
+        # Every wanting workload gets its round in each pass, in a fresh random
+        # order, so that no workload's extra rounds all fall into one minute of
+        # the host (13 back-to-back rounds of producer_consumer did).
         while time.monotonic() - self.progress.t0 < self.opts["budget"]:
             wanting = self._wanting_another_round()
             if not wanting:
@@ -309,8 +344,8 @@ class Session:
             for w in wanting:
                 extra += self.round_of(self.plan["reps_by_workload"][w], [w])
             self.progress.total += len(extra)
-            for w, s, r in extra:
-                self.execute_run(w, s, r)
+            for run in extra:
+                self.execute_run(*run)
             self.flush_deferred()
 
     def run(self) -> str:
