@@ -326,8 +326,9 @@ class Session:
         self.flush_deferred()
         # Adaptive repetitions, while the budget lasts: another round for every
         # workload that has not met its targets, until it has --max-reps rounds.
-        # The time goes where the uncertainty is: on a noisy host lru_cache's
-        # per-round ratios vary ~10% and need ~4x the rounds binary_trees' need.
+        # The time goes where the uncertainty is: a workload that meets its
+        # targets stops taking rounds (on this VM lru_cache's per-round ratios
+        # vary ~10%, binary_trees' 1-3%).
         # Every wanting workload gets its round in each pass, in a fresh random
         # order, so that no workload's extra rounds all fall into one minute of
         # the host (13 back-to-back rounds of producer_consumer did).
