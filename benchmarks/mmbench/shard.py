@@ -25,8 +25,7 @@ MACHINE_KEY_ENV = "MMBENCH_MACHINE_KEY"
 
 # Options that define what a plan measures: every shard of one plan must agree.
 IDENTITY_OPTIONS = ("size", "threads", "seed", "reps", "max_reps", "target_cv", "target_se",
-                    "min_time",
-                    "drain", "preloads", "worker_env", "worker_args")
+                    "min_time", "drain", "preloads", "worker_env", "worker_args")
 
 
 def parse(text: str) -> tuple[int, int]:

@@ -53,8 +53,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                         f'(default {DEFAULTS["target_cv"]:g})')
     p.add_argument("--target-se", type=float, metavar="F",
                    help="standard error of a workload's per-round throughput ratios to glibc "
-                        "(of their logs: ~ a fraction) above which it gets another round; the "
-                        "furthest from its targets gets each next round "
+                        "(of their logs: ~ a fraction) above which it gets another round; each "
+                        "pass gives one to every workload short of its targets "
                         f'(default {DEFAULTS["target_se"]:g})')
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds of steady-state iterations per process after the first, "

@@ -1,6 +1,6 @@
 """One session of a run: open (or resume) the run folder, then run the plan in
 randomized interleaved rounds, re-running disturbed repetitions and adding
-rounds while a workload's cells vary too much (docs/reproducibility.md)."""
+rounds while a workload's ratios or cells vary too much (docs/reproducibility.md)."""
 
 from __future__ import annotations
 
@@ -273,22 +273,24 @@ class Session:
 
     # ------------------------------------------------------------ the rounds
 
-    def ratio_se(self, w: str) -> float:
+    def _figures(self, w: str, s: str) -> dict[int, float]:
+        """rep -> figure wall time of the kept runs of (w, s)."""
+        return {r: rec["figure_wall_s"] for r, rec in self.kept.get((w, s), {}).items()}
+
+    def _ratio_se(self, w: str) -> float:
         """The largest standard error, over workload w's strategies, of the mean
-        of their per-round log ratios to the reference strategy (the summary's
-        ratios pair rounds the same way); inf with 1 pair, 0 without ratios."""
-        ref = {r: rec["figure_wall_s"]
-               for r, rec in self.kept.get((w, summary.REFERENCE_STRATEGY), {}).items()}
-        if not ref or (self.plan.get("headline") or {}).get(w, "throughput") != "throughput":
-            return 0.0
+        of their per-round log ratios to the reference strategy, over every
+        round in which both ran ok (the rounds the summary pairs when too few
+        are kept in both cells' figures); inf with 1 pair, 0 without any."""
+        ref = self._figures(w, summary.REFERENCE_STRATEGY)
         worst = 0.0
         for w2, s in self.plan["pairs"]:
             if w2 != w or s == summary.REFERENCE_STRATEGY:
                 continue
-            mine = {r: rec["figure_wall_s"] for r, rec in self.kept.get((w, s), {}).items()}
+            mine = self._figures(w, s)
             logs = [math.log(ref[r] / mine[r]) for r in set(ref) & set(mine)]
             if not logs:
-                continue  # no ratio yet: the count of repetitions asks for rounds
+                continue  # no round in which both ran ok: no ratio to tighten
             if len(logs) < 2:
                 return math.inf
             worst = max(worst, statistics.stdev(logs) / math.sqrt(len(logs)))
@@ -302,7 +304,7 @@ class Session:
         empty workload's time is not their figure."""
         if (self.plan.get("headline") or {}).get(w, "throughput") != "throughput":
             return 0.0
-        worst = self.ratio_se(w) / self.opts["target_se"]
+        worst = self._ratio_se(w) / self.opts["target_se"]
         for w2, s in self.plan["pairs"]:
             if w2 == w:
                 runs = self.kept.get((w, s), {})
