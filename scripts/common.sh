@@ -7,7 +7,8 @@ BUILD_DIR="${MMBENCH_BUILD_DIR:-$MMBENCH_ROOT/build}"
 
 BUILD_PACKAGES=(g++ make cmake pkg-config git libgc-dev libmimalloc-dev libjemalloc-dev
   libbenchmark-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
-  python3 python3-matplotlib python3-numpy python3-scipy time)
+  python3 python3-matplotlib python3-numpy python3-scipy time
+  openjdk-17-jdk-headless golang-go)
 TEST_PACKAGES=(python3-pytest valgrind universal-ctags libtcmalloc-minimal4 chromium flake8 pyupgrade pylint)
 
 install_missing() {
