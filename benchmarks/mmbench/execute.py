@@ -97,9 +97,9 @@ def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
 # The worker is started by a small shell and adopted by the runner (a child
 # subreaper), not forked from Python itself: the kernel's ru_maxrss of a
 # process also covers the memory of whatever it was forked from before exec
-# (exec keeps the max over the old mm), so a worker forked (or vforked) from a
-# 20 MiB Python would report at least 20 MiB. Forked from a shell of a few
-# hundred KiB, its peak is its own, as under /usr/bin/time.
+# (exec keeps the max over the old mm), so a worker forked (or vforked) from
+# the Python runner would report at least the runner's own RSS. Forked from a
+# small shell, its peak is its own, as under /usr/bin/time.
 #
 # The launcher's stdin is the read end of a pipe whose only write end the runner
 # holds (the "lifeline"). A watcher in the worker's process group blocks reading

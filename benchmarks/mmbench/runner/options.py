@@ -13,10 +13,11 @@ from mmbench.runner.option_table import (DEFAULTS, FIXED, FIXED_ON_RESUME, MAX_S
                                          problem)
 
 MAX_PRELOAD_NAME = 64       # the name becomes part of file names
-# A plan of more worker processes than this is refused before it is drawn up:
-# each is a fresh process (exec, allocator set-up, the workload, its files), so
-# even at a few milliseconds each no session could run it, and the plan itself
-# (every run in order) would take minutes and gigabytes to build.
+# A plan of more worker processes than this is refused before it is drawn up.
+# Each process leaves six files in the run folder and takes at least the
+# worker's start-up and the host probe's readings, so a million already means
+# millions of files and many hours; a plan beyond it is a mistyped number, and
+# drawing it up (every run, in order) would take minutes and gigabytes.
 MAX_PLANNED_RUNS = 1_000_000
 # Resolved by their own rules below, not by the table's.
 _OWN_RULES = ("workloads", "strategies", "out")
