@@ -97,9 +97,9 @@ def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
 # The worker is started by a small shell and adopted by the runner (a child
 # subreaper), not forked from Python itself: the kernel's ru_maxrss of a
 # process also covers the memory of whatever it was forked from before exec
-# (exec keeps the max over the old mm), so a worker forked (or vforked) from a
-# 20 MiB Python would report at least 20 MiB. Forked from a shell of a few
-# hundred KiB, its peak is its own, as under /usr/bin/time.
+# (exec keeps the max over the old mm), so a worker forked (or vforked) from
+# the Python runner would report at least the runner's own RSS. Forked from a
+# small shell, its peak is its own, as under /usr/bin/time.
 #
 # The launcher's stdin is the read end of a pipe whose only write end the runner
 # holds (the "lifeline"). A watcher in the worker's process group blocks reading
@@ -176,66 +176,55 @@ def _spawn_on_cpus(cpus, spawn):
         os.sched_setaffinity(0, old)
 
 
-def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: float,
-                sample_period_s: float, env: dict[str, str] | None = None,
-                cwd: str | None = None, on_spawn=None, cpus=None) -> ProcessResult:
-    """Run cmd to completion (or timeout) and measure it. Never raises for the child's
-    failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit.
-    cpus: the CPUs the worker may run on (None: any)."""
-    started = time.time()
-    t0 = time.monotonic()
+class _Child:
+    """The worker from its launcher's spawn to its reaping: its pids, its RSS
+    sampler, its timeout, and what wait4 said."""
 
-    def spawn_failed(why: str) -> ProcessResult:
-        return ProcessResult(None, None, False, 0.0, 0.0, 0.0, 0, [], started, time.time(),
-                             "", spawn_error=why)
+    def __init__(self, pgid: int, t0: float):
+        self.pgid = pgid  # the shell leads a new session and group; the worker stays in it
+        self.t0 = t0
+        self.pid = self.watcher = self.sampler = self.timer = self.status = None
+        self.rusage = None
+        self.lost: str | None = None
+        self.timed_out = threading.Event()
 
-    if not os.access(cmd[0], os.X_OK):
-        return spawn_failed(f"{cmd[0]} is not an executable file")
-    try:
-        _become_subreaper()
-        launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
-            ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
-            stdin=_lifeline(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            cwd=cwd, start_new_session=True))
-    except OSError as e:
-        return spawn_failed(str(e))
-    pgid = launcher.pid  # the shell leads a new session and group; the worker stays in it
-    pid = watcher = sampler = timer = status = None
-    lost = None
-    echild_retries = 0
-    timed_out = threading.Event()
-
-    def on_timeout():
-        timed_out.set()
-        _kill_group(pgid)
-
-    # One guard from spawn to reap: an interrupt (Ctrl-C, SIGTERM) anywhere in
-    # between takes the worker down with us instead of leaving it running.
-    try:
+    def adopt(self, launcher: subprocess.Popen, sample_period_s: float) -> str | None:
+        """Read the worker's and the watcher's pids from the launcher and start
+        sampling at once, while the shell is still exiting; once it has exited the
+        worker is our child. Returns why it failed, else None."""
         first_line = launcher.stdout.readline()
         try:
-            pid, watcher = (int(f) for f in first_line.split()[:2])
+            self.pid, self.watcher = (int(f) for f in first_line.split()[:2])
         except ValueError:
-            pid = None
-        if pid is not None:  # sample from the start, while the shell is still exiting
-            sampler = _Sampler(pid, sample_period_s, t0)
-            sampler.sample_once()
-            sampler.start()
+            self.pid = None
+        if self.pid is not None:
+            self.sampler = _Sampler(self.pid, sample_period_s, self.t0)
+            self.sampler.sample_once()
+            self.sampler.start()
         _out, err = launcher.communicate()
-        if pid is None:
-            return spawn_failed("the launcher shell did not start the worker: "
-                                + err.decode("utf-8", "replace").strip())
-        # The shell has exited, so the worker is now our child.
-        if timeout_s > 0:
-            timer = threading.Timer(max(timeout_s - (time.monotonic() - t0), 0.0), on_timeout)
-            timer.daemon = True
-            timer.start()
-        if on_spawn:
-            on_spawn(pid)
+        if self.pid is None:
+            return ("the launcher shell did not start the worker: "
+                    + err.decode("utf-8", "replace").strip())
+        return None
+
+    def start_timer(self, timeout_s: float) -> None:
+        if timeout_s <= 0:
+            return
+
+        def on_timeout():
+            self.timed_out.set()
+            _kill_group(self.pgid)
+        self.timer = threading.Timer(max(timeout_s - (time.monotonic() - self.t0), 0.0),
+                                     on_timeout)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def wait(self) -> None:
+        echild_retries = 0
         while True:
             try:
-                _pid, status, rusage = os.wait4(pid, 0)
-                break
+                _pid, self.status, self.rusage = os.wait4(self.pid, 0)
+                return
             except InterruptedError:
                 continue
             except ChildProcessError:
@@ -247,34 +236,82 @@ def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: f
                     echild_retries += 1
                     time.sleep(0.005)
                     continue
-                lost = f"the worker (pid {pid}) was reaped by another process"
-                break
+                self.lost = f"the worker (pid {self.pid}) was reaped by another process"
+                return
+
+    def kill(self) -> None:
+        """Take the worker, and anything it started, down (an interrupt mid-run)."""
+        _kill_group(self.pgid)
+        if self.pid is not None and self.status is None:
+            _reap(self.pid)  # not adopted yet: killed all the same
+        _reap(self.watcher)
+
+    def stop_clocks(self) -> None:
+        if self.timer:
+            self.timer.cancel()
+        if self.sampler:
+            self.sampler.stop_event.set()
+
+
+def _spawn_failed(started: float, why: str) -> ProcessResult:
+    return ProcessResult(None, None, False, 0.0, 0.0, 0.0, 0, [], started, time.time(), "",
+                         spawn_error=why)
+
+
+def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: float,
+                sample_period_s: float, env: dict[str, str] | None = None,
+                cwd: str | None = None, on_spawn=None, cpus=None) -> ProcessResult:
+    """Run cmd to completion (or timeout) and measure it. Never raises for the child's
+    failures; a spawn failure comes back as spawn_error. timeout_s <= 0: no limit.
+    cpus: the CPUs the worker may run on (None: any)."""
+    started = time.time()
+    t0 = time.monotonic()
+    if not os.access(cmd[0], os.X_OK):
+        return _spawn_failed(started, f"{cmd[0]} is not an executable file")
+    try:
+        _become_subreaper()
+        launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
+            ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
+            stdin=_lifeline(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            cwd=cwd, start_new_session=True))
+    except OSError as e:
+        return _spawn_failed(started, str(e))
+    child = _Child(launcher.pid, t0)
+    # One guard from spawn to reap: an interrupt (Ctrl-C, SIGTERM) anywhere in
+    # between takes the worker down with us instead of leaving it running.
+    try:
+        failed = child.adopt(launcher, sample_period_s)
+        if failed:
+            return _spawn_failed(started, failed)
+        child.start_timer(timeout_s)
+        if on_spawn:
+            on_spawn(child.pid)
+        child.wait()
     except BaseException:
-        _kill_group(pgid)
-        if pid is not None and status is None:
-            _reap(pid)  # not adopted yet: killed all the same
-        _reap(watcher)
+        child.kill()
         raise
     finally:
-        if timer:
-            timer.cancel()
-        if sampler:
-            sampler.stop_event.set()
+        child.stop_clocks()
     wall = time.monotonic() - t0
-    sampler.join()
-    _kill_group(pgid)  # anything the worker left in its group dies with it (the watcher too)
-    _reap(watcher)
-    if lost:
-        failed = spawn_failed(lost)
-        failed.pid, failed.wall_s, failed.samples = pid, wall, sampler.samples
+    child.sampler.join()
+    _kill_group(child.pgid)  # anything the worker left in its group dies with it (the watcher too)
+    _reap(child.watcher)
+    return _result(child, started, wall, stderr_path)
+
+
+def _result(child: _Child, started: float, wall: float, stderr_path: str) -> ProcessResult:
+    if child.lost:
+        failed = _spawn_failed(started, child.lost)
+        failed.pid, failed.wall_s, failed.samples = child.pid, wall, child.sampler.samples
         failed.stderr_tail = _tail(stderr_path)
         return failed
+    status, rusage = child.status, child.rusage
     if os.WIFSIGNALED(status):
         exit_code, sig = None, os.WTERMSIG(status)
     else:
         exit_code, sig = os.WEXITSTATUS(status), None
     return ProcessResult(
-        exit_code=exit_code, signal=sig, timed_out=timed_out.is_set(), wall_s=wall,
+        exit_code=exit_code, signal=sig, timed_out=child.timed_out.is_set(), wall_s=wall,
         user_s=rusage.ru_utime, sys_s=rusage.ru_stime, peak_rss_kib=rusage.ru_maxrss,
-        samples=sampler.samples, started=started, finished=time.time(),
-        stderr_tail=_tail(stderr_path), pid=pid)
+        samples=child.sampler.samples, started=started, finished=time.time(),
+        stderr_tail=_tail(stderr_path), pid=child.pid)

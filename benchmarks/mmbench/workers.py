@@ -1,8 +1,9 @@
 """The worker binaries: where they are and what each one hosts.
 
-Nothing here knows the set of workloads or strategies: every worker binary
+What a build holds is not listed here: every worker binary
 (build/mmbench-worker-*) is asked with --list, and a strategy is run by the
-worker that lists it. A new workload or strategy only has to be built.
+worker that lists it. A new workload or strategy only has to be built; the
+one list here, CORE_STRATEGIES, is which of them a run takes by default.
 """
 
 from __future__ import annotations

@@ -421,15 +421,15 @@ def test_fresh_run_into_a_folder_filled_before_its_lock_is_refused(build_dir, tm
     (here another run's manifest appears between the check and the lock) and refuse,
     writing nothing there."""
     from mmbench import cli
-    from mmbench.runner import session
+    from mmbench.runner import opening
     out = tmp_path / "shared"
-    real_new_folder = session.new_run_folder
+    real_new_folder = opening.new_run_folder
 
     def racing_new_folder(repo_root, out_arg):
         folder = real_new_folder(repo_root, out_arg)  # the check passes: empty
         (folder / "manifest.json").write_text('{"written": "by the other run"}\n')
         return folder
-    monkeypatch.setattr(session, "new_run_folder", racing_new_folder)
+    monkeypatch.setattr(opening, "new_run_folder", racing_new_folder)
     rc = cli.main(["--build-dir", str(build_dir), "run", *QUICK, "--strategies", "glibc",
                    "--out", str(out)])
     err = capsys.readouterr().err

@@ -170,71 +170,16 @@ def merge_command(args) -> int:
         raise UsageError("--out must not be one of the shards")
     folder = RunFolder(out)
     folder.make_dirs()
-    for sh in shards:
-        for sub in COPIED:
-            src = sh["path"] / sub
-            if not src.is_dir():
-                continue
-            for f in sorted(src.iterdir()):
-                if f.name.startswith(".") or not f.is_file():
-                    continue  # a worker's unfinished .part file
-                dest = out / sub / f.name
-                if dest.exists():
-                    raise UsageError(f"{_name(sh)} and another shard both hold {f.name}")
-                shutil.copy2(f, dest)
+    copy_files(shards, out)
     plan = merged_plan(shards, verdict["missing"])
-    first = shards[0]["manifest"]
-    machines = machines_entry(shards)
-    manifest = dict(first)
-    manifest.pop("shard", None)
-    options = dict(first["options"])
-    options.update(workloads=list(plan["workloads"]), out=str(out), order_seed=None)
-    manifest.update({
-        "argv": args.argv,
-        "options": options,
-        "plan": plan,
-        "started": min(sh["manifest"].get("started") or "" for sh in shards) or None,
-        "finished": max(sh["manifest"].get("finished") or "" for sh in shards) or None,
-        "state": "complete",
-        "sessions": [dict(s, shard=sh["shard"]["index"]) for sh in shards
-                     for s in sh["manifest"].get("sessions") or []],
-        "merge": {
-            "merged": utc_now(),
-            "plan_id": shards[0]["shard"]["plan_id"],
-            "identity": shards[0]["shard"]["identity"],
-            "count": shards[0]["shard"]["count"],
-            "partial": bool(verdict["missing"] or verdict["incomplete"]),
-            "missing_workloads": verdict["missing"],
-            "incomplete_shards": verdict["incomplete"],
-            "shards": [{"index": sh["shard"]["index"], "source": str(sh["path"]),
-                        "machine_key": sh["shard"]["machine_key"],
-                        "workloads": sh["shard"]["workloads"],
-                        "state": sh["manifest"].get("state"),
-                        "started": sh["manifest"].get("started"),
-                        "finished": sh["manifest"].get("finished"),
-                        "order_seed": (sh["manifest"].get("options") or {}).get("order_seed"),
-                        "cpus": sh["manifest"].get("cpus"),
-                        "machine_state": sh["manifest"].get("machine_state")}
-                       for sh in shards],
-            "machines": machines,
-        },
-    })
-    if len(machines) > 1:
-        # One "machine" for the report's header line, which says there are several.
-        infos = [e["machine"] or {} for e in machines.values()]
-        manifest["machine"] = {
-            "hostname": f"{len(infos)} machines: "
-                        + ", ".join(str(i.get("hostname")) for i in infos),
-            "cpu_model": f"{len(infos)} machines (see Machines): "
-                         + "; ".join(sorted({str(i.get("cpu_model")) for i in infos})),
-            "cores": None, "machines": list(machines)}
+    manifest = merged_manifest(args, shards, verdict, plan, out)
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
     summary.write_hgrms(folder, plan)
     rows = summary.write_summary(folder, plan, manifest)
     manifest["noise_summary"] = summary.noise_summary(folder, plan)
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
     print(f"merged {len(shards)} shard(s) of plan {manifest['merge']['plan_id']} from "
-          f"{len(machines)} machine(s) into {out}")
+          f"{len(manifest['merge']['machines'])} machine(s) into {out}")
     if manifest["merge"]["partial"]:
         what = [f"missing workload(s): {', '.join(verdict['missing'])}"] \
             if verdict["missing"] else []
@@ -251,3 +196,77 @@ def merge_command(args) -> int:
         if not result.ok:
             rc = 1
     return rc
+
+
+def copy_files(shards: list[dict], out: pathlib.Path) -> None:
+    """Every shard's finished files into the merged folder; two shards holding one
+    file is refused."""
+    for sh in shards:
+        for sub in COPIED:
+            src = sh["path"] / sub
+            if not src.is_dir():
+                continue
+            for f in sorted(src.iterdir()):
+                if f.name.startswith(".") or not f.is_file():
+                    continue  # a worker's unfinished .part file
+                dest = out / sub / f.name
+                if dest.exists():
+                    raise UsageError(f"{_name(sh)} and another shard both hold {f.name}")
+                shutil.copy2(f, dest)
+
+
+def merged_manifest(args, shards: list[dict], verdict: dict, plan: dict,
+                    out: pathlib.Path) -> dict:
+    """The first shard's manifest with the merged plan, every shard's sessions, and
+    a "merge" entry saying what was merged from where."""
+    first = shards[0]["manifest"]
+    machines = machines_entry(shards)
+    manifest = dict(first)
+    manifest.pop("shard", None)
+    options = dict(first["options"])
+    options.update(workloads=list(plan["workloads"]), out=str(out), order_seed=None)
+    manifest.update({
+        "argv": args.argv,
+        "options": options,
+        "plan": plan,
+        "started": min(sh["manifest"].get("started") or "" for sh in shards) or None,
+        "finished": max(sh["manifest"].get("finished") or "" for sh in shards) or None,
+        "state": "complete",
+        "sessions": [dict(s, shard=sh["shard"]["index"]) for sh in shards
+                     for s in sh["manifest"].get("sessions") or []],
+        "merge": merge_entry(shards, verdict, machines),
+    })
+    if len(machines) > 1:
+        # One "machine" for the report's header line, which says there are several.
+        infos = [e["machine"] or {} for e in machines.values()]
+        manifest["machine"] = {
+            "hostname": f"{len(infos)} machines: "
+                        + ", ".join(str(i.get("hostname")) for i in infos),
+            "cpu_model": f"{len(infos)} machines (see Machines): "
+                         + "; ".join(sorted({str(i.get("cpu_model")) for i in infos})),
+            "cores": None, "machines": list(machines)}
+    return manifest
+
+
+def merge_entry(shards: list[dict], verdict: dict, machines: dict) -> dict:
+    first = shards[0]["shard"]
+    return {
+        "merged": utc_now(),
+        "plan_id": first["plan_id"],
+        "identity": first["identity"],
+        "count": first["count"],
+        "partial": bool(verdict["missing"] or verdict["incomplete"]),
+        "missing_workloads": verdict["missing"],
+        "incomplete_shards": verdict["incomplete"],
+        "shards": [{"index": sh["shard"]["index"], "source": str(sh["path"]),
+                    "machine_key": sh["shard"]["machine_key"],
+                    "workloads": sh["shard"]["workloads"],
+                    "state": sh["manifest"].get("state"),
+                    "started": sh["manifest"].get("started"),
+                    "finished": sh["manifest"].get("finished"),
+                    "order_seed": (sh["manifest"].get("options") or {}).get("order_seed"),
+                    "cpus": sh["manifest"].get("cpus"),
+                    "machine_state": sh["manifest"].get("machine_state")}
+                   for sh in shards],
+        "machines": machines,
+    }

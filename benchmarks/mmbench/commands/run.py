@@ -1,18 +1,23 @@
 """mmbench run: every (workload, strategy, repetition) in a fresh worker process.
 
-The measurement protocol (docs/reproducibility.md):
-- randomized interleaved rounds (Abedi & Brecht, ICPE 2017): repetition r of
-  every (workload, strategy) pair runs in round r, the pairs of a round in a
-  fresh random order (seeded, recorded), so drift of the machine becomes
-  noise that repetitions average out instead of a bias against one strategy;
+The measurement protocol (README, docs/reproducibility.md):
+- randomized interleaved rounds: repetition r of every pair runs in round r,
+  the workloads in a fresh random order and each workload's strategies one
+  after another in an order of their own (seeded, recorded), so the ratios to
+  glibc pair runs made seconds apart, in the same state of the host;
 - each worker runs its workload once timed unit by unit (latency, warm-up),
-  then again with the per-unit clock off for at least --min-time seconds
-  (the throughput figure: median of those steady-state iterations);
+  then with the per-unit clock off for at least --min-time seconds (the
+  throughput figure: the median of those steady-state passes);
 - the worker runs pinned to CPUs apart from the runner's where there are any;
-- each run's disturbances (steal, CPU/memory pressure, migrations) are
-  recorded, and a disturbed run is re-run, at most --max-reruns times;
-- after --reps rounds, a workload whose cells still vary by more than
-  --target-cv gets further rounds, up to --max-reps.
+- a host probe is read around every worker: while it reads the machine slow
+  the runner waits (--max-wait); a run it finds slow, or disturbed by steal,
+  pressure or migrations, is re-run at the end of its round (--max-reruns,
+  --rerun-budget), and one still disturbed is marked and left out of its
+  cell's figures where enough undisturbed ones remain;
+- after --reps rounds, every timed workload whose per-round ratios have a
+  standard error above --target-se, or whose cells vary by more than
+  --target-cv, gets another round in each pass, up to --max-reps, while
+  --budget lasts.
 Each finished process leaves its files in the run folder at once
 (atomically), so a failure, a timeout or Ctrl-C loses nothing finished and
 `--resume` completes the rest.

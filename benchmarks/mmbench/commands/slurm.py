@@ -25,8 +25,7 @@ from mmbench.errors import UsageError
 from mmbench.runfolder import write_json_atomic, write_text_atomic
 
 # Seconds one (workload, strategy, repetition) process takes at most in the
-# suite on a slow node, before --min-time and --drain (the default suite's
-# reference run: ~1.2 s per process at size default on a 2-core VM).
+# suite on a slow node, before --min-time and --drain.
 RUN_ESTIMATE_S = {"quick": 1.0, "default": 3.0, "large": 15.0}
 DRAIN_S = 1.3           # what --drain adds per process (run.py)
 SAFETY = 3.0            # the per-task limit is this many times the estimate ...

@@ -26,8 +26,8 @@ from mmbench.runner import DEFAULTS, add_run_options, open_session
 from mmbench.errors import UsageError
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
 
-# The verdict's bounds (issue 8): at most 10% of the ratio cells moving by more
-# than 10%, none by more than 25%, and a median within-cell CV of at most 3%.
+# The verdict's bounds: the share of ratio cells that may move by more than
+# MOVED_LIMIT, the largest move allowed, and the median within-cell CV allowed.
 MOVED_LIMIT = 0.10
 MOVED_SHARE_MAX = 0.10
 MOVED_MAX = 0.25

@@ -119,11 +119,9 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
                 "uncapped": uncapped.as_dict()}
     live = uncapped.live_bytes
     # 2. The manual references, uncapped.
-    refs = {}
-    for s in references:
-        if (workload, s) in catalog.entries:
-            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
-                                     reps, progress=progress)
+    refs = {s: points.measure(root / "reference" / workload, catalog, opts, workload, s, reps,
+                              progress=progress)
+            for s in references if (workload, s) in catalog.entries}
     ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
     best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
     best_wall = ok_refs[best].wall_s if best else None
@@ -141,45 +139,19 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     for m in multiples:
         if m is not None:
             at(m, reps)
-    bisection = []
-    minimum = None
-    if bisect:
-        ok = sorted(m for m, p in grid.items() if p.status == "ok")
-        hi = ok[0] if ok else None
-        if hi is not None:
-            failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
-            lo = failed[-1] if failed else None
-            if lo is None and hi > LOWEST_PROBE:
-                p = at(LOWEST_PROBE, 1)
-                lo = LOWEST_PROBE if p.status != "ok" else None
-                if lo is None:
-                    hi = LOWEST_PROBE
-            while lo is not None and hi / lo > 1 + PRECISION:
-                mid = math.sqrt(lo * hi)
-                p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
-                bisection.append({"multiple": mid, "status": p.status})
-                if p.status == "ok":
-                    hi = mid
-                else:
-                    lo = mid
-            minimum = {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
-                       "largest_failing_multiple": lo}
+    bisection, minimum = _bisect(grid, at, live) if bisect else ([], None)
     natural_heap = uncapped.gc_heap_bytes
-    rows = []
-    for m in sorted(grid):
-        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
-                         natural_heap=natural_heap))
+    rows = [_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
+                 natural_heap=natural_heap) for m in sorted(grid)]
     if None in multiples:
         rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True,
                          natural_heap=natural_heap))
 
     # 4. The divisor series: uncapped, more or less garbage allowed between collections.
-    divisor_rows = []
-    for d in divisors:
-        p = points.measure(base / (f"d{d}"), catalog, opts, workload, strategy, reps,
-                           ["--gc-free-space-divisor", str(d)], progress)
-        divisor_rows.append(_row(workload, None, p, live, best_wall, in_grid=True,
-                                 series="divisor", divisor=d))
+    divisor_rows = [_row(workload, None, points.measure(
+        base / f"d{d}", catalog, opts, workload, strategy, reps,
+        ["--gc-free-space-divisor", str(d)], progress), live, best_wall, in_grid=True,
+        series="divisor", divisor=d) for d in divisors]
     return {
         "live_bytes": live,
         "uncapped_heap_bytes": uncapped.gc_heap_bytes,
@@ -195,6 +167,34 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
         "bisection": bisection,
         "minimum": minimum,
     }
+
+
+def _bisect(grid: dict, at, live: float) -> tuple[list, dict | None]:
+    """Bisection on a geometric scale between the grid's largest failing multiple
+    below its smallest completing one (else LOWEST_PROBE) and that one, to within
+    PRECISION: the points it ran, and the smallest multiple that completes."""
+    ok = sorted(m for m, p in grid.items() if p.status == "ok")
+    hi = ok[0] if ok else None
+    if hi is None:
+        return [], None
+    failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
+    lo = failed[-1] if failed else None
+    if lo is None and hi > LOWEST_PROBE:
+        p = at(LOWEST_PROBE, 1)
+        lo = LOWEST_PROBE if p.status != "ok" else None
+        if lo is None:
+            hi = LOWEST_PROBE
+    bisection = []
+    while lo is not None and hi / lo > 1 + PRECISION:
+        mid = math.sqrt(lo * hi)
+        p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
+        bisection.append({"multiple": mid, "status": p.status})
+        if p.status == "ok":
+            hi = mid
+        else:
+            lo = mid
+    return bisection, {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
+                       "largest_failing_multiple": lo}
 
 
 def _cap_binding(multiple, live, natural_heap) -> bool | None:

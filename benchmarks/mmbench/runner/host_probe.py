@@ -1,11 +1,11 @@
 """The host probe: is the machine running at its usual speed right now?
 
-On the project's 2-core VM the host slows every workload by 1.2-2x for 30-120 s
-at a time, and nothing the guest kernel reports (steal, PSI, migrations) shows
-it (docs/reproducibility.md, section 1). `mmbench-host-probe` builds and walks
-a 4 MiB binary tree, which slows down with the workloads in those windows; the
-runner keeps one probe process per session (`--serve`, pinned to the worker's
-CPU) and reads it just before and just after every worker process.
+A virtual machine's host can slow every workload for a while without anything
+the guest kernel reports (steal, PSI, migrations) showing it
+(docs/reproducibility.md). `mmbench-host-probe` builds and walks a binary tree
+that slows down with the workloads in those windows; the runner keeps one probe
+process per session (`--serve`, pinned to the worker's CPU) and reads it just
+before and just after every worker process.
 
 A reading is compared with the session's reference: a low quantile of all its
 readings so far, i.e. the machine at its usual best. The reference only falls

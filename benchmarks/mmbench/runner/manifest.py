@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import datetime
 import fcntl
-import math
 import os
 import pathlib
 
 from mmbench import machine, memory_instruments, runfolder, workers
-from mmbench.contract import SIZES
 from mmbench.errors import UsageError
-from mmbench.runner.options import MAX_SEED, MAX_THREADS
+from mmbench.runner.option_table import RUN_OPTIONS, accepts
 
 
 def describe_error(e: BaseException) -> str:
@@ -93,9 +91,6 @@ def _describe_preloads(catalog: workers.Catalog) -> dict:
     return out
 
 
-# ---------------------------------------------------------------- one process
-
-
 LOCK_NAME = ".lock"
 
 
@@ -121,14 +116,15 @@ def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v) -> bool:
-    return (isinstance(v, (int, float)) and not isinstance(v, bool)
-            and math.isfinite(v))
+def _valid_preloads(v) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
+                                       for k, x in v.items())
 
 
 def validate_manifest(m, folder_path: pathlib.Path) -> dict:
     """A resumed run's manifest checked against format 1 (docs/run-folder.md): what
-    does not fit is refused (UsageError), never filled in with defaults."""
+    does not fit is refused (UsageError), never filled in with defaults. Its options
+    pass the checks of the option table (option_table.RUN_OPTIONS)."""
     def bad(why):
         return UsageError(f"cannot resume {folder_path}: manifest.json {why}; it was not written "
                           "by this mmbench (format 1), or was edited")
@@ -139,27 +135,13 @@ def validate_manifest(m, folder_path: pathlib.Path) -> dict:
     o, plan = m.get("options"), m.get("plan")
     if not isinstance(o, dict) or not isinstance(plan, dict):
         raise bad("has no options or plan")
-    checks = {
-        "size": lambda v: v in SIZES,
-        "reps": lambda v: _is_int(v) and v >= 1,
-        "max_reps": lambda v: _is_int(v) and v >= 1,
-        "threads": lambda v: _is_int(v) and 1 <= v <= MAX_THREADS,
-        "seed": lambda v: _is_int(v) and 0 <= v <= MAX_SEED,
-        "min_time": lambda v: _is_number(v) and 0 <= v <= 3600,
-        "workloads": lambda v: isinstance(v, list) and v and all(isinstance(x, str) for x in v),
-        "strategies": lambda v: isinstance(v, list) and v and all(isinstance(x, str)
-                                                                 for x in v),
-        "preloads": lambda v: isinstance(v, dict) and all(
-            isinstance(k, str) and isinstance(x, str) for k, x in v.items()),
-    }
-    for key, ok in checks.items():
-        if key not in o or not ok(o[key]):
-            raise bad(f"has an invalid options.{key} ({o.get(key)!r})")
-    for key in ("target_cv", "target_se", "budget", "max_wait", "rerun_budget"):
-        if key in o and not (_is_number(o[key]) and o[key] >= 0):
-            raise bad(f"has an invalid options.{key} ({o[key]!r})")
-    if "order_seed" in o and not (_is_int(o["order_seed"]) and o["order_seed"] >= 0):
-        raise bad(f'has an invalid options.order_seed ({o["order_seed"]!r})')
+    for option in RUN_OPTIONS:
+        if option.manifest is None or (option.manifest == "optional" and option.key not in o):
+            continue
+        if option.key not in o or not accepts(option, o[option.key]):
+            raise bad(f"has an invalid options.{option.key} ({o.get(option.key)!r})")
+    if "preloads" not in o or not _valid_preloads(o["preloads"]):
+        raise bad(f'has an invalid options.preloads ({o.get("preloads")!r})')
     rbw = plan.get("reps_by_workload", {})
     if not isinstance(rbw, dict) or not all(
             isinstance(k, str) and _is_int(v) and 1 <= v <= max(o["max_reps"], o["reps"])

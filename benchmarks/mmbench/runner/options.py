@@ -1,101 +1,33 @@
-"""A run's options and plan: explicit arguments, else a resumed run's, else defaults."""
+"""A run's options and plan: explicit arguments, else a resumed run's, else defaults
+(the options themselves are declared in runner.option_table)."""
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
 import random
 
 from mmbench import workers
-from mmbench.contract import SIZES, check_size
 from mmbench.errors import UsageError
+from mmbench.runner.option_table import (DEFAULTS, FIXED, FIXED_ON_RESUME, MAX_SEED, MAX_THREADS,
+                                         ONCE, RUN_OPTIONS, SIZES, RunOption, add_run_options,
+                                         problem)
 
-DEFAULTS = {"reps": 3, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
-            "max_reps": 16, "target_cv": 0.02, "target_se": 0.02, "max_reruns": 2,
-            "budget": 420.0, "max_wait": 30.0, "rerun_budget": 45.0}
-# Options that define what is measured: a resumed run must not change them.
-FIXED_ON_RESUME = ("size", "threads", "seed", "min_time")
-MAX_THREADS = 4096          # the worker's own limit
-MAX_SEED = 2**64 - 1        # the worker's seed is a uint64
-MAX_TIMEOUT_S = 7 * 86400   # far beyond any run, well within threading.TIMEOUT_MAX
 MAX_PRELOAD_NAME = 64       # the name becomes part of file names
+# A plan of more worker processes than this is refused before it is drawn up.
+# Each process leaves six files in the run folder and takes at least the
+# worker's start-up and the host probe's readings, so a million already means
+# millions of files and many hours; a plan beyond it is a mistyped number, and
+# drawing it up (every run, in order) would take minutes and gigabytes.
+MAX_PLANNED_RUNS = 1_000_000
+# Resolved by their own rules below, not by the table's.
+_OWN_RULES = ("workloads", "strategies", "out")
 
-__all__ = ["DEFAULTS", "FIXED_ON_RESUME", "MAX_SEED", "MAX_THREADS", "SIZES", "add_run_options",
-           "make_plan", "parse_names", "parse_preloads", "resolve_options"]
+__all__ = ["DEFAULTS", "FIXED_ON_RESUME", "MAX_PLANNED_RUNS", "MAX_SEED", "MAX_THREADS", "SIZES",
+           "add_run_options", "make_plan", "parse_names", "parse_preloads", "resolve_options"]
 
 
 def _plural(kind: str) -> str:
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
-
-
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    """The options that say what a run measures and where it goes, as `mmbench
-    run` and `mmbench stability` take them."""
-    p.add_argument("--workloads", metavar="A,B",
-                   help="comma-separated workloads (default: all that are built)")
-    p.add_argument("--strategies", metavar="X,Y",
-                   help="comma-separated strategies, or 'all' for every built one "
-                        f'(default: the core set {", ".join(workers.CORE_STRATEGIES)}, those '
-                        'that are built, plus any '
-                        "--preload; `mmbench list` marks them)")
-    p.add_argument("--reps", type=int, metavar="N",
-                   help="rounds: repetitions of every pair, one process each, in a fresh "
-                        f'random order per round (default {DEFAULTS["reps"]})')
-    p.add_argument("--max-reps", type=int, metavar="N",
-                   help="further rounds, up to N in all, for a workload whose ratios or cells "
-                        "vary by more than --target-se or --target-cv, while --budget lasts "
-                        f'(default {DEFAULTS["max_reps"]}; with --reps alone: = --reps, '
-                        "exactly that many rounds)")
-    p.add_argument("--target-cv", type=float, metavar="F",
-                   help="coefficient of variation of a cell's time over its repetitions "
-                        'above which its workload gets another round '
-                        f'(default {DEFAULTS["target_cv"]:g})')
-    p.add_argument("--target-se", type=float, metavar="F",
-                   help="standard error of a workload's per-round throughput ratios to glibc "
-                        "(of their logs: ~ a fraction) above which it gets another round; each "
-                        "pass gives one to every workload short of its targets "
-                        f'(default {DEFAULTS["target_se"]:g})')
-    p.add_argument("--min-time", type=float, metavar="S",
-                   help="seconds of steady-state iterations per process after the first, "
-                        f'timed one; 0: one iteration (default {DEFAULTS["min_time"]:g})')
-    p.add_argument("--drain", action="store_true",
-                   help="after the last pass, keep each worker alive ~1.3 s and record its "
-                        "RSS at the start of that drain phase, after 100 ms and 1 s, and after "
-                        "the strategy's own release call (malloc_trim, mi_collect, jemalloc "
-                        "purge, GC_gcollect_and_unmap): memory given back (off by default: it "
-                        "costs ~1.3 s per run)")
-    p.add_argument("--max-reruns", type=int, metavar="N",
-                   help="re-run a repetition disturbed by steal, pressure or migrations at "
-                        f'most N times (default {DEFAULTS["max_reruns"]})')
-    p.add_argument("--max-wait", type=float, metavar="S",
-                   help="while the host probe reads the machine slower than usual, wait "
-                        "before starting a worker, at most S seconds over the whole run "
-                        f'(default {DEFAULTS["max_wait"]:g}; 0: never wait)')
-    p.add_argument("--rerun-budget", type=float, metavar="S",
-                   help="spend at most S seconds on re-runs of disturbed repetitions over the "
-                        f'whole run (default {DEFAULTS["rerun_budget"]:g}); past it a disturbed '
-                        "repetition stays as it is, marked")
-    p.add_argument("--budget", type=float, metavar="S",
-                   help="start no further round (beyond --reps) once the run has taken S "
-                        f'seconds (default {DEFAULTS["budget"]:g}: the default suite then ends '
-                        'within 10 minutes '
-                        "on a 2-core machine, report included)")
-    p.add_argument("--order-seed", type=int, metavar="N",
-                   help="seed of the random order within rounds (default: drawn and recorded)")
-    p.add_argument("--no-pin", action="store_true",
-                   help="do not pin the worker to CPUs apart from the runner's")
-    p.add_argument("--size", metavar="SIZE",
-                   help=f'work size: {" | ".join(SIZES)} (default {DEFAULTS["size"]})')
-    p.add_argument("--threads", type=int, metavar="N",
-                   help="threads, for workloads that use them (default 1)")
-    p.add_argument("--seed", type=int, metavar="N", help="workload seed (default 42)")
-    p.add_argument("--out", metavar="DIR",
-                   help="run folder to create (default results/run-YYYYmmdd-HHMMSS)")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
-                   help="seconds before a worker is killed (default 300; 0: no limit)")
-    p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
-                   help="RSS sampling period in ms (default 10)")
 
 
 def parse_names(text: str | None, valid: list[str], kind: str) -> list[str] | None:
@@ -134,38 +66,6 @@ def _scoped(values: list[str], strategies: list[str], what: str, is_env: bool) -
     return scoped
 
 
-def _validate_numbers(opts: dict) -> None:
-    if opts["reps"] < 1:
-        raise UsageError(f'--reps must be >= 1 (got {opts["reps"]})')
-    if opts["max_reps"] < opts["reps"]:
-        opts["max_reps"] = opts["reps"]  # no further rounds
-    if not math.isfinite(opts["min_time"]) or not 0 <= opts["min_time"] <= 3600:
-        raise UsageError("--min-time must be between 0 and 3600 seconds "
-                         f'(got {opts["min_time"]:g})')
-    for key in ("target_cv", "target_se"):
-        if not math.isfinite(opts[key]) or opts[key] <= 0:
-            raise UsageError(f'--{key.replace("_", "-")} must be > 0 (got {opts[key]:g})')
-    for key in ("budget", "max_wait", "rerun_budget"):
-        if not math.isfinite(opts[key]) or opts[key] < 0:
-            raise UsageError(f'--{key.replace("_", "-")} must be a finite number of seconds '
-                             f'>= 0 (got {opts[key]:g})')
-    if opts["max_reruns"] < 0:
-        raise UsageError(f'--max-reruns must be >= 0 (got {opts["max_reruns"]})')
-    check_size(opts["size"])
-    if not 1 <= opts["threads"] <= MAX_THREADS:
-        raise UsageError(f'--threads must be between 1 and {MAX_THREADS} (got {opts["threads"]})')
-    if not 0 <= opts["seed"] <= MAX_SEED:
-        raise UsageError(f'--seed must be between 0 and 2^64-1 (got {opts["seed"]})')
-    # Non-finite numbers are refused: inf/nan would mean no limit or break the
-    # timer, and the manifest must stay valid JSON.
-    if not math.isfinite(opts["timeout_s"]) or not 0 <= opts["timeout_s"] <= MAX_TIMEOUT_S:
-        raise UsageError("--timeout must be a finite number of seconds between 0 (no limit) "
-                         f'and {MAX_TIMEOUT_S} (got {opts["timeout_s"]})')
-    if not math.isfinite(opts["sample_ms"]) or not 0 < opts["sample_ms"] <= 60000:
-        raise UsageError("--sample-ms must be a finite number of milliseconds above 0 and at "
-                         f'most 60000 (got {opts["sample_ms"]})')
-
-
 def parse_preloads(values: list[str]) -> dict[str, str]:
     """['NAME=PATH', ...] -> {NAME: absolute PATH}; PATH must exist."""
     preloads: dict[str, str] = {}
@@ -195,6 +95,52 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
     Adds the run's preloaded allocators to `catalog` as strategies. trusted: whether
     the resumed run's manifest may name libraries to preload without --preload."""
     prev = (previous or {}).get("options", {})
+    preloads, given_preloads = _resolve_preloads(args, catalog, previous, prev, trusted)
+    opts = {o.key: _resolve(o, args, previous, prev) for o in RUN_OPTIONS
+            if o.key not in _OWN_RULES}
+    opts.update(_resolve_names(args, catalog, prev, given_preloads))
+    if previous is not None:
+        _check_nothing_dropped(opts, prev)
+    elif getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None:
+        opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
+    if opts["order_seed"] is None:
+        opts["order_seed"] = random.SystemRandom().randrange(2**32)
+    opts["preloads"] = preloads
+    # Test-only extras apply to this invocation only (a resume reruns without them).
+    strategies = list(catalog.strategies)
+    opts["worker_args"] = _scoped(args.worker_arg, strategies, "--worker-arg", False)
+    opts["worker_env"] = _scoped(args.worker_env, strategies, "--worker-env", True)
+    opts["max_reps"] = max(opts["max_reps"], opts["reps"])  # below --reps: no further rounds
+    for o in RUN_OPTIONS:
+        if o.key in opts and (why := problem(o, opts[o.key])):
+            raise UsageError(why)
+    return opts
+
+
+def _given(o: RunOption, args):
+    """The option's value on this command line, None when not given."""
+    value = getattr(args, o.dest, None)
+    if o.type is None:  # a flag without a value
+        return o.given if value else None
+    return value
+
+
+def _resolve(o: RunOption, args, previous: dict | None, prev: dict):
+    given = _given(o, args)
+    if o.resume == ONCE:
+        return o.default if given is None else given
+    if given is None:
+        return prev.get(o.key, o.default)
+    if previous is not None and o.resume == FIXED and given != prev.get(o.key):
+        raise UsageError(f"{o.option} {given} differs from the resumed run's {prev.get(o.key)}: "
+                         "results would not be comparable; start a new run instead")
+    return given
+
+
+def _resolve_preloads(args, catalog: workers.Catalog, previous: dict | None, prev: dict,
+                      trusted: bool) -> tuple[dict, dict]:
+    """The run's preloads (the resumed run's and --preload's) and those given now;
+    each becomes a strategy of `catalog`."""
     # A resumed run's preloads pass the same checks as --preload.
     preloads = parse_preloads([f"{n}={p}" for n, p in (prev.get("preloads") or {}).items()])
     given_preloads = parse_preloads(getattr(args, "preload", None) or [])
@@ -216,66 +162,56 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
         if not os.path.isfile(path):
             raise UsageError(f"--preload {name}: no such file: {path}")
         catalog.add_preload(name, path)
+    return preloads, given_preloads
+
+
+def _resolve_names(args, catalog: workers.Catalog, prev: dict, given_preloads: dict) -> dict:
+    """The run's workloads and strategies: given, else the resumed run's, else all
+    workloads and the default strategies; every one must be hosted."""
     all_workloads = list(catalog.workloads)
     all_strategies = list(catalog.strategies)
-    opts = {}
-    for key in ("reps", "size", "threads", "seed", "min_time", "max_reps", "target_cv",
-                "target_se", "max_reruns", "budget", "max_wait", "rerun_budget"):
-        given = getattr(args, key, None)
-        if previous is not None and given is not None and key in FIXED_ON_RESUME and \
-                given != prev.get(key):
-            raise UsageError(f"--{key} {given} differs from the resumed run's {prev.get(key)}: "
-                             "results would not be comparable; start a new run instead")
-        opts[key] = given if given is not None else prev.get(key, DEFAULTS[key])
     try:
-        opts["workloads"] = (parse_names(args.workloads, all_workloads, "workload")
-                             or prev.get("workloads") or all_workloads)
-        opts["strategies"] = (parse_names(args.strategies, all_strategies, "strategy")
-                              or prev.get("strategies") or catalog.default_strategies)
+        workloads = (parse_names(args.workloads, all_workloads, "workload")
+                     or prev.get("workloads") or all_workloads)
+        strategies = (parse_names(args.strategies, all_strategies, "strategy")
+                      or prev.get("strategies") or catalog.default_strategies)
         # A preload given on the command line is run even when --strategies leaves it out.
-        opts["strategies"] = opts["strategies"] + [n for n in given_preloads
-                                                   if n not in opts["strategies"]]
+        strategies = strategies + [n for n in given_preloads if n not in strategies]
         # A resumed run may name workloads/strategies a newer build no longer has.
-        parse_names(",".join(opts["workloads"]), all_workloads, "workload")
-        parse_names(",".join(opts["strategies"]), all_strategies, "strategy")
+        parse_names(",".join(workloads), all_workloads, "workload")
+        parse_names(",".join(strategies), all_strategies, "strategy")
     except UsageError as e:
         hosts = ", ".join(w.path.name for w in catalog.workers.values())
         raise UsageError(f"{e}\n(these are what the workers in {catalog.build_dir} host: "
                          f"{hosts}; a missing one may need building)") from e
-    if previous is not None:
-        # A resume completes the run's plan; it never drops what the plan holds (the
-        # summary would silently lose finished results).
-        for key, kinds in (("workloads", "workloads"), ("strategies", "strategies")):
-            left_out = [n for n in prev.get(key) or [] if n not in opts[key]]
-            if left_out:
-                raise UsageError(f'--{key} leaves out {", ".join(left_out)} of the resumed run: '
-                                 "its results would be dropped; a resume completes the whole "
-                                 f"run (start a new run for fewer {kinds})")
-        if opts["reps"] < prev.get("reps", 1):
-            raise UsageError(f'--reps {opts["reps"]} is below the resumed run\'s '
-                             f'{prev.get("reps", 1)}: its results would be dropped; a resume '
-                             "completes the whole run")
-    if getattr(args, "reps", None) is not None and getattr(args, "max_reps", None) is None \
-            and previous is None:
-        opts["max_reps"] = opts["reps"]  # --reps N alone: exactly N rounds
-    opts["preloads"] = preloads
-    opts["order_seed"] = (args.order_seed if getattr(args, "order_seed", None) is not None
-                          else prev.get("order_seed", random.SystemRandom().randrange(2**32)))
-    opts["pin"] = not getattr(args, "no_pin", False) if previous is None or getattr(
-        args, "no_pin", False) else prev.get("pin", True)
-    opts["timeout_s"] = args.timeout
-    opts["sample_ms"] = args.sample_ms
-    opts["drain"] = bool(getattr(args, "drain", False) or prev.get("drain", False))
-    # Test-only extras apply to this invocation only (a resume reruns without them).
-    opts["worker_args"] = _scoped(args.worker_arg, all_strategies, "--worker-arg", False)
-    opts["worker_env"] = _scoped(args.worker_env, all_strategies, "--worker-env", True)
-    _validate_numbers(opts)
-    return opts
+    return {"workloads": workloads, "strategies": strategies}
+
+
+def _check_nothing_dropped(opts: dict, prev: dict) -> None:
+    """A resume completes the run's plan; it never drops what the plan holds (the
+    summary would silently lose finished results)."""
+    for key in ("workloads", "strategies"):
+        left_out = [n for n in prev.get(key) or [] if n not in opts[key]]
+        if left_out:
+            raise UsageError(f'--{key} leaves out {", ".join(left_out)} of the resumed run: '
+                             "its results would be dropped; a resume completes the whole "
+                             f"run (start a new run for fewer {key})")
+    if opts["reps"] < prev.get("reps", 1):
+        raise UsageError(f'--reps {opts["reps"]} is below the resumed run\'s '
+                         f'{prev.get("reps", 1)}: its results would be dropped; a resume '
+                         "completes the whole run")
 
 
 def make_plan(opts: dict, catalog: workers.Catalog) -> dict:
+    """The plan: the hosted (workload, strategy) pairs and their rounds; UsageError
+    for one of more than MAX_PLANNED_RUNS processes."""
     pairs = [[w, s] for w in opts["workloads"] for s in opts["strategies"]
              if (w, s) in catalog.entries]
+    runs = len(pairs) * opts["reps"]
+    if runs > MAX_PLANNED_RUNS:
+        raise UsageError(f'--reps {opts["reps"]} plans {runs} worker processes ({len(pairs)} '
+                         f'pairs x {opts["reps"]} rounds), more than a run can hold (at most '
+                         f"{MAX_PLANNED_RUNS}); choose fewer rounds")
     return {
         "workloads": opts["workloads"],
         "strategies": opts["strategies"],

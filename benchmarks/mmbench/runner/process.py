@@ -1,11 +1,14 @@
 """One worker process: its command line, its files in the run folder, its status
-and its record (run.json)."""
+and its record (run.json), in named steps over one RunRequest (run_request)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pathlib
 import re
 import signal
+from collections.abc import Callable
 
 from mmbench import execute, noise, runfolder, sanitizers, workers
 from mmbench.contract import EXIT_ALLOCATOR_MISMATCH, EXIT_OK, EXIT_OOM, EXIT_UNSUPPORTED
@@ -83,67 +86,148 @@ def worker_cpus(cpus: dict, entry: dict, threads: int) -> list | None:
     return cpus["worker"] if len(cpus["worker"]) >= needed else None
 
 
+@dataclasses.dataclass
+class RunRequest:
+    """What to run: repetition `rep` of (workload, strategy) with the run's options,
+    and where its files go."""
+    folder: RunFolder
+    catalog: workers.Catalog
+    opts: dict
+    workload: str
+    strategy: str
+    rep: int
+    cpus: list | None = None        # the worker's CPUs (None: any)
+    # Records of earlier, disturbed attempts of this repetition, kept in its record.
+    attempts: list = dataclasses.field(default_factory=list)
+    speed_reference: float | None = None  # the run folder's median speed probe so far
+    host_probe: object = None       # a host_probe.HostProbe, read just after the worker ends
+    probe_before: int | None = None  # its reading just before (the caller waits on it)
+    noise_extra: dict | None = None  # joins the record's noise (e.g. a wait for a slow host)
+    on_spawn: Callable | None = None  # on_spawn(pid)
+    announce: Callable | None = None  # announce(cmd, extra_env), just before the spawn
+
+    @property
+    def worker(self) -> workers.Worker:
+        return self.catalog.worker_for(self.strategy)
+
+    @property
+    def preload(self) -> str | None:
+        return self.catalog.preloads.get(self.strategy)
+
+    def raw(self, kind: str) -> pathlib.Path:
+        return self.folder.raw(self.workload, self.strategy, self.rep, kind)
+
+    def log(self, stream: str) -> pathlib.Path:
+        return self.folder.log(self.workload, self.strategy, self.rep, stream)
+
+    def part(self, kind: str) -> pathlib.Path:
+        """The hidden name the worker writes `kind` to; it becomes raw(kind) only
+        when valid."""
+        final = self.raw(kind)
+        return final.with_name("." + final.name + ".part")
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What became of the process, filled in step by step."""
+    status: str
+    problem: str | None
+    detail: dict | None = None
+    noise: dict = dataclasses.field(default_factory=dict)
+    disturbed: list = dataclasses.field(default_factory=list)
+    digests: dict | None = None
+
+
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
-            strategy: str, rep: int, on_spawn=None, announce=None, cpus=None,
-            attempts=None, speed_reference=None, host_probe=None, probe_before=None,
-            noise_extra=None) -> dict:
-    """Run one worker process, write its files, return its record (run.json).
-    announce(cmd, extra_env), if given, is called just before the spawn. cpus: the
-    worker's CPUs (None: any). attempts: records of earlier, disturbed attempts of
-    this repetition, kept in this one's record. host_probe (host_probe.HostProbe),
-    if given, is read just after the worker ends; probe_before is its reading taken
-    just before (by the caller, which waits on it); noise_extra joins the record's
-    noise (e.g. how long the session waited for a slow host)."""
-    worker = catalog.worker_for(strategy)
-    detail = folder.raw(workload, strategy, rep, "detail")
-    gbench = folder.raw(workload, strategy, rep, "gbench")
-    # The worker writes to hidden names; they become the real ones only when valid.
-    detail_part = detail.with_name("." + detail.name + ".part")
-    gbench_part = gbench.with_name("." + gbench.name + ".part")
-    # The worker writes each through its own "<name>.tmp" first.
-    leftovers = [p for part in (detail_part, gbench_part)
+            strategy: str, rep: int, **context) -> dict:
+    """Run one worker process, write its files, return its record (run.json);
+    context: RunRequest's other fields."""
+    return run_request(RunRequest(folder, catalog, opts, workload, strategy, rep, **context))
+
+
+def run_request(req: RunRequest) -> dict:
+    """Run the request's worker process, write its files, return its record."""
+    leftovers = clear_leftovers(req)
+    cmd, extra_env = build_command(req)
+    if req.announce:
+        req.announce(cmd, extra_env)
+    result, run_noise = spawn_and_measure(req, cmd, extra_env)
+    outcome = classify_exit(req, result)
+    outcome.noise = run_noise
+    validate_detail(req, outcome)
+    check_allocator(req, outcome, extra_env)
+    add_detail_noise(req, outcome)
+    if outcome.status == "ok":
+        outcome.disturbed = noise.disturbance(run_noise, pinned=req.cpus is not None)
+    promote_files(req, outcome, leftovers)
+    # Header only when the process ended before the first sample could be taken.
+    write_text_atomic(req.folder.rss(req.workload, req.strategy, req.rep),
+                      "t_s,rss_kib\n" + "".join(f"{t:.6f},{kib}\n" for t, kib in result.samples))
+    record = make_record(req, cmd, extra_env, result, outcome)
+    write_json_atomic(req.raw("run"), record)
+    return record
+
+
+def clear_leftovers(req: RunRequest) -> list[pathlib.Path]:
+    """Remove what an earlier attempt's worker left half-written (its hidden files,
+    each written through "<name>.tmp" first); returns those names."""
+    leftovers = [p for part in (req.part("detail"), req.part("gbench"))
                  for p in (part, part.with_name(part.name + ".tmp"))]
     for stale in leftovers:
         stale.unlink(missing_ok=True)
+    return leftovers
+
+
+def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
+    """The worker's command line and the environment it gets beyond the runner's."""
+    opts, strategy, catalog = req.opts, req.strategy, req.catalog
     extra_args = _scoped_values(opts.get("worker_args", {}), strategy)
     extra_env = dict(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
                                                               strategy))
-    extra_env.update(sanitizers.worker_env(worker, catalog.entries.get((workload, strategy)),
+    extra_env.update(sanitizers.worker_env(req.worker,
+                                           catalog.entries.get((req.workload, strategy)),
                                            extra_env))
-    preload = catalog.preloads.get(strategy)
     strategy_args = ["--strategy", strategy]
-    if preload:
+    if req.preload:
         # The host strategy, told to write results under this name and to refuse
         # to run unless the preloaded library really serves malloc (exit 3).
         strategy_args = ["--strategy", catalog.hosted_strategy(strategy), "--label", strategy,
-                         "--expect-malloc", preload]
-        extra_env["LD_PRELOAD"] = preload
-    cmd = [str(worker.path), "--workload", workload] + strategy_args + [
+                         "--expect-malloc", req.preload]
+        extra_env["LD_PRELOAD"] = req.preload
+    cmd = [str(req.worker.path), "--workload", req.workload] + strategy_args + [
         "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
-        "--detail-out", str(detail_part), f"--benchmark_out={gbench_part}",
+        "--detail-out", str(req.part("detail")), f'--benchmark_out={req.part("gbench")}',
         "--benchmark_out_format=json"] + (
         ["--min-time", f'{opts["min_time"]:g}'] if opts.get("min_time") else []) + (
         ["--drain"] if opts.get("drain") else []) + extra_args
-    env = dict(os.environ, **extra_env)
-    if announce:
-        announce(cmd, extra_env)
+    return cmd, extra_env
+
+
+def spawn_and_measure(req: RunRequest, cmd: list[str],
+                      extra_env: dict) -> tuple[execute.ProcessResult, dict]:
+    """Run the worker; its result and the machine's noise around it."""
     before = noise.Snapshot()
     result = execute.run_process(
-        cmd, str(folder.log(workload, strategy, rep, "stdout")),
-        str(folder.log(workload, strategy, rep, "stderr")),
-        timeout_s=opts["timeout_s"], sample_period_s=opts["sample_ms"] / 1000.0, env=env,
-        on_spawn=on_spawn, cpus=cpus)
+        cmd, str(req.log("stdout")), str(req.log("stderr")), timeout_s=req.opts["timeout_s"],
+        sample_period_s=req.opts["sample_ms"] / 1000.0, env=dict(os.environ, **extra_env),
+        on_spawn=req.on_spawn, cpus=req.cpus)
     run_noise = before.delta(noise.Snapshot(), result.wall_s)
-    run_noise.update(noise_extra or {})
-    if host_probe:
-        run_noise["host_probe_ns"] = [probe_before, host_probe.read()]
-        run_noise["host_probe_ratio"] = host_probe.ratio(run_noise["host_probe_ns"])
+    run_noise.update(req.noise_extra or {})
+    if req.host_probe:
+        run_noise["host_probe_ns"] = [req.probe_before, req.host_probe.read()]
+        run_noise["host_probe_ratio"] = req.host_probe.ratio(run_noise["host_probe_ns"])
+    return result, run_noise
+
+
+def classify_exit(req: RunRequest, result: execute.ProcessResult) -> Outcome:
+    """The status its exit says, and the problem in words; a sanitizer's report in
+    its logs makes it a failure whatever its exit."""
     status = status_of(result)
     problem = None
     if result.spawn_error:
         problem = f"could not start the worker: {result.spawn_error}"
     elif status == "timeout":
-        problem = f'killed after the {opts["timeout_s"]:g} s timeout'
+        problem = f'killed after the {req.opts["timeout_s"]:g} s timeout'
     elif status == "crash":
         problem = f"killed by signal {result.signal} ({signal.Signals(result.signal).name})"
     elif status != "ok":
@@ -151,76 +235,96 @@ def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: s
         last = [line for line in result.stderr_tail.splitlines() if line.strip()]
         last_words = ": " + last[-1].strip() if last else ""
         problem = f"worker exited with code {result.exit_code}{last_words}"
-    report = sanitizer_report(folder.log(workload, strategy, rep, "stderr"),
-                              folder.log(workload, strategy, rep, "stdout"))
+    report = sanitizer_report(req.log("stderr"), req.log("stdout"))
     if report and status in ("ok", "error"):
         status, problem = "sanitizer", f"sanitizer report in the worker's log: {report}"
-    detail_json = None
-    if status == "ok":
-        try:
-            detail_json = read_json(detail_part)
-            read_json(gbench_part)
-            if detail_json.get("workload") != workload or detail_json.get("strategy") != strategy:
-                raise ValueError(f'detail is for {detail_json.get("workload")}/'
-                                 f'{detail_json.get("strategy")}')
-            for key in ("checksum", "units", "wall_ns", "latency"):
-                if key not in detail_json:
-                    raise ValueError(f"detail has no '{key}'")
-        except (OSError, ValueError) as e:
-            status, problem = "error", f"missing or unparseable worker output: {e}"
-    if status == "ok" and preload:
-        malloc_from = (detail_json.get("allocator") or {}).get("malloc_from") or ""
-        if not _same_file(malloc_from, preload):
-            status = "allocator_mismatch"
-            problem = f"malloc is served by {malloc_from or '?'}, not the preloaded {preload}"
-    elif status == "ok" and "LD_PRELOAD" not in extra_env:
-        family = (detail_json.get("allocator") or {}).get("family")
-        if family != worker.family:
-            status = "allocator_mismatch"
-            problem = f"worker {worker.path.name} reports malloc family {family}"
-    if detail_json is not None:
-        sched = detail_json.get("sched") or {}
-        run_noise["migrations"] = sched.get("se.nr_migrations")
-        run_noise["involuntary_switches"] = (detail_json.get("process") or {}).get(
-            "involuntary_switches")
-        probes = detail_json.get("speed_probe_ns") or []
-        run_noise["speed_probe_ns"] = probes
-        if probes and speed_reference:
-            # The slower of the probes before and after the passes, against the
-            # median probe of this run folder so far.
-            run_noise["speed_probe_ratio"] = max(probes) / speed_reference
-    disturbed = noise.disturbance(run_noise, pinned=cpus is not None) if status == "ok" else []
-    digests = None
-    if status == "ok":
-        os.replace(detail_part, detail)
-        os.replace(gbench_part, gbench)
-        # Recorded in run.json, written after them: a reader (summary, --resume)
-        # believes only files that still match.
-        digests = {"detail": runfolder.file_sha256(detail),
-                   "gbench": runfolder.file_sha256(gbench)}
-    else:
+    return Outcome(status, problem)
+
+
+def validate_detail(req: RunRequest, outcome: Outcome) -> None:
+    """An ok run's output files must parse, be for this pair and hold the figures."""
+    if outcome.status != "ok":
+        return
+    try:
+        detail = outcome.detail = read_json(req.part("detail"))
+        read_json(req.part("gbench"))
+        if detail.get("workload") != req.workload or detail.get("strategy") != req.strategy:
+            raise ValueError(f'detail is for {detail.get("workload")}/{detail.get("strategy")}')
+        for key in ("checksum", "units", "wall_ns", "latency"):
+            if key not in detail:
+                raise ValueError(f"detail has no '{key}'")
+    except (OSError, ValueError) as e:
+        outcome.status = "error"
+        outcome.problem = f"missing or unparseable worker output: {e}"
+
+
+def check_allocator(req: RunRequest, outcome: Outcome, extra_env: dict) -> None:
+    """An ok run's malloc must be the one asked for: the preloaded library, else
+    the worker's own family."""
+    if outcome.status != "ok":
+        return
+    allocator = outcome.detail.get("allocator") or {}
+    if req.preload:
+        malloc_from = allocator.get("malloc_from") or ""
+        if not _same_file(malloc_from, req.preload):
+            outcome.status = "allocator_mismatch"
+            outcome.problem = (f"malloc is served by {malloc_from or '?'}, not the preloaded "
+                               f"{req.preload}")
+    elif "LD_PRELOAD" not in extra_env and allocator.get("family") != req.worker.family:
+        outcome.status = "allocator_mismatch"
+        outcome.problem = (f"worker {req.worker.path.name} reports malloc family "
+                           f'{allocator.get("family")}')
+
+
+def add_detail_noise(req: RunRequest, outcome: Outcome) -> None:
+    """What the worker saw of the machine (migrations, switches, speed probes)
+    joins the record's noise."""
+    detail, run_noise = outcome.detail, outcome.noise
+    if detail is None:
+        return
+    sched = detail.get("sched") or {}
+    run_noise["migrations"] = sched.get("se.nr_migrations")
+    run_noise["involuntary_switches"] = (detail.get("process") or {}).get("involuntary_switches")
+    probes = detail.get("speed_probe_ns") or []
+    run_noise["speed_probe_ns"] = probes
+    if probes and req.speed_reference:
+        # The slower of the probes before and after the passes, against the
+        # median probe of this run folder so far.
+        run_noise["speed_probe_ratio"] = max(probes) / req.speed_reference
+
+
+def promote_files(req: RunRequest, outcome: Outcome, leftovers: list[pathlib.Path]) -> None:
+    """An ok run's hidden files take their real names, their digests recorded (in
+    run.json, written after them: a reader, summary or --resume, believes only
+    files that still match); any other run's are removed."""
+    if outcome.status != "ok":
         for part in leftovers:
             part.unlink(missing_ok=True)
-    # Header only when the process ended before the first sample could be taken.
-    write_text_atomic(folder.rss(workload, strategy, rep),
-                      "t_s,rss_kib\n" + "".join(f"{t:.6f},{kib}\n" for t, kib in result.samples))
-    record = {
-        "workload": workload, "strategy": strategy, "rep": rep, "size": opts["size"],
-        "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd, "worker": str(worker.path),
-        "family": worker.family, "hosted_by": catalog.hosted_strategy(strategy) if preload
-        else None, "preload": preload, "extra_env": extra_env, "pid": result.pid,
-        "status": status,
-        "problem": problem, "exit_code": result.exit_code, "signal": result.signal,
-        "wall_s": result.wall_s, "user_s": result.user_s, "sys_s": result.sys_s,
-        "peak_rss_kib": result.peak_rss_kib,
+        return
+    for kind in ("detail", "gbench"):
+        os.replace(req.part(kind), req.raw(kind))
+    outcome.digests = {kind: runfolder.file_sha256(req.raw(kind))
+                       for kind in ("detail", "gbench")}
+
+
+def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
+                result: execute.ProcessResult, outcome: Outcome) -> dict:
+    """The run's record (run.json), docs/run-folder.md."""
+    opts, worker, ok = req.opts, req.worker, outcome.status == "ok"
+    return {
+        "workload": req.workload, "strategy": req.strategy, "rep": req.rep,
+        "size": opts["size"], "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd,
+        "worker": str(worker.path), "family": worker.family,
+        "hosted_by": req.catalog.hosted_strategy(req.strategy) if req.preload else None,
+        "preload": req.preload, "extra_env": extra_env, "pid": result.pid,
+        "status": outcome.status, "problem": outcome.problem, "exit_code": result.exit_code,
+        "signal": result.signal, "wall_s": result.wall_s, "user_s": result.user_s,
+        "sys_s": result.sys_s, "peak_rss_kib": result.peak_rss_kib,
         "sampled_peak_rss_kib": result.sampled_peak_rss_kib,
         "rss_samples": len(result.samples), "sample_ms": opts["sample_ms"],
-        "figure_wall_s": detail_json["wall_ns"] / 1e9 if detail_json and status == "ok"
-        else None,
-        "cpus": sorted(cpus) if cpus else None, "noise": run_noise, "disturbed": disturbed,
-        "attempts": list(attempts or []), "digests": digests,
-        "stderr_tail": result.stderr_tail,
+        "figure_wall_s": outcome.detail["wall_ns"] / 1e9 if outcome.detail and ok else None,
+        "cpus": sorted(req.cpus) if req.cpus else None, "noise": outcome.noise,
+        "disturbed": outcome.disturbed, "attempts": list(req.attempts or []),
+        "digests": outcome.digests, "stderr_tail": result.stderr_tail,
         "started": iso_time(result.started), "finished": iso_time(result.finished),
     }
-    write_json_atomic(folder.raw(workload, strategy, rep, "run"), record)
-    return record

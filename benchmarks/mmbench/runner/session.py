@@ -1,28 +1,22 @@
-"""One session of a run: open (or resume) the run folder, then run the plan in
-randomized interleaved rounds, re-running disturbed repetitions and adding
-rounds while a workload's ratios or cells vary too much (docs/reproducibility.md)."""
+"""One session of a run (opened by runner.opening.open_session): the plan run in
+randomized interleaved rounds, disturbed repetitions re-run, and rounds added
+while a workload's ratios or cells vary too much (docs/reproducibility.md)."""
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
-import pathlib
 import random
 import signal
 import statistics
 import sys
 import time
 
-from mmbench import noise, shard, summary, workers  # shard: cluster, --shard K/N
-from mmbench.errors import UsageError
+from mmbench import noise, summary, workers
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic
-from mmbench.runner.manifest import (LOCK_NAME, build_manifest, describe_error, lock_folder,
-                                     manifest_trusted, new_run_folder, utc_now,
-                                     validate_manifest)
+from mmbench.runner import targets
 from mmbench.runner.host_probe import HostProbe, open_host_probe
-from mmbench.runner.options import make_plan, resolve_options
-from mmbench.runner.process import cpu_plan, run_one, worker_cpus
+from mmbench.runner.manifest import describe_error, utc_now
+from mmbench.runner.process import RunRequest, cpu_plan, run_request, worker_cpus
 from mmbench.runner.progress import Progress
 
 # What an attempt's record keeps of an earlier attempt of the same repetition.
@@ -32,26 +26,6 @@ RESUMED_ATTEMPT_KEYS = ATTEMPT_KEYS + ("problem", "exit_code", "signal")
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def _previous_manifest(folder_path: pathlib.Path) -> dict:
-    """A resumed run's manifest, validated; a stale 'running' state becomes an
-    abandoned session (its runner died without recording its end)."""
-    try:
-        previous = read_json(folder_path / "manifest.json")
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot resume {folder_path}: no readable manifest.json ({e})") from e
-    previous = validate_manifest(previous, folder_path)
-    if previous.get("state") == "running":
-        # Nobody holds the lock, yet the manifest says running: its runner was
-        # killed before it could record its end.
-        last = (previous.get("sessions") or [{}])[-1]
-        pid = f", pid {last['pid']}" if last.get("pid") else ""
-        stale = (f"the previous session (started {last.get('started') or '?'}{pid}) ended "
-                 "without recording its end (killed?); its manifest still said 'running'")
-        print(f"mmbench run: note: {stale}", file=sys.stderr)
-        last.update(state="abandoned", problem=stale)
-    return previous
 
 
 class Session:
@@ -146,12 +120,12 @@ class Session:
         t0 = time.monotonic()
         self.progress.start(w, s, r)
         reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
-        record = run_one(self.folder, self.catalog, self.opts, w, s, r, announce=self._announce,
-                         cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
-                                          self.opts["threads"]),
-                         attempts=attempts, speed_reference=reference,
-                         host_probe=self.host_probe, probe_before=probe_before,
-                         noise_extra={"host_wait_s": round(waited, 3)} if waited else None)
+        record = run_request(RunRequest(
+            self.folder, self.catalog, self.opts, w, s, r,
+            cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)], self.opts["threads"]),
+            attempts=attempts, speed_reference=reference, host_probe=self.host_probe,
+            probe_before=probe_before, announce=self._announce,
+            noise_extra={"host_wait_s": round(waited, 3)} if waited else None))
         if len(attempts) > reruns0:
             self.rerun_s += time.monotonic() - t0
         if record["status"] == "ok" and not record["disturbed"]:
@@ -171,8 +145,8 @@ class Session:
 
     def wait_for_usual_speed(self) -> tuple[float, int | None]:
         """Read the host probe before a run and, while it reads the machine slower
-        than usual, wait (a slow window lasts 30-120 s; a run started in it would
-        be re-run anyway), at most --max-wait seconds over the session. Returns
+        than usual, wait (a run started in a slow window would be re-run
+        anyway), at most --max-wait seconds over the session. Returns
         the seconds waited and the last reading (the run's reading before)."""
         probe = self.host_probe
         if probe is None:
@@ -273,45 +247,9 @@ class Session:
 
     # ------------------------------------------------------------ the rounds
 
-    def _figures(self, w: str, s: str) -> dict[int, float]:
-        """rep -> figure wall time of the kept runs of (w, s)."""
-        return {r: rec["figure_wall_s"] for r, rec in self.kept.get((w, s), {}).items()}
-
-    def _ratio_se(self, w: str) -> float:
-        """The largest standard error, over workload w's strategies, of the mean
-        of their per-round log ratios to the reference strategy, over every
-        round in which both ran ok (the rounds the summary pairs when too few
-        are kept in both cells' figures); inf with 1 pair, 0 without any."""
-        ref = self._figures(w, summary.REFERENCE_STRATEGY)
-        worst = 0.0
-        for w2, s in self.plan["pairs"]:
-            if w2 != w or s == summary.REFERENCE_STRATEGY:
-                continue
-            mine = self._figures(w, s)
-            logs = [math.log(ref[r] / mine[r]) for r in set(ref) & set(mine)]
-            if not logs:
-                continue  # no round in which both ran ok: no ratio to tighten
-            if len(logs) < 2:
-                return math.inf
-            worst = max(worst, statistics.stdev(logs) / math.sqrt(len(logs)))
-        return worst
-
     def need(self, w: str) -> float:
-        """How far workload w is from its targets, 1 = just met: the standard
-        error of its ratios over --target-se, and the spread of its cells' times
-        over the repetitions their figures rest on (summary.figure_reps) over
-        --target-cv. Time-headline workloads only: a fixed-rate loop's or the
-        empty workload's time is not their figure."""
-        if (self.plan.get("headline") or {}).get(w, "throughput") != "throughput":
-            return 0.0
-        worst = self._ratio_se(w) / self.opts["target_se"]
-        for w2, s in self.plan["pairs"]:
-            if w2 == w:
-                runs = self.kept.get((w, s), {})
-                chosen = summary.figure_reps(sorted(runs), runs)[0]
-                spread = summary.cv([runs[r]["figure_wall_s"] for r in chosen])
-                worst = max(worst, spread / self.opts["target_cv"])
-        return worst
+        """How far workload w is from its targets, 1 = just met (targets.need)."""
+        return targets.need(self.plan, self.kept, self.opts, w)
 
     def _wanting_another_round(self) -> list[str]:
         """The workloads below --max-reps that have not met their targets."""
@@ -327,13 +265,10 @@ class Session:
             self.execute_run(w, s, r)
         self.flush_deferred()
         # Adaptive repetitions, while the budget lasts: another round for every
-        # workload that has not met its targets, until it has --max-reps rounds.
-        # The time goes where the uncertainty is: a workload that meets its
-        # targets stops taking rounds (on this VM lru_cache's per-round ratios
-        # vary ~10%, binary_trees' 1-3%).
-        # Every wanting workload gets its round in each pass, in a fresh random
-        # order, so that no workload's extra rounds all fall into one minute of
-        # the host (13 back-to-back rounds of producer_consumer did).
+        # workload that has not met its targets, until it has --max-reps rounds,
+        # so the time goes where the uncertainty is. Every wanting workload gets
+        # its round in each pass, in a fresh random order, so that no workload's
+        # extra rounds all fall into one slow minute of the host.
         while time.monotonic() - self.progress.t0 < self.opts["budget"]:
             wanting = self._wanting_another_round()
             if not wanting:
@@ -425,69 +360,3 @@ class Session:
         self.manifest["noise_summary"] = summary.noise_summary(self.folder, self.plan)
         write_json_atomic(self.folder.manifest, self.manifest)
         return rows
-
-
-@contextlib.contextmanager
-def open_session(args):
-    """with open_session(args) as session: the folder a run writes into (new, or
-    --resume's) with its options, plan and manifest written, locked until the
-    block ends, however it ends."""
-    locks: list[int] = []
-    try:
-        yield _open(args, locks)
-    finally:
-        for fd in locks:
-            os.close(fd)
-
-
-def _open(args, locks: list[int]) -> Session:
-    """open_session's work; each lock's file descriptor is appended to `locks`."""
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out is empty; name a folder, or leave --out out for the default")
-    catalog = workers.load_catalog(args.build_dir)
-    previous = None
-    folder_path = None
-    if args.resume is not None:
-        if not args.resume.strip():
-            raise UsageError("--resume is empty; name the run folder to complete")
-        folder_path = pathlib.Path(args.resume).resolve()
-        if args.out and pathlib.Path(args.out).resolve() != folder_path:
-            raise UsageError("--out and --resume name different folders")
-        if not (folder_path / "manifest.json").is_file():
-            raise UsageError(f"cannot resume {folder_path}: not a run folder (no manifest.json)")
-        locks.append(lock_folder(folder_path))  # before reading what a live run may rewrite
-        previous = _previous_manifest(folder_path)
-    opts = resolve_options(args, catalog, previous,
-                           trusted=previous is None or manifest_trusted(folder_path))
-    plan = make_plan(opts, catalog)
-    # cluster (shard.py): narrow opts and plan to this shard's workloads
-    shard_entry = shard.apply(getattr(args, "shard", None), opts, plan, catalog,
-                              args.repo_root, previous)
-    unhosted = [f"{w}/{s}" for w in opts["workloads"] for s in opts["strategies"]
-                if (w, s) not in catalog.entries]
-    if unhosted:
-        print(f"mmbench run: note: no worker hosts {', '.join(unhosted)}; skipped",
-              file=sys.stderr)
-    if not plan["pairs"]:
-        raise UsageError("no worker hosts any of the chosen (workload, strategy) pairs")
-    if previous is None:
-        folder_path = new_run_folder(args.repo_root, args.out)
-        locks.append(lock_folder(folder_path))
-        # Checked again under the lock: another fresh run may have filled the folder
-        # between the emptiness check and the lock (started into it at the same time).
-        others = sorted(set(os.listdir(folder_path)) - {LOCK_NAME})
-        if others:
-            raise UsageError(f"{folder_path} was written by another run while this one "
-                             f"started ({', '.join(others[:3])}); choose another --out")
-    opts["out"] = str(folder_path)
-    args.run_folder = str(folder_path)  # for callers such as `mmbench stability`
-    folder = RunFolder(folder_path)
-    folder.make_dirs()
-    manifest = build_manifest(args, opts, plan, catalog, previous)
-    if shard_entry:  # cluster (shard.py)
-        manifest["shard"] = shard_entry
-    write_json_atomic(folder.manifest, manifest, allow_nan=False)
-    if previous is not None:  # rounds a resumed run had already added
-        plan["reps_by_workload"].update(
-            (previous.get("plan") or {}).get("reps_by_workload") or {})
-    return Session(args, catalog, folder, opts, plan, manifest, previous)
