@@ -89,8 +89,8 @@ NOTES = [
     "the strategies run: without epsilon, MDC comes from a real allocator. It says "
     "nothing of memory: epsilon's cost is its RSS, hence RSS/live beside it.",
     "RSS/live: median peak RSS (ru_maxrss) over the workload's live data at its peak; "
-    f"n/a where the workload keeps under {MIN_LIVE_KIB:.0f} KiB live (the ratio would "
-    "measure the harness's own footprint). "
+    f"n/a where the workload keeps less than a page ({MIN_LIVE_KIB:.0f} KiB) live, below "
+    "what RSS resolves. "
     "Retained after drain: RSS 1 s after the workload released everything, and its share "
     "of peak RSS, from `mmbench run --drain` (plots/retained_rss also shows the RSS "
     "after the strategy's own release call); 'not measured' otherwise. "
