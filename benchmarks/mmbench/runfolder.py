@@ -95,7 +95,7 @@ class RunFolder:
         for sub in (RAW, RSS, HGRM, LOGS):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
-    # Readers, for reports and plots.
+    # Checked readers, for the runner and the summary.
 
     def load_manifest(self) -> dict:
         return read_json(self.manifest)

@@ -1,7 +1,8 @@
 """Summary rows of a run folder: one per (workload, strategy), per docs/run-folder.md.
 
 Built only from the files in the folder (run records, detail files), so it can
-be recomputed at any time, e.g. after `run --resume`.
+be recomputed at any time, e.g. after `run --resume`. summary.md is rendered
+by reporting/summary_md.py, with the report's conventions.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def checksum_verdicts(checksums: dict[tuple, str]) -> dict[tuple, bool]:
     return {key: majority is not None and c == majority for key, c in checksums.items()}
 
 
-def _status_of_record(record: dict | None) -> str:
+def status_of_record(record: dict | None) -> str:
+    """A run record's status; "missing" without one."""
     if not record:
         return "missing"
     status = record.get("status", "error")
@@ -102,7 +104,7 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
         reps = reps_of(plan, w)
         rep_status = []
         for r in range(1, reps + 1):
-            st = _status_of_record(records[(w, s, r)])
+            st = status_of_record(records[(w, s, r)])
             if st == "ok" and (w, s, r) in corrupt:
                 st = "corrupt"
             if st == "ok" and details[(w, s, r)] is None:

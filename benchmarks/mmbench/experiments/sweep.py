@@ -107,6 +107,44 @@ def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workload
     return result
 
 
+def _bisect(grid: dict, at, live: float) -> tuple[list, dict | None]:
+    """Bisection between the grid's largest failing multiple and its smallest
+    completing one, on a geometric scale: (the probes, the minimum found)."""
+    ok = sorted(m for m, p in grid.items() if p.status == "ok")
+    if not ok:
+        return [], None
+    hi = ok[0]
+    failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
+    lo = failed[-1] if failed else None
+    if lo is None and hi > LOWEST_PROBE:
+        lo = LOWEST_PROBE if at(LOWEST_PROBE, 1).status != "ok" else None
+        if lo is None:
+            hi = LOWEST_PROBE
+    bisection = []
+    while lo is not None and hi / lo > 1 + PRECISION:
+        mid = math.sqrt(lo * hi)
+        p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
+        bisection.append({"multiple": mid, "status": p.status})
+        if p.status == "ok":
+            hi = mid
+        else:
+            lo = mid
+    return bisection, {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
+                       "largest_failing_multiple": lo}
+
+
+def _references(root, catalog, opts, workload, references, reps, progress):
+    """The manual strategies run uncapped: (points, the fastest, its wall time)."""
+    refs = {}
+    for s in references:
+        if (workload, s) in catalog.entries:
+            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
+                                     reps, progress=progress)
+    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
+    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
+    return refs, best, ok_refs[best].wall_s if best else None
+
+
 def sweep_workload(root, catalog, opts, workload, strategy, references, multiples, reps, bisect,
                    progress, divisors=()) -> dict:
     base = root / "points" / workload
@@ -119,14 +157,8 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
                 "uncapped": uncapped.as_dict()}
     live = uncapped.live_bytes
     # 2. The manual references, uncapped.
-    refs = {}
-    for s in references:
-        if (workload, s) in catalog.entries:
-            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
-                                     reps, progress=progress)
-    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
-    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
-    best_wall = ok_refs[best].wall_s if best else None
+    refs, best, best_wall = _references(root, catalog, opts, workload, references, reps,
+                                        progress)
 
     # 3. The grid, then bisection between the largest failure and the smallest success.
     grid: dict[float, points.Point] = {}
@@ -141,29 +173,7 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
     for m in multiples:
         if m is not None:
             at(m, reps)
-    bisection = []
-    minimum = None
-    if bisect:
-        ok = sorted(m for m, p in grid.items() if p.status == "ok")
-        hi = ok[0] if ok else None
-        if hi is not None:
-            failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
-            lo = failed[-1] if failed else None
-            if lo is None and hi > LOWEST_PROBE:
-                p = at(LOWEST_PROBE, 1)
-                lo = LOWEST_PROBE if p.status != "ok" else None
-                if lo is None:
-                    hi = LOWEST_PROBE
-            while lo is not None and hi / lo > 1 + PRECISION:
-                mid = math.sqrt(lo * hi)
-                p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
-                bisection.append({"multiple": mid, "status": p.status})
-                if p.status == "ok":
-                    hi = mid
-                else:
-                    lo = mid
-            minimum = {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
-                       "largest_failing_multiple": lo}
+    bisection, minimum = _bisect(grid, at, live) if bisect else ([], None)
     natural_heap = uncapped.gc_heap_bytes
     rows = []
     for m in sorted(grid):
