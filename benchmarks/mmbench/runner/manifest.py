@@ -96,7 +96,7 @@ def _describe_preloads(catalog: workers.Catalog) -> dict:
 # ---------------------------------------------------------------- one process
 
 
-LOCK_NAME = ".lock"
+LOCK_NAME = runfolder.LOCK
 
 
 def lock_folder(folder_path: pathlib.Path) -> int:
