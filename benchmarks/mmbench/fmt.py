@@ -1,5 +1,12 @@
 """How numbers, durations, sizes and nested settings are written, everywhere:
-the terminal table, summary.md, the report, compare and the plots."""
+the terminal table, summary.md, the report, the experiments' tables, compare
+and the plots.
+
+Two marks for a cell without a number, never mixed up: DASH where a figure
+could exist but was not measured or could not be read, NA where no figure
+makes sense (a speed ratio of a row whose time is not its point, a ratio over
+no live data). Ratios carry TIMES.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ import math
 import statistics
 from typing import Any
 
-DASH = "—"  # a missing figure
+DASH = "—"
+NA = "n/a"
+TIMES = "×"
 DURATION_UNITS = [("ns", 1.0), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
 
 
@@ -20,6 +29,21 @@ def sig3(x: float | None, missing: str = DASH) -> str:
     digits = 2 - int(math.floor(math.log10(abs(x))))
     rounded = round(x, digits)
     return f"{rounded:.{max(digits, 0)}f}"
+
+
+def ratio(x: float | None, missing: str = DASH) -> str:
+    """A ratio with 3 significant digits and its mark: 1.30×."""
+    return missing if x is None else sig3(x) + TIMES
+
+
+def percent(share: float | None, digits: int = 1, missing: str = DASH) -> str:
+    """A share (0.091) as a percentage: 9.1%."""
+    return missing if share is None else f"{100 * share:.{digits}f}%"
+
+
+def not_applicable(why: str = "") -> str:
+    """NA, with its reason in parentheses where one is given: n/a (footprint)."""
+    return f"{NA} ({why})" if why else NA
 
 
 def round3(x: float | None) -> float | None:

@@ -74,9 +74,9 @@ class Histogram:
         n = self.count
         if n == 0:
             return 0.0
-        mean = sum(_median_equivalent(lo, hi) * c for lo, hi, c in self.buckets) / n
-        var = sum(((_median_equivalent(lo, hi) - mean) ** 2) * c for lo, hi, c in self.buckets) / n
-        return math.sqrt(var)
+        mids = [(_median_equivalent(lo, hi), c) for lo, hi, c in self.buckets]
+        mean = sum(v * c for v, c in mids) / n
+        return math.sqrt(sum((v - mean) ** 2 * c for v, c in mids) / n)
 
     def value_at_percentile(self, percentile: float) -> int:
         """Highest value equivalent to the bucket holding the ceil(p% * N)-th
@@ -122,16 +122,11 @@ class Histogram:
 
     def to_json(self) -> dict:
         """The worker's HIST shape (without the percentile block's extra keys)."""
-        return {
-            "count": self.count,
-            "min": self.min,
-            "max": self.max,
-            "mean": self.mean,
-            "saturated": self.saturated,
-            "significant_digits": self.significant_digits,
-            "percentiles": {key: self.value_at_percentile(p) for key, p in REPORTED_PERCENTILES},
-            "buckets": [list(b) for b in self.buckets],
-        }
+        return {"count": self.count, "min": self.min, "max": self.max, "mean": self.mean,
+                "saturated": self.saturated, "significant_digits": self.significant_digits,
+                "percentiles": {key: self.value_at_percentile(p)
+                                for key, p in REPORTED_PERCENTILES},
+                "buckets": [list(b) for b in self.buckets]}
 
 
 # Keys used in the worker's "percentiles" block and in summary column names.

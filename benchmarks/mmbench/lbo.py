@@ -1,7 +1,6 @@
 """Lower-bound overhead (LBO) of memory management, after Cai, Blackburn, Bond
 and Maas, "Distilling the Real Cost of Production Garbage Collectors"
-(ISPASS 2022); definitions in /work/shared/METHODS.md, notes in
-docs/run-folder.md.
+(ISPASS 2022); the summary columns in docs/run-folder.md.
 
 Per workload, for each strategy g and repetition r:
 

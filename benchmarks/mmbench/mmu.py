@@ -1,5 +1,5 @@
 """Minimum mutator utilization (Cheng & Blelloch, PLDI 2001), exactly, from
-stop-the-world windows; see /work/shared/METHODS.md and docs/run-folder.md.
+stop-the-world windows; the summary columns in docs/run-folder.md.
 
 MMU(w) = min over windows [t, t + w] inside the run [0, T] of
 (w - time paused within the window) / w.

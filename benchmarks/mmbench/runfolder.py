@@ -1,7 +1,4 @@
-"""The run folder (docs/run-folder.md): its paths, atomic writes, and readers.
-
-Every file is written to a temporary name in the same folder and renamed into
-place, so a reader (or an interrupted run) never sees half a file.
+"""The run folder (docs/run-folder.md): its paths, its state, and readers.
 
 Two kinds of reader: RunFolder's, for the runner and the summary, which check
 a result's digest and answer None for what they cannot believe; and
@@ -14,71 +11,29 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
 import json
 import os
 import pathlib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mmbench import fmt
 from mmbench.errors import UsageError
+from mmbench.files import (FILE_MODE, file_sha256, number, numbers, read_json, sha256_hex,
+                           write_json_atomic, write_text_atomic)
+
+# Writers and parsers live in files.py; the run folder's users take them from here.
+__all__ = ["FILE_MODE", "HGRM", "LOCK", "LOGS", "RAW", "RSS", "RunData", "RunFolder",
+           "file_sha256", "load", "machine_line", "new_folder", "number",
+           "numbers", "read_json", "run_stem", "sha256_hex", "write_json_atomic",
+           "write_text_atomic"]
 
 RAW = "raw"
 RSS = "rss"
 HGRM = "hgrm"
 LOGS = "logs"
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-# Files are created with the mode an ordinary open() would give them (0666 less
-# the umask), as the worker's are, not mkstemp's 0600.
-FILE_MODE = 0o666 & ~_umask()
-
-
-def write_text_atomic(path, text: str) -> None:
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_json_atomic(path, data, allow_nan: bool = True) -> None:
-    """allow_nan=False: a NaN or infinity raises ValueError instead of writing what
-    is not JSON (Infinity, NaN)."""
-    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False, allow_nan=allow_nan)
-                      + "\n")
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def file_sha256(path) -> str:
-    return sha256_hex(pathlib.Path(path).read_bytes())
-
-
-def read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+LOCK = ".lock"  # flock held by the runner for the whole run, its pid inside
 
 
 def new_folder(repo_root, out: str | None, prefix: str, not_empty: str) -> pathlib.Path:
@@ -140,7 +95,7 @@ class RunFolder:
         for sub in (RAW, RSS, HGRM, LOGS):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
-    # Readers, for reports and plots.
+    # Checked readers, for the runner and the summary.
 
     def load_manifest(self) -> dict:
         return read_json(self.manifest)
@@ -217,28 +172,6 @@ _NUMERIC_SUMMARY_COLUMNS = {
     "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "gc_pauses",
     "gc_pause_p99_ns", "gc_pause_max_ns",
 }
-
-
-def number(value: Any) -> float | None:
-    """A finite float from a JSON/CSV value, or None for empty, null, NaN or junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if x == x and x not in (float("inf"), float("-inf")) else None
-
-
-def numbers(values: Any) -> list[float]:
-    """The finite numbers in a list (anything else in it is dropped)."""
-    if not isinstance(values, list):
-        return []
-    return [x for x in (number(v) for v in values) if x is not None]
 
 
 @dataclass
@@ -409,24 +342,6 @@ def load(run_dir: str | os.PathLike) -> RunData:
         r.setdefault("status", "missing")
         r["workload"], r["strategy"] = str(r.get("workload")), str(r.get("strategy", "?"))
     return data
-
-
-# --- the manifest ------------------------------------------------------------
-def manifest_items(manifest: dict) -> list[tuple[str, str]]:
-    """The manifest's scalar leaves (and short lists) as (dotted key, text)."""
-    items = []
-    for key, v in fmt.flatten(manifest):
-        if isinstance(v, list):
-            if len(v) > 12 or any(isinstance(x, (dict, list)) for x in v):
-                continue
-            v = ", ".join(str(x) for x in v)
-        if v is None or v == "":
-            continue
-        text = str(v)
-        if len(text) > 200:
-            text = text[:197] + "..."
-        items.append((key, text))
-    return items
 
 
 def _find_key(manifest: Any, names: tuple[str, ...]) -> Any:

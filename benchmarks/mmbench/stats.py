@@ -1,8 +1,8 @@
 """Statistics over repetitions: spread (cv), the median of paired per-round
 ratios with its order-statistics interval, t quantiles and mean intervals,
 ratio-of-means confidence intervals, and the Welch test on logs with Holm's
-correction used by `mmbench compare` (which replaced a Mann–Whitney U test
-that could not reach 0.05 at 3 vs 3 repetitions).
+correction used by `mmbench compare` (a rank test cannot reach 0.05 with 3
+repetitions a side).
 
 scipy is used when importable (Debian's /usr/bin/python3 has it); the t
 quantile falls back to a table so that reports never depend on it.
@@ -41,9 +41,9 @@ def median_interval(n: int, level: float = 0.95):
 def paired_ratio(a: dict[int, float], b: dict[int, float]):
     """The median of the per-round ratios a[r] / b[r] over the rounds both have,
     with a distribution-free interval from order statistics: (ratio, lo, hi, n,
-    coverage); lo/hi are None below 2 pairs. A median, not a mean: a round that
-    fell into a minute of host contention (docs/reproducibility.md) moves a
-    geometric mean of 5-8 rounds by 10-70%, the median not at all."""
+    coverage); lo/hi are None below 2 pairs. A median, not a mean: one round
+    that fell into host contention (docs/reproducibility.md) moves a geometric
+    mean of a few rounds, the median hardly."""
     logs = sorted(math.log(a[r] / b[r]) for r in sorted(set(a) & set(b))
                   if a[r] > 0 and b[r] > 0)
     n = len(logs)

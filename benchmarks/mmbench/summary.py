@@ -1,7 +1,8 @@
 """Summary rows of a run folder: one per (workload, strategy), per docs/run-folder.md.
 
 Built only from the files in the folder (run records, detail files), so it can
-be recomputed at any time, e.g. after `run --resume`.
+be recomputed at any time, e.g. after `run --resume`. summary.md is rendered
+by reporting/summary_md.py, with the report's conventions.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ import collections
 import csv
 import io
 
-from mmbench import fmt, hgrm, lbo, mmu
-from mmbench.stats import ci95_half_width, cv, median, paired_ratio
+from mmbench import hgrm, lbo, mmu
 from mmbench.contract import EXIT_UNSUPPORTED
+from mmbench.reporting import summary_md
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
+from mmbench.stats import ci95_half_width, cv, median, paired_ratio
 
 COLUMNS = [
     "workload", "strategy", "size", "reps", "status", "throughput_per_s", "throughput_ci95",
     "wall_s", "peak_rss_kib", "live_kib", "lat_p50_ns", "lat_p90_ns", "lat_p99_ns",
     "lat_p999_ns", "lat_max_ns", "gc_pauses", "gc_pause_p99_ns", "gc_pause_max_ns", "checksum",
-    # Beyond the columns the issue asked for: the rest of the pause picture and CPU time.
+    # The rest of the pause picture and CPU time.
     "gc_pause_p50_ns", "gc_pause_total_ns", "process_cpu_s",
     # The measurement protocol (docs/reproducibility.md): the paired ratio to
     # the reference strategy, spread, steady-state CPU, first iteration apart,
@@ -59,15 +61,13 @@ def checksum_verdicts(checksums: dict[tuple, str]) -> dict[tuple, bool]:
     return {key: majority is not None and c == majority for key, c in checksums.items()}
 
 
-# Worker exit code of a combination the strategy refuses (pmr under threads).
-
-
-def _status_of_record(record: dict | None) -> str:
+def status_of_record(record: dict | None) -> str:
+    """A run record's status; "missing" without one."""
     if not record:
         return "missing"
     status = record.get("status", "error")
     if status == "error" and record.get("exit_code") == EXIT_UNSUPPORTED:
-        return "unsupported"  # written by a runner from before that status existed
+        return "unsupported"  # a record from before the runner wrote that status
     return status
 
 
@@ -104,7 +104,7 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
         reps = reps_of(plan, w)
         rep_status = []
         for r in range(1, reps + 1):
-            st = _status_of_record(records[(w, s, r)])
+            st = status_of_record(records[(w, s, r)])
             if st == "ok" and (w, s, r) in corrupt:
                 st = "corrupt"
             if st == "ok" and details[(w, s, r)] is None:
@@ -191,51 +191,45 @@ def figure_reps(reps: list[int], records: dict[int, dict]) -> tuple[list[int], i
     return chosen, disturbed, len(reps) - len(chosen)
 
 
-def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
+def _central(dets: list[dict], recs: list[dict]) -> dict:
+    """The headline figures: medians over the repetitions."""
     throughput = [_throughput(d) for d in dets if d.get("wall_ns")]
-    wall = [d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None]
-    rss = [rec.get("peak_rss_kib") for rec in recs]
-    cpu = [(rec.get("user_s") or 0) + (rec.get("sys_s") or 0) for rec in recs]
-    failures = [st for st in rep_status if st != "ok"]
-    lat = hgrm.merge_details(dets, hgrm.latency_of)
-    gc_dets = [d["gc"] for d in dets if d.get("gc")]
-    gc = hgrm.merge_details(dets, hgrm.gc_pauses_of)
-    checksums = collections.Counter(d["checksum"] for d in dets)
     live = median(d.get("live_bytes") for d in dets)
-    counters: dict[str, list] = collections.defaultdict(list)
-    for d in dets:
-        for k, v in (d.get("counters") or {}).items():
-            counters[k].append(v)
-    entry_leak = plan.get("deliberate_leak", {}).get(f"{w}/{s}", False)
-    iterations = [max(len(d.get("iterations") or [None]), 1) for d in dets]
-    row = {
-        "workload": w,
-        "strategy": s,
-        "size": plan.get("size"),
-        "reps": reps,
-        "status": failures[0] if failures else "ok",
-        "throughput_per_s": median(throughput),
-        "throughput_ci95": ci95_half_width(throughput),
-        "wall_s": median(wall),
-        "peak_rss_kib": median(rss),
-        "live_kib": live / 1024 if live is not None else None,
-        "lat_p50_ns": lat.value_at_percentile(50) if lat.count else None,
-        "lat_p90_ns": lat.value_at_percentile(90) if lat.count else None,
-        "lat_p99_ns": lat.value_at_percentile(99) if lat.count else None,
-        "lat_p999_ns": lat.value_at_percentile(99.9) if lat.count else None,
-        "lat_max_ns": lat.max if lat.count else None,
-        # Collector figures per iteration of the workload (a process may run several).
-        "gc_pauses": median(d["gc"]["pauses"]["count"] / n for d, n in zip(dets, iterations)
-                            if d.get("gc")) if gc_dets else None,
-        "gc_pause_p99_ns": gc.value_at_percentile(99) if gc.count else None,
-        "gc_pause_max_ns": gc.max if gc.count else None,
-        "checksum": checksums.most_common(1)[0][0] if checksums else None,
-        "gc_pause_p50_ns": gc.value_at_percentile(50) if gc.count else None,
-        # Stop-the-world time per run (sum of its pauses), median over repetitions.
-        "gc_pause_total_ns": median(d["gc"]["pauses"]["mean"] * d["gc"]["pauses"]["count"] / n
-                                    for d, n in zip(dets, iterations)
-                                    if d.get("gc")) if gc_dets else None,
-        "process_cpu_s": median(cpu),
+    return {"throughput_per_s": median(throughput),
+            "throughput_ci95": ci95_half_width(throughput),
+            "wall_s": median(d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None),
+            "peak_rss_kib": median(rec.get("peak_rss_kib") for rec in recs),
+            "live_kib": live / 1024 if live is not None else None}
+
+
+def _latency(lat: hgrm.Histogram) -> dict:
+    """Per-unit latency percentiles of the repetitions' merged histogram."""
+    out = {f"lat_{name}_ns": lat.value_at_percentile(p) if lat.count else None
+           for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9))}
+    out["lat_max_ns"] = lat.max if lat.count else None
+    return out
+
+
+def _collector(dets: list[dict], iterations: list[int]) -> tuple[dict, dict]:
+    """Collector figures per iteration of the workload (a process may run
+    several): the pause count and tail; the median pause and the stop-the-world
+    time per run (the sum of its pauses), medians over repetitions."""
+    gc = hgrm.merge_details(dets, hgrm.gc_pauses_of)
+    runs = [(d["gc"]["pauses"], n) for d, n in zip(dets, iterations) if d.get("gc")]
+    tail = {"gc_pauses": median(p["count"] / n for p, n in runs) if runs else None,
+            "gc_pause_p99_ns": gc.value_at_percentile(99) if gc.count else None,
+            "gc_pause_max_ns": gc.max if gc.count else None}
+    body = {"gc_pause_p50_ns": gc.value_at_percentile(50) if gc.count else None,
+            "gc_pause_total_ns": median(p["mean"] * p["count"] / n for p, n in runs)
+            if runs else None}
+    return tail, body
+
+
+def _protocol(dets: list[dict], recs: list[dict], iterations: list[int]) -> dict:
+    """How the figures were obtained: CPU, spread, warm-up, the clock's share."""
+    wall = [d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None]
+    return {
+        "process_cpu_s": median(_process_cpu(rec) for rec in recs),
         "cv_wall": cv(wall) if len(wall) >= 2 else None,
         "cpu_s": median(d["cpu_ns"] / 1e9 for d in dets if d.get("cpu_ns") is not None),
         "first_wall_s": median(d["first_wall_ns"] / 1e9 for d in dets
@@ -247,27 +241,60 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
         "reruns": sum(len(rec.get("attempts") or []) for rec in recs),
         "steady_state": all(d.get("steady_state") for d in dets) if dets else None,
         "iterations_per_run": median(iterations) if iterations else None,
-        # Beyond the table's columns.
-        "unit": dets[0].get("unit") if dets else plan.get("units", {}).get(w),
-        "headline": (plan.get("headline") or {}).get(w, "throughput"),
-        "deliberate_leak": bool(dets[0].get("deliberate_leak")) if dets else bool(entry_leak),
-        "rep_status": rep_status,
-        "throughput_samples": throughput,
-        "wall_samples": wall,
-        "process_wall_samples": [rec.get("wall_s") for rec in recs],
-        "peak_rss_samples_kib": rss,
-        "sampled_peak_rss_samples_kib": [rec.get("sampled_peak_rss_kib") for rec in recs],
-        "cpu_samples": cpu,
-        "lat_count": lat.count,
-        "gc_collections": median(g.get("collections") for g in gc_dets) if gc_dets else None,
-        "counters": {k: median(v) for k, v in sorted(counters.items())},
-        "checksums": sorted(checksums),
     }
-    row.update(mmu.row_mmu(dets))
+
+
+def _process_cpu(rec: dict) -> float:
+    return (rec.get("user_s") or 0) + (rec.get("sys_s") or 0)
+
+
+def _samples(dets: list[dict], recs: list[dict]) -> dict:
+    """Each repetition's figures, for intervals and plots."""
+    return {
+        "throughput_samples": [_throughput(d) for d in dets if d.get("wall_ns")],
+        "wall_samples": [d["wall_ns"] / 1e9 for d in dets if d.get("wall_ns") is not None],
+        "process_wall_samples": [rec.get("wall_s") for rec in recs],
+        "peak_rss_samples_kib": [rec.get("peak_rss_kib") for rec in recs],
+        "sampled_peak_rss_samples_kib": [rec.get("sampled_peak_rss_kib") for rec in recs],
+        "cpu_samples": [_process_cpu(rec) for rec in recs],
+    }
+
+
+def _drain(dets: list[dict]) -> dict:
+    """Memory given back (`run --drain`), medians; None where the drain did not run."""
     drains = [d["drain"] for d in dets if isinstance(d.get("drain"), dict)]
-    for key in ("rss_start_kib", "rss_100ms_kib", "rss_1s_kib", "rss_released_kib"):
-        row["drain_" + key] = median(dr.get(key) for dr in drains) if drains else None
-    row["drain_release_call"] = next((dr.get("release_call") for dr in drains), None)
+    out = {"drain_" + key: median(dr.get(key) for dr in drains) if drains else None
+           for key in ("rss_start_kib", "rss_100ms_kib", "rss_1s_kib", "rss_released_kib")}
+    out["drain_release_call"] = next((dr.get("release_call") for dr in drains), None)
+    return out
+
+
+def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
+    failures = [st for st in rep_status if st != "ok"]
+    lat = hgrm.merge_details(dets, hgrm.latency_of)
+    gc_dets = [d["gc"] for d in dets if d.get("gc")]
+    checksums = collections.Counter(d["checksum"] for d in dets)
+    counters: dict[str, list] = collections.defaultdict(list)
+    for d in dets:
+        for k, v in (d.get("counters") or {}).items():
+            counters[k].append(v)
+    entry_leak = plan.get("deliberate_leak", {}).get(f"{w}/{s}", False)
+    iterations = [max(len(d.get("iterations") or [None]), 1) for d in dets]
+    gc_tail, gc_body = _collector(dets, iterations)
+    row = {"workload": w, "strategy": s, "size": plan.get("size"), "reps": reps,
+           "status": failures[0] if failures else "ok",
+           **_central(dets, recs), **_latency(lat), **gc_tail,
+           "checksum": checksums.most_common(1)[0][0] if checksums else None,
+           **gc_body, **_protocol(dets, recs, iterations),
+           "unit": dets[0].get("unit") if dets else plan.get("units", {}).get(w),
+           "headline": (plan.get("headline") or {}).get(w, "throughput"),
+           "deliberate_leak": bool(dets[0].get("deliberate_leak")) if dets else bool(entry_leak),
+           "rep_status": rep_status, **_samples(dets, recs), "lat_count": lat.count,
+           "gc_collections": median(g.get("collections") for g in gc_dets) if gc_dets else None,
+           "counters": {k: median(v) for k, v in sorted(counters.items())},
+           "checksums": sorted(checksums)}
+    row.update(mmu.row_mmu(dets))
+    row.update(_drain(dets))
     return row
 
 
@@ -316,152 +343,6 @@ def to_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def _si(v: float | None) -> str:
-    return fmt.si(v, missing="-")
-
-
-def format_ns(ns: float | None) -> str:
-    return fmt.format_duration(ns, missing="-")
-
-
-def format_kib(kib: float | None) -> str:
-    return fmt.format_kib(kib, missing="-")
-
-
-def format_ratio(row: dict) -> str:
-    """The paired ratio to the reference with its 95% interval, where the row's
-    headline is throughput; footprint and fixed-rate rows have no speed ratio."""
-    if row.get("headline", "throughput") != "throughput":
-        return "n/a"
-    if row.get("strategy") == REFERENCE_STRATEGY:
-        return "reference"
-    ratio = row.get("ratio_vs_ref")
-    if ratio is None:
-        return "-"
-    if row.get("ratio_ci95_lo") is None:
-        return f"{ratio:.3g}x"
-    return f'{ratio:.3g}x [{row["ratio_ci95_lo"]:.3g}, {row["ratio_ci95_hi"]:.3g}]'
-
-
-def table_cells(rows: list[dict]):
-    header = ["workload", "strategy", "status", "throughput", f"x {REFERENCE_STRATEGY} [95% CI]",
-              "CV", "wall", "peak RSS", "live", "p50", "p99", "p99.9", "max", "GC pauses",
-              "GC p99", "GC max"]
-    body = []
-    for r in rows:
-        strategy = r["strategy"] + (" (leaks)" if r.get("deliberate_leak") else "")
-        unit = r.get("unit") or "unit"
-        tp = r.get("throughput_per_s")
-        headline = r.get("headline", "throughput")
-        if headline == "footprint":
-            throughput = "(footprint)"
-        elif headline == "frame_time":
-            throughput = "(fixed rate)"
-        else:
-            throughput = f"{_si(tp)} {unit}/s" if tp is not None else "-"
-        body.append([
-            r["workload"], strategy, r["status"], throughput, format_ratio(r),
-            (f'{100 * r["cv_wall"]:.1f}%') if r.get("cv_wall") is not None else "-",
-            (f'{r["wall_s"]:.3f} s') if r.get("wall_s") is not None else "-",
-            format_kib(r.get("peak_rss_kib")), format_kib(r.get("live_kib")),
-            format_ns(r.get("lat_p50_ns")), format_ns(r.get("lat_p99_ns")),
-            format_ns(r.get("lat_p999_ns")), format_ns(r.get("lat_max_ns")),
-            _si(r.get("gc_pauses")) if r.get("gc_pauses") is not None else "-",
-            format_ns(r.get("gc_pause_p99_ns")), format_ns(r.get("gc_pause_max_ns")),
-        ])
-    return header, body
-
-
-def markdown_table(rows: list[dict]) -> str:
-    """A padded Markdown table: readable as plain text in a terminal too."""
-    header, body = table_cells(rows)
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)] if body else [
-        len(h) for h in header]
-    numeric = set(range(3, len(header)))
-
-    def line(cells):
-        out = []
-        for i, c in enumerate(cells):
-            out.append(str(c).rjust(widths[i]) if i in numeric else str(c).ljust(widths[i]))
-        return "| " + " | ".join(out) + " |"
-
-    sep = "|" + "|".join(("-" * (w + 1) + ":") if i in numeric else ("-" * (w + 2))
-                         for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), sep] + [line(b) for b in body]) + "\n"
-
-
-def to_markdown(rows: list[dict], manifest: dict | None) -> str:
-    parts = ["# mmbench run summary\n"]
-    if manifest:
-        opts = manifest.get("options", {})
-        mach = manifest.get("machine", {})
-        git = manifest.get("git", {})
-        dirty = " (dirty)" if git.get("dirty") else ""
-        parts.append(f'size `{opts.get("size")}`, {opts.get("reps")} repetition(s), threads '
-                     f'{opts.get("threads")}, seed {opts.get("seed")}; {mach.get("cpu_model")}, '
-                     f'{mach.get("cores")} cores, kernel {mach.get("kernel")}; '
-                     f'git {(git.get("revision") or "?")[:12]}{dirty}\n')
-    parts.append(markdown_table(rows))
-    parts.append(
-        "\nthroughput: median over repetitions of units / wall time of one steady-state "
-        "iteration (per-unit clock off; the median of the process's repeated iterations); "
-        "x glibc: median of the per-round ratios to glibc, with an order-statistics interval "
-        "(95% coverage from 6 rounds; with 5, min-max at 94%); "
-        "CV: coefficient of variation of the time over repetitions; "
-        "baseline is the harness's footprint (no speed ratio) and real_time_loop runs at a fixed "
-        "rate (read its frame-time percentiles); "
-        "peak RSS: median of the worker's wait4 ru_maxrss; "
-        "live: the workload's peak reachable data; latencies: per unit of work, all "
-        "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy.\n")
-    kept = [r for r in rows if (r.get("disturbed_reps") or 0) > (r.get("excluded_reps") or 0)]
-    if kept:
-        parts.append("\nWARNING: disturbed repetitions in the figures (a slow host, steal, "
-                     "CPU or memory pressure or migrations beyond the limits even after "
-                     "re-runs, and fewer than 3 undisturbed ones: the figures rest on the 3 "
-                     "the host probe found least slowed down; see each run.json's noise): "
-                     + ", ".join(f'{r["workload"]}/{r["strategy"]}: '
-                                 f'{r["disturbed_reps"] - r["excluded_reps"]}'
-                                 for r in kept) + "\n")
-    left_out = sum(r.get("excluded_reps") or 0 for r in rows)
-    if left_out:
-        parts.append(f"\nNote: {left_out} repetition(s) still disturbed after their re-runs "
-                     "are left out of their cells' figures (Measurement table: left out).\n")
-    noisy = [r for r in rows if (r.get("cv_wall") or 0) > 0.05
-             and r.get("headline", "throughput") == "throughput"]
-    if noisy:
-        cells = ", ".join(f'{r["workload"]}/{r["strategy"]} {100 * r["cv_wall"]:.1f}%'
-                          for r in noisy)
-        parts.append(f"\nWARNING: cells whose time varies by more than 5% over repetitions "
-                     f"(CV): {cells}\n")
-    refused = [r for r in rows if r["status"] == "unsupported"]
-    if refused:
-        parts.append("\nUnsupported (the strategy refuses the combination, e.g. a "
-                     "single-threaded pmr resource under threads): "
-                     + ", ".join(f'{r["workload"]}/{r["strategy"]}' for r in refused)
-                     + "\n")
-    bad = [r for r in rows if r["status"] not in ("ok", "unsupported")]
-    if bad:
-        parts.append("\nNot ok: " + "; ".join(
-            f'{r["workload"]}/{r["strategy"]}: {r["status"]} (reps: {", ".join(r["rep_status"])})'
-            for r in bad) + "\n")
-    return "".join(parts)
-
-
-def warnings(rows: list[dict]) -> list[str]:
-    """One line per cell whose figure should not be trusted as it is."""
-    out = []
-    for r in rows:
-        kept = (r.get("disturbed_reps") or 0) - (r.get("excluded_reps") or 0)
-        if kept > 0:
-            out.append(f'warning: {r["workload"]}/{r["strategy"]}: {kept} '
-                       "repetition(s) disturbed and kept in the figures (slow host, steal, "
-                       "pressure or migrations; see run.json noise)")
-        if (r.get("cv_wall") or 0) > 0.05 and r.get("headline", "throughput") == "throughput":
-            out.append(f'warning: {r["workload"]}/{r["strategy"]} varies by '
-                       f'{100 * r["cv_wall"]:.1f}% (CV) over its repetitions')
-    return out
-
-
 def noise_summary(folder: RunFolder, plan: dict) -> dict:
     """The run's disturbances at a glance, for the manifest (per run: run.json noise)."""
     recs = [folder.load_record(w, s, r) for w, s in (tuple(p) for p in plan.get("pairs") or [])
@@ -490,5 +371,5 @@ def write_summary(folder: RunFolder, plan: dict, manifest: dict | None = None) -
     rows = build_rows(folder, plan)
     write_json_atomic(folder.root / "summary.json", {"columns": COLUMNS, "rows": rows})
     write_text_atomic(folder.root / "summary.csv", to_csv(rows))
-    write_text_atomic(folder.root / "summary.md", to_markdown(rows, manifest))
+    write_text_atomic(folder.root / "summary.md", summary_md.summary_markdown(rows, manifest))
     return rows

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import load_json
 from mmbench import noise, summary
+from mmbench.reporting import summary_md
 from mmbench.runfolder import RunFolder, write_json_atomic
 from mmbench.runner.host_probe import HostProbe, open_host_probe
 
@@ -148,7 +149,7 @@ def test_disturbed_repetitions_are_left_out_while_three_undisturbed_remain(run_m
     row = rows()["arena"]
     assert row["disturbed_reps"] == 2 and row["excluded_reps"] == 1
     assert row["wall_samples"] == [figure[1], figure[3], figure[4]]
-    assert any("1 repetition(s) disturbed and kept" in w for w in summary.warnings([row]))
+    assert any("1 repetition(s) disturbed and kept" in w for w in summary_md.warnings([row]))
 
 
 def test_figure_reps_choose_by_the_probe_never_by_the_figure():

@@ -20,6 +20,7 @@ from conftest import MMBENCH as REPO_MMBENCH
 from conftest import NO_HOST_WAIT, load_json
 
 from mmbench import hgrm, summary
+from mmbench.reporting import summary_md
 from mmbench.runfolder import RunFolder
 
 JEMALLOC_SO = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
@@ -444,7 +445,7 @@ def test_deliberate_leak_rows_are_marked(tiny_run):
     rows = load_json(folder / "summary.json")["rows"]
     assert all(r["deliberate_leak"] is False for r in rows)
     leaking = dict(rows[0], deliberate_leak=True)
-    table = summary.markdown_table([leaking, rows[1]])
+    table = summary_md.markdown_table([leaking, rows[1]])
     assert f'{leaking["strategy"]} (leaks)' in table
     assert f'{rows[1]["strategy"]} (leaks)' not in table
 

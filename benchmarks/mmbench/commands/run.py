@@ -29,7 +29,7 @@ import argparse
 import pathlib
 import sys
 
-from mmbench import summary
+from mmbench.reporting import summary_md
 from mmbench.reporting.generate import generate
 from mmbench.runner import add_run_options, open_session
 
@@ -72,8 +72,8 @@ def run_command(args) -> int:
 def _run(args, session) -> int:
     state = session.run()
     rows = session.write_summary()
-    print(summary.markdown_table(rows), end="")
-    for line in summary.warnings(rows):
+    print(summary_md.markdown_table(rows), end="")
+    for line in summary_md.warnings(rows):
         print(line)
     if session.skipped:
         print(f"({session.skipped} finished run(s) kept from before, {session.executed} run now)")

@@ -7,6 +7,7 @@ from mmbench import workers
 from mmbench import runner
 from mmbench.errors import UsageError
 from mmbench.experiments import points, scale
+from mmbench.reporting.experiments import scale_markdown
 from mmbench.runfolder import write_json_atomic
 
 DEFAULT_WORKLOAD = "producer_consumer"
@@ -56,5 +57,5 @@ def scale_command(args) -> int:
 
     result = scale.run_scale(root, catalog, opts, workloads, strategies, threads, args.reps,
                              progress=points.print_progress)
-    return points.finish(root, "scale", result, scale.to_csv, scale.to_markdown, manifest,
+    return points.finish(root, "scale", result, scale.to_csv, scale_markdown, manifest,
                          args.repo_root)

@@ -9,6 +9,7 @@ from mmbench import workers
 from mmbench import runner
 from mmbench.errors import UsageError
 from mmbench.experiments import points, sweep
+from mmbench.reporting.experiments import sweep_markdown
 from mmbench.runfolder import write_json_atomic
 
 
@@ -85,7 +86,7 @@ def sweep_command(args) -> int:
                              progress=points.print_progress, divisors=divisors)
     for w, data in result["workloads"].items():
         data["unit"] = catalog.workloads.get(w, {}).get("unit")
-    rc = points.finish(root, "sweep", result, sweep.to_csv, sweep.to_markdown, manifest,
+    rc = points.finish(root, "sweep", result, sweep.to_csv, sweep_markdown, manifest,
                        args.repo_root)
     failed = [w for w, d in result["workloads"].items() if "error" in d]
     return 1 if failed else rc

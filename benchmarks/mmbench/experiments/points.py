@@ -12,9 +12,9 @@ import pathlib
 import statistics
 import sys
 
-from mmbench import hgrm, runfolder, workers
+from mmbench import hgrm, runfolder, summary, workers
 from mmbench import runner
-from mmbench.contract import EXIT_UNSUPPORTED, check_size
+from mmbench.contract import check_size
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
 
 
@@ -73,10 +73,7 @@ def _median(values) -> float | None:
     return statistics.median(values) if values else None
 
 
-def status_of(record: dict) -> str:
-    if record.get("status") == "error" and record.get("exit_code") == EXIT_UNSUPPORTED:
-        return "unsupported"
-    return record.get("status", "missing")
+status_of = summary.status_of_record
 
 
 def measure(folder_path: pathlib.Path, catalog: workers.Catalog, opts: dict, workload: str,

@@ -12,7 +12,6 @@ import pathlib
 
 from mmbench import workers
 from mmbench.experiments import points
-from mmbench.fmt import si
 
 
 def default_threads(cores: int = 0) -> list[int]:
@@ -73,28 +72,3 @@ def to_csv(scale: dict) -> str:
         for r in data["rows"]:
             writer.writerow(["" if r.get(c) is None else r[c] for c in CSV_COLUMNS])
     return out.getvalue()
-
-
-def to_markdown(scale: dict) -> str:
-    lines = [f'# Thread scaling (size {scale["size"]}, {scale["reps"]} rep(s), '
-             f'{scale["cores"]} cores)', ""]
-    for w, data in scale["workloads"].items():
-        lines += [f'## {w} (throughput, {data["unit"] or "unit"}/s; speedup over '
-                  f'{scale["threads"][0]} thread(s))', ""]
-        strategies = list(dict.fromkeys(r["strategy"] for r in data["rows"]))
-        lines.append("| threads | " + " | ".join(strategies) + " |")
-        lines.append("| --- |" + " --- |" * len(strategies))
-        for t in scale["threads"]:
-            cells = []
-            for s in strategies:
-                r = next((r for r in data["rows"] if r["strategy"] == s and r["threads"] == t),
-                         None)
-                if r is None:
-                    cells.append("")
-                elif r["status"] != "ok":
-                    cells.append(r["status"])
-                else:
-                    cells.append(f'{si(r["throughput_per_s"])} ({r["speedup"] or 0:.2f}x)')
-            lines.append(f'| {t} | {" | ".join(cells)} |')
-        lines.append("")
-    return "\n".join(lines) + "\n"

@@ -107,6 +107,44 @@ def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workload
     return result
 
 
+def _bisect(grid: dict, at, live: float) -> tuple[list, dict | None]:
+    """Bisection between the grid's largest failing multiple and its smallest
+    completing one, on a geometric scale: (the probes, the minimum found)."""
+    ok = sorted(m for m, p in grid.items() if p.status == "ok")
+    if not ok:
+        return [], None
+    hi = ok[0]
+    failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
+    lo = failed[-1] if failed else None
+    if lo is None and hi > LOWEST_PROBE:
+        lo = LOWEST_PROBE if at(LOWEST_PROBE, 1).status != "ok" else None
+        if lo is None:
+            hi = LOWEST_PROBE
+    bisection = []
+    while lo is not None and hi / lo > 1 + PRECISION:
+        mid = math.sqrt(lo * hi)
+        p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
+        bisection.append({"multiple": mid, "status": p.status})
+        if p.status == "ok":
+            hi = mid
+        else:
+            lo = mid
+    return bisection, {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
+                       "largest_failing_multiple": lo}
+
+
+def _references(root, catalog, opts, workload, references, reps, progress):
+    """The manual strategies run uncapped: (points, the fastest, its wall time)."""
+    refs = {}
+    for s in references:
+        if (workload, s) in catalog.entries:
+            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
+                                     reps, progress=progress)
+    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
+    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
+    return refs, best, ok_refs[best].wall_s if best else None
+
+
 def sweep_workload(root, catalog, opts, workload, strategy, references, multiples, reps, bisect,
                    progress, divisors=()) -> dict:
     base = root / "points" / workload
@@ -119,12 +157,8 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
                 "uncapped": uncapped.as_dict()}
     live = uncapped.live_bytes
     # 2. The manual references, uncapped.
-    refs = {s: points.measure(root / "reference" / workload, catalog, opts, workload, s, reps,
-                              progress=progress)
-            for s in references if (workload, s) in catalog.entries}
-    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
-    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
-    best_wall = ok_refs[best].wall_s if best else None
+    refs, best, best_wall = _references(root, catalog, opts, workload, references, reps,
+                                        progress)
 
     # 3. The grid, then bisection between the largest failure and the smallest success.
     grid: dict[float, points.Point] = {}
@@ -141,17 +175,21 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
             at(m, reps)
     bisection, minimum = _bisect(grid, at, live) if bisect else ([], None)
     natural_heap = uncapped.gc_heap_bytes
-    rows = [_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
-                 natural_heap=natural_heap) for m in sorted(grid)]
+    rows = []
+    for m in sorted(grid):
+        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
+                         natural_heap=natural_heap))
     if None in multiples:
         rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True,
                          natural_heap=natural_heap))
 
     # 4. The divisor series: uncapped, more or less garbage allowed between collections.
-    divisor_rows = [_row(workload, None, points.measure(
-        base / f"d{d}", catalog, opts, workload, strategy, reps,
-        ["--gc-free-space-divisor", str(d)], progress), live, best_wall, in_grid=True,
-        series="divisor", divisor=d) for d in divisors]
+    divisor_rows = []
+    for d in divisors:
+        p = points.measure(base / (f"d{d}"), catalog, opts, workload, strategy, reps,
+                           ["--gc-free-space-divisor", str(d)], progress)
+        divisor_rows.append(_row(workload, None, p, live, best_wall, in_grid=True,
+                                 series="divisor", divisor=d))
     return {
         "live_bytes": live,
         "uncapped_heap_bytes": uncapped.gc_heap_bytes,
@@ -167,34 +205,6 @@ def sweep_workload(root, catalog, opts, workload, strategy, references, multiple
         "bisection": bisection,
         "minimum": minimum,
     }
-
-
-def _bisect(grid: dict, at, live: float) -> tuple[list, dict | None]:
-    """Bisection on a geometric scale between the grid's largest failing multiple
-    below its smallest completing one (else LOWEST_PROBE) and that one, to within
-    PRECISION: the points it ran, and the smallest multiple that completes."""
-    ok = sorted(m for m, p in grid.items() if p.status == "ok")
-    hi = ok[0] if ok else None
-    if hi is None:
-        return [], None
-    failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
-    lo = failed[-1] if failed else None
-    if lo is None and hi > LOWEST_PROBE:
-        p = at(LOWEST_PROBE, 1)
-        lo = LOWEST_PROBE if p.status != "ok" else None
-        if lo is None:
-            hi = LOWEST_PROBE
-    bisection = []
-    while lo is not None and hi / lo > 1 + PRECISION:
-        mid = math.sqrt(lo * hi)
-        p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
-        bisection.append({"multiple": mid, "status": p.status})
-        if p.status == "ok":
-            hi = mid
-        else:
-            lo = mid
-    return bisection, {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
-                       "largest_failing_multiple": lo}
 
 
 def _cap_binding(multiple, live, natural_heap) -> bool | None:
@@ -254,97 +264,3 @@ def to_csv(sweep: dict) -> str:
             writer.writerow([("uncapped" if c == "multiple" else "") if row.get(c) is None
                              else row[c] for c in CSV_COLUMNS])
     return out.getvalue()
-
-
-def _ms(ns) -> str:
-    return "" if ns is None else f"{ns / 1e6:.3g}"
-
-
-def _x(value) -> str:
-    return f"{value:.2f}" if value else ""
-
-
-def _pauses(row) -> str:
-    return " / ".join(_ms(row[k]) for k in ("pause_p50_ns", "pause_p99_ns", "pause_max_ns"))
-
-
-def _binding_text(row) -> str:
-    if row["multiple"] is None:
-        return ""
-    return {True: "binds", False: "cap not binding", None: "?"}[row["cap_binding"]]
-
-
-def to_markdown(sweep: dict) -> str:
-    lines = [f'# Heap-size sweep: {sweep["strategy"]} against the best of '
-             f'{", ".join(sweep["references"])} (size {sweep["size"]}, {sweep["reps"]} rep(s))', ""]
-    for w, data in sweep["workloads"].items():
-        lines.append(f"## {w}")
-        lines.append("")
-        if "error" in data:
-            lines += [data["error"], ""]
-            continue
-        lines.append(f'Live data {data["live_bytes"] / 2**20:.2f} MiB; uncapped heap '
-                     f'{(data["uncapped_heap_bytes"] or 0) / 2**20:.2f} MiB; best manual strategy: '
-                     f'{data["best_reference"] or "none"} '
-                     f'({data["best_reference_wall_s"] or float("nan"):.3f} s).')
-        if data.get("minimum"):
-            m = data["minimum"]
-            failing = (f'{m["largest_failing_multiple"]:.3g} x fails'
-                       if m["largest_failing_multiple"] else "no smaller multiple failed")
-            lines.append(f'Smallest heap that completes: **{m["multiple"]:.3g} x live** '
-                         f'({m["cap_bytes"] / 2**20:.2f} MiB); {failing}.')
-        lines.append("")
-        lines.append("### Heap cap (default free-space divisor)")
-        lines.append("")
-        uncapped_x = (data["uncapped_heap_bytes"] or 0) / data["live_bytes"]
-        lines.append(f"A cap at or above the uncapped heap ({uncapped_x:.2f} x live) does not "
-                     "bind: the run "
-                     "repeats the uncapped configuration, because libgc sizes its heap by the "
-                     "free-space divisor, not by the cap.")
-        lines.append("")
-        lines.append("| heap cap (x live) | status | cap | time vs best manual "
-                     "| heap used (x live) | peak RSS (x live) "
-                     "| GC pauses p50 / p99 / max (ms) | unit latency p99 / max (ms) |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for row in data["points"]:
-            if not row["in_grid"]:
-                continue
-            ok = row["status"] == "ok"
-            cells = ["uncapped" if row["multiple"] is None else f'{row["multiple"]:.3g}',
-                     row["status"], _binding_text(row), _x(row["relative_time"]),
-                     _x(row["heap_over_live"]), _x(row["rss_over_live"]),
-                     _pauses(row) if ok else "",
-                     " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns")) if ok else ""]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-        if data.get("divisor_points"):
-            lines.append("### Free-space divisor, uncapped "
-                         f"(libgc default {LIBGC_DEFAULT_DIVISOR})")
-            lines.append("")
-            lines.append("Lower divisor: more allocation between collections, a larger heap, "
-                         "fewer collections. Heap is measured (GC_get_heap_size at the end of "
-                         "the run) over live data.")
-            lines.append("")
-            lines.append("| divisor | status | heap (x live, measured) | peak RSS (x live) "
-                         "| time vs best manual | collections "
-                         "| GC pauses p50 / p99 / max (ms) | unit latency p99 / max (ms) |")
-            lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-            for row in data["divisor_points"]:
-                ok = row["status"] == "ok"
-                cells = [str(int(row["divisor"])), row["status"], _x(row["heap_over_live"]),
-                         _x(row["rss_over_live"]), _x(row["relative_time"]),
-                         f'{row["gc_collections"]:.0f}' if row["gc_collections"] is not None
-                         else "",
-                         _pauses(row) if ok else "",
-                         " / ".join(_ms(row[k]) for k in ("lat_p99_ns", "lat_max_ns"))
-                         if ok else ""]
-                lines.append("| " + " | ".join(cells) + " |")
-            lines.append("")
-        if data["references"]:
-            lines.append("References (uncapped): " + "; ".join(
-                f'{s} {r["status"]}' + (
-                    f' {r["wall_s"]:.3f} s ({r["relative_time"]:.2f} x), unit latency max '
-                    f'{_ms(r["lat"]["max"])} ms' if r["status"] == "ok" else "")
-                for s, r in data["references"].items()))
-            lines.append("")
-    return "\n".join(lines) + "\n"

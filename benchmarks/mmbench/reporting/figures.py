@@ -4,17 +4,29 @@ Sources: summary.json rows (medians, merged-histogram percentiles, per-rep
 samples). Relative throughput is the row's paired ratio (per-round ratios to
 glibc, summary.py); for older run folders without it, Fieller's interval of
 the ratio of mean throughputs.
+
+Figures that would say something false are None here, with the reason in
+`na`, so every table, the CSV and the plots leave them out alike: the speed
+of a row whose headline is not its speed, and peak RSS over live data where
+the workload keeps next to nothing live.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mmbench.runfolder import RunData, number, numbers
 from mmbench.stats import ratio_of_means_ci
 
 REFERENCE = "glibc"
+
+# RSS counts whole pages: live data under one (4 KiB) is below what it
+# resolves, and RSS over it is the harness's own footprint over next to nothing.
+MIN_LIVE_KIB = 4.0
+
+# Why a row's speed figures are not applicable, by headline (summary.py).
+UNTIMED = {"footprint": "footprint", "frame_time": "fixed rate"}
 
 LATENCY_KEYS = [("p50", "lat_p50_ns"), ("p90", "lat_p90_ns"), ("p99", "lat_p99_ns"),
                 ("p99.9", "lat_p999_ns"), ("max", "lat_max_ns")]
@@ -30,8 +42,8 @@ class RowFigures:
     unit: str
     reps: int | None
     throughput: float | None        # units/s, median over reps
-    rel: float | None               # mean(throughput)/mean(glibc throughput)
-    rel_low: float | None           # 95% CI (Fieller), None if unbounded/unknown
+    rel: float | None               # throughput relative to the reference strategy's
+    rel_low: float | None           # its 95% interval, None if unbounded or unknown
     rel_high: float | None
     wall_s: float | None
     peak_rss_mib: float | None
@@ -51,6 +63,7 @@ class RowFigures:
     excluded_reps: int = 0
     reruns: int = 0
     iterations: float | None = None
+    na: dict = field(default_factory=dict)  # figure name -> why it is not applicable
 
     @property
     def has_gc(self) -> bool:
@@ -64,51 +77,65 @@ def _throughput_samples(row: dict) -> list[float]:
     return samples
 
 
-def row_figures(data: RunData, row: dict) -> RowFigures:
-    ok = row.get("status") == "ok"
-    reference = data.find(row["workload"], REFERENCE)
-    rel = rel_low = rel_high = None
-    headline = str(row.get("headline") or "throughput")
-    if headline != "throughput":
-        pass  # no speed ratio: a footprint row or a fixed-rate loop
-    elif ok and number(row.get("ratio_vs_ref")) is not None:
+def _relative(data: RunData, row: dict) -> tuple[float | None, float | None, float | None]:
+    """(ratio to the reference, 95% low, high) of an ok throughput row."""
+    if number(row.get("ratio_vs_ref")) is not None:
         # Paired by round (summary.py): drift between rounds cancels.
-        rel = number(row.get("ratio_vs_ref"))
-        rel_low, rel_high = number(row.get("ratio_ci95_lo")), number(row.get("ratio_ci95_hi"))
-    elif ok and reference is not None and reference.get("status") == "ok":
+        return (number(row.get("ratio_vs_ref")), number(row.get("ratio_ci95_lo")),
+                number(row.get("ratio_ci95_hi")))
+    reference = data.find(row["workload"], REFERENCE)
+    if reference is not None and reference.get("status") == "ok":
         # A run folder from before paired ratios: independent samples (Fieller).
         ci = ratio_of_means_ci(_throughput_samples(row), _throughput_samples(reference))
         if ci is not None:
-            rel, rel_low, rel_high = ci.ratio, ci.low, ci.high
+            return ci.ratio, ci.low, ci.high
+    return None, None, None
+
+
+def not_applicable(headline: str, live_kib: float | None) -> dict[str, str]:
+    """The figures of a row that make no sense, and why."""
+    na = {}
+    if headline in UNTIMED:
+        na.update(throughput=UNTIMED[headline], rel=UNTIMED[headline])
+    if live_kib is not None and live_kib < MIN_LIVE_KIB:
+        na["rss_per_live"] = "no live data"
+    return na
+
+
+def row_figures(data: RunData, row: dict) -> RowFigures:
+    ok = row.get("status") == "ok"
+    headline = str(row.get("headline") or "throughput")
     peak_kib, live_kib = number(row.get("peak_rss_kib")), number(row.get("live_kib"))
-    peak_mib = peak_kib / 1024 if peak_kib is not None else None
-    live_mib = live_kib / 1024 if live_kib is not None else None
+    na = not_applicable(headline, live_kib)
+    timed = ok and "throughput" not in na
+    rel, rel_low, rel_high = _relative(data, row) if timed else (None, None, None)
     throughput = number(row.get("throughput_per_s"))
     if throughput is None and numbers(row.get("throughput_samples")):
         throughput = statistics.median(numbers(row.get("throughput_samples")))
     reps = number(row.get("reps"))
+
+    def figure(key):
+        return number(row.get(key)) if ok else None
     return RowFigures(
         workload=row["workload"], strategy=row["strategy"], status=str(row.get("status")),
         ok=ok, deliberate_leak=bool(row.get("deliberate_leak")),
         unit=str(row.get("unit") or "unit"), reps=int(reps) if reps is not None else None,
-        throughput=throughput if ok else None, rel=rel, rel_low=rel_low, rel_high=rel_high,
-        wall_s=number(row.get("wall_s")) if ok else None,
-        peak_rss_mib=peak_mib if ok else None, live_mib=live_mib if ok else None,
-        rss_per_live=(peak_kib / live_kib) if ok and peak_kib and live_kib else None,
-        latency_ns={name: number(row.get(key)) if ok else None for name, key in LATENCY_KEYS},
-        gc_pauses=number(row.get("gc_pauses")) if ok else None,
-        gc_p99_ns=number(row.get("gc_pause_p99_ns")) if ok else None,
-        gc_max_ns=number(row.get("gc_pause_max_ns")) if ok else None,
-        headline=headline,
-        cv_wall=number(row.get("cv_wall")) if ok else None,
-        cpu_s=number(row.get("cpu_s")) if ok else None,
-        first_wall_s=number(row.get("first_wall_s")) if ok else None,
-        instrument_share=number(row.get("instrument_share")) if ok else None,
-        timed_share=number(row.get("timed_iteration_share")) if ok else None,
+        throughput=throughput if timed else None, rel=rel, rel_low=rel_low, rel_high=rel_high,
+        wall_s=figure("wall_s"),
+        peak_rss_mib=peak_kib / 1024 if ok and peak_kib is not None else None,
+        live_mib=live_kib / 1024 if ok and live_kib is not None else None,
+        rss_per_live=(peak_kib / live_kib if ok and peak_kib and live_kib
+                      and "rss_per_live" not in na else None),
+        latency_ns={name: figure(key) for name, key in LATENCY_KEYS},
+        gc_pauses=figure("gc_pauses"), gc_p99_ns=figure("gc_pause_p99_ns"),
+        gc_max_ns=figure("gc_pause_max_ns"), headline=headline, cv_wall=figure("cv_wall"),
+        cpu_s=figure("cpu_s"), first_wall_s=figure("first_wall_s"),
+        instrument_share=figure("instrument_share"),
+        timed_share=figure("timed_iteration_share"),
         disturbed_reps=int(number(row.get("disturbed_reps")) or 0),
         excluded_reps=int(number(row.get("excluded_reps")) or 0),
         reruns=int(number(row.get("reruns")) or 0),
-        iterations=number(row.get("iterations_per_run")) if ok else None,
+        iterations=figure("iterations_per_run"), na=na,
     )
 
 

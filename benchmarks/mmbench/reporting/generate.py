@@ -11,7 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mmbench.reporting import html, tables
+from mmbench import runstate
+from mmbench.reporting import csv_report, html, markdown, tables
 from mmbench.runfolder import load, write_text_atomic
 
 
@@ -20,6 +21,7 @@ class Result:
     written: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)   # inputs that could not be used
     notices: list[str] = field(default_factory=list)    # e.g. plots skipped, and why
+    state: str = ""     # the line saying the run is partial, "" for a finished one
     markdown: str = ""
     terminal: str = ""  # what is printed: the result tables, overview last
 
@@ -47,6 +49,7 @@ def generate(run_dir, quiet: bool = False) -> Result:
         _say(result, quiet)
         return result
 
+    result.state = runstate.run_state(run_dir, data.manifest).describe()
     table_list = tables.build_tables(data)   # reads details lazily: problems land in data
     plots_module, why = load_plots_module()
     plot_problems = []
@@ -60,12 +63,12 @@ def generate(run_dir, quiet: bool = False) -> Result:
             plot_problems.append(f"plots failed: {type(e).__name__}: {e}")
     result.problems = list(data.problems) + plot_problems
 
-    result.markdown = tables.report_markdown(data, table_list)
+    result.markdown = markdown.report_markdown(data, table_list, result.state)
     # The terminal gets the result tables only, ending with the overview.
-    result.terminal = tables.results_markdown(table_list, overview_last=True)
-    for name, text in (("report.md", result.markdown), ("report.csv", tables.report_csv(data)),
-                       ("report.html", html.report_html(data, table_list,
-                                                        result.problems + result.notices))):
+    result.terminal = markdown.results_markdown(table_list, overview_last=True)
+    page = html.report_html(data, table_list, result.problems + result.notices, result.state)
+    for name, text in (("report.md", result.markdown),
+                       ("report.csv", csv_report.report_csv(data)), ("report.html", page)):
         try:
             write_text_atomic(run_dir / name, text)
             result.written.append(run_dir / name)
@@ -78,6 +81,8 @@ def generate(run_dir, quiet: bool = False) -> Result:
 def _say(result: Result, quiet: bool) -> None:
     if not quiet and result.terminal:
         print(result.terminal)
+    if result.state:
+        print(f"mmbench report: {result.state}", file=sys.stderr)
     for n in result.notices:
         print(f"mmbench report: {n}", file=sys.stderr)
     for p in result.problems:

@@ -6,8 +6,9 @@ import base64
 import html
 from pathlib import Path
 
+from mmbench.reporting.markdown import METHOD_NOTES, configuration_items
+from mmbench.reporting.model import Table
 from mmbench.runfolder import RunData, machine_line
-from mmbench.reporting.tables import METHOD_NOTES, Table, configuration_items
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
@@ -65,13 +66,16 @@ def workload_figures(plots_dir: Path, workload: str) -> list[str]:
     return figures
 
 
-def report_html(data: RunData, tables: list[Table], problems: list[str]) -> str:
+def report_html(data: RunData, tables: list[Table], problems: list[str], state: str = "") -> str:
+    """state: the line saying the run is partial (runstate.py), "" for a finished one."""
     plots = data.run_dir / "plots"
     title = f"mmbench report: {data.run_dir.name}"
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{_e(title)}</h1>", f'<p class="machine">{_e(machine_line(data))}</p>']
+    if state:
+        out.append(f'<p class="problems" id="run-state"><strong>{_e(state)}</strong></p>')
     if problems:
         out.append('<div class="problems" id="problems"><strong>Input problems</strong><ul>')
         out += [f"<li>{_e(p)}</li>" for p in problems]

@@ -9,11 +9,11 @@ Nothing here pools machines: each row's figures come from one machine's runs.
 
 from __future__ import annotations
 
+from mmbench import fmt
 from mmbench.fmt import DASH, si, sig3
 from mmbench.reporting.figures import RowFigures, all_figures
+from mmbench.reporting.model import Cell, Table, ratio_text
 from mmbench.runfolder import RunData
-
-# tables.py imports this module; its formatting is imported inside the functions.
 
 
 def _machines(data: RunData) -> dict:
@@ -32,33 +32,24 @@ def machine_of(data: RunData) -> dict:
 
 
 def _cells(f: RowFigures):
-    from mmbench.reporting.tables import Cell, _rel_text
-    thr = f"{si(f.throughput)} {f.unit or 'units'}/s" if f.throughput is not None else DASH
+    thr = f"{si(f.throughput)} {f.unit or 'units'}/s" if f.throughput is not None else (
+        fmt.NA if "throughput" in f.na and f.ok else DASH)
     rss = f"{sig3(f.peak_rss_mib)} MiB" if f.peak_rss_mib is not None else DASH
-    return [Cell(f.status), Cell(thr, f.throughput), Cell(_rel_text(f), f.rel),
+    return [Cell(f.status), Cell(thr, f.throughput), Cell(ratio_text(f), f.rel),
             Cell(rss, f.peak_rss_mib)]
 
 
-def tables(data: RunData) -> list:
-    """Table objects (tables.Table) for the report; [] for a run from one machine
-    that is not a partial merge."""
-    from mmbench.reporting.tables import Cell, Table
-    machines = _machines(data)
-    merge = data.manifest.get("merge") or {}
-    out = []
-    missing = merge.get("missing_workloads") or []
-    incomplete = merge.get("incomplete_shards") or []
-    if merge.get("partial"):
-        rows = [[Cell("missing workload"), Cell(w)] for w in missing]
-        rows += [[Cell("incomplete shard"), Cell(s)] for s in incomplete]
-        out.append(Table("Partial merge: part of the plan is missing", ["what", "which"], rows,
-                         anchor="partial-merge", notes=[
-                             "This folder was merged with --partial: its rows for the "
-                             "missing workloads say 'missing', and the tables above cover "
-                             "only what the given shards ran."]))
-    if len(machines) < 2:
-        return out
-    label = {key: f"M{i}" for i, key in enumerate(machines, 1)}
+def _partial_merge_table(merge: dict) -> Table:
+    rows = [[Cell("missing workload"), Cell(w)] for w in merge.get("missing_workloads") or []]
+    rows += [[Cell("incomplete shard"), Cell(s)] for s in merge.get("incomplete_shards") or []]
+    return Table("Partial merge: part of the plan is missing", ["what", "which"], rows,
+                 anchor="partial-merge", notes=[
+                     "This folder was merged with --partial: its rows for the missing "
+                     "workloads say 'missing', and the tables above cover only what the "
+                     "given shards ran."])
+
+
+def _legend_table(machines: dict, label: dict) -> Table:
     legend = []
     for key, e in machines.items():
         m = (e or {}).get("machine") or {}
@@ -68,37 +59,51 @@ def tables(data: RunData) -> list:
                        Cell(str(m.get("cores") if m.get("cores") is not None else DASH)),
                        Cell(", ".join(str(s) for s in e.get("shards") or [])),
                        Cell(", ".join(e.get("workloads") or []))])
-    out.append(Table("Machines", ["machine", "key", "CPU", "cores", "shards", "workloads"],
-                     legend, anchor="machines", notes=[
-                         f"Shards from {len(machines)} machines. A shard holds whole "
-                         "workloads, so every row below comes from one machine's runs "
-                         "and ratios are paired within it; figures of different machines "
-                         "are never pooled. Comparing across machines compares the hardware too."]))
+    return Table("Machines", ["machine", "key", "CPU", "cores", "shards", "workloads"],
+                 legend, anchor="machines", notes=[
+                     f"Shards from {len(machines)} machines. A shard holds whole "
+                     "workloads, so every row below comes from one machine's runs "
+                     "and ratios are paired within it; figures of different machines "
+                     "are never pooled. Comparing across machines compares the hardware too."])
+
+
+def _side_cell(f: RowFigures) -> Cell:
+    if f.rel is not None:
+        return Cell(fmt.ratio(f.rel), f.rel)
+    if f.peak_rss_mib is not None:  # a row whose headline is not its speed
+        return Cell(f"{sig3(f.peak_rss_mib)} MiB", f.peak_rss_mib)
+    return Cell(f.status)
+
+
+def _side_by_side_table(figs: list[RowFigures], machines: dict, label: dict,
+                        where: dict) -> Table:
+    side = [[Cell(f.workload), Cell(f.strategy)]
+            + [_side_cell(f) if where.get(f.workload) == label[key] else Cell(DASH)
+               for key in machines] for f in figs]
+    return Table("Machines side by side (throughput vs glibc, paired within a machine; "
+                 "peak RSS where the headline is not throughput)",
+                 ["workload", "strategy"] + [label[k] for k in machines], side,
+                 anchor="machines-side-by-side",
+                 notes=[f"{DASH}: the workload did not run on that machine."])
+
+
+def tables(data: RunData) -> list[Table]:
+    """The report's tables of a merge: what a partial merge lacks; with more than
+    one machine, a legend, each machine's rows and all side by side."""
+    machines = _machines(data)
+    merge = data.manifest.get("merge") or {}
+    out = [_partial_merge_table(merge)] if merge.get("partial") else []
+    if len(machines) < 2:
+        return out
+    label = {key: f"M{i}" for i, key in enumerate(machines, 1)}
+    out.append(_legend_table(machines, label))
     figs = all_figures(data)
     where = machine_of(data)
     for key in machines:
-        mine = [f for f in figs if where.get(f.workload) == label[key]]
-        rows = [[Cell(f.workload), Cell(f.strategy)] + _cells(f) for f in mine]
+        rows = [[Cell(f.workload), Cell(f.strategy)] + _cells(f) for f in figs
+                if where.get(f.workload) == label[key]]
         out.append(Table(f"Machine {label[key]}: {key}",
                          ["workload", "strategy", "status", "throughput", "vs glibc",
                           "peak RSS"], rows, anchor=f"machine-{label[key].lower()}"))
-    side = []
-    for f in figs:
-        cells = [Cell(f.workload), Cell(f.strategy)]
-        for key in machines:
-            if where.get(f.workload) == label[key]:
-                if f.rel is not None:
-                    cells.append(Cell(f"{sig3(f.rel)}×", f.rel))
-                elif f.peak_rss_mib is not None:  # a footprint or fixed-rate row
-                    cells.append(Cell(f"{sig3(f.peak_rss_mib)} MiB", f.peak_rss_mib))
-                else:
-                    cells.append(Cell(f.status))
-            else:
-                cells.append(Cell(DASH))
-        side.append(cells)
-    out.append(Table("Machines side by side (throughput vs glibc, paired within a machine; "
-                     "peak RSS where the headline is not throughput)",
-                     ["workload", "strategy"] + [label[k] for k in machines], side,
-                     anchor="machines-side-by-side",
-                     notes=["—: the workload did not run on that machine."]))
+    out.append(_side_by_side_table(figs, machines, label, where))
     return out

@@ -91,7 +91,10 @@ def _describe_preloads(catalog: workers.Catalog) -> dict:
     return out
 
 
-LOCK_NAME = ".lock"
+# ---------------------------------------------------------------- one process
+
+
+LOCK_NAME = runfolder.LOCK
 
 
 def lock_folder(folder_path: pathlib.Path) -> int:

@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 
-from mmbench import summary
+from mmbench import fmt
 
 
 def _clock(seconds: float) -> str:
@@ -109,7 +109,7 @@ class Progress:
             text = f'{record["workload"]}/{record["strategy"]} r{record["rep"]}: {record["status"]}'
             if record["status"] == "ok":
                 text += (f'  {record["wall_s"]:.2f} s  peak RSS '
-                         f'{summary.format_kib(record["peak_rss_kib"])}')
+                         f'{fmt.format_kib(record["peak_rss_kib"])}')
             elif record.get("problem"):
                 text += f'  ({record["problem"]})'
             if self.tty:
