@@ -48,14 +48,14 @@ func (z *lruZipf1) sample(rng *Rng) uint64 {
 }
 
 const (
-	lruMinValueBytes   = 16
-	lruMaxValueBytes   = 64 * 1024
-	lruBatch           = 64
-	lruKeySpaceFactor  = 20
-	lruEntryBytes      = 24 // logical: key, value pointer, links
-	lruNone            = math.MaxUint32
-	lruSizeSaltKey     = 0x73697a65
-	lruRngSalt         = 0x6c72752d63616368
+	lruMinValueBytes  = 16
+	lruMaxValueBytes  = 64 * 1024
+	lruBatch          = 64
+	lruKeySpaceFactor = 20
+	lruEntryBytes     = 24 // logical: key, value pointer, links
+	lruNone           = math.MaxUint32
+	lruSizeSaltKey    = 0x73697a65
+	lruRngSalt        = 0x6c72752d63616368
 )
 
 // lruValueSize: density ~ size^-1.5 on [16, 65536] by inversion, from the
