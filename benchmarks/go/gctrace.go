@@ -185,6 +185,9 @@ func histogramSumBounds(before, after *metrics.Float64Histogram) (count uint64, 
 
 // pauseReport is the detail's "gc" and the pause histogram, over the cycles
 // that ended between the two snapshots, with times relative to runStart.
+// maxPerCycle bounds the per-cycle pairs the cross-check keeps.
+const maxPerCycle = 512
+
 func pauseReport(runStart, runEnd int64, cycles []gcCycle, s0, s1 gcSnapshot,
 	h *memstatHarvest, gomaxprocs int) (map[string]any, *base.Histogram) {
 	pauses := base.NewDefaultHistogram()
@@ -198,7 +201,7 @@ func pauseReport(runStart, runEnd int64, cycles []gcCycle, s0, s1 gcSnapshot,
 	}
 	var n, gctraceTotal, gcCPU, placedByMemstats, forced int64
 	var matched int64
-	var worstShortfall float64
+	perCycle := [][2]int64{} // [gctrace's pause sum, MemStats' exact one]
 	for _, c := range cycles {
 		if c.n <= s0.cycles || c.n > s1.cycles {
 			continue
@@ -228,11 +231,10 @@ func pauseReport(runStart, runEnd int64, cycles []gcCycle, s0, s1 gcSnapshot,
 		if c.forced {
 			forced++
 		}
-		if exact, ok := h.pauseNs[c.n]; ok && exact > 0 {
+		if exact, ok := h.pauseNs[c.n]; ok {
 			matched++
-			short := 1 - float64(c.sweepTermNs+c.markTermNs)/float64(exact)
-			if math.Abs(short) > math.Abs(worstShortfall) {
-				worstShortfall = short
+			if len(perCycle) < maxPerCycle {
+				perCycle = append(perCycle, [2]int64{c.sweepTermNs + c.markTermNs, int64(exact)})
 			}
 		}
 	}
@@ -255,13 +257,14 @@ func pauseReport(runStart, runEnd int64, cycles []gcCycle, s0, s1 gcSnapshot,
 			"metrics": "runtime/metrics /gc/pauses:seconds, /gc/cycles/total:gc-cycles",
 		},
 		"crosscheck": map[string]any{
+			"first_cycle": s0.cycles + 1, "last_cycle": s1.cycles,
 			"gctrace_cycles": n, "gctrace_pauses": pauses.Count(), "gctrace_pause_total_ns": gctraceTotal,
 			"metrics_cycles": s1.cycles - s0.cycles, "metrics_pauses": metricPauses,
 			"metrics_pause_total_lo_ns": jsonFloat(lo), "metrics_pause_total_hi_ns": jsonFloat(hi),
 			"metrics_in_flight_start": s0.inFlight, "metrics_in_flight_end": s1.inFlight,
 			"memstats_cycles":         int64(s1.numGC) - int64(s0.numGC),
 			"memstats_pause_total_ns": s1.pauseTotalNs - s0.pauseTotalNs,
-			"memstats_matched_cycles": matched, "memstats_worst_cycle_shortfall": worstShortfall,
+			"memstats_matched_cycles": matched, "memstats_per_cycle": perCycle,
 			"events_placed_by_memstats": placedByMemstats,
 		},
 	}

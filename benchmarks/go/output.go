@@ -116,6 +116,16 @@ func writeResults(opt *options, w workloads.Workload, s goStrategy, label string
 	gc, pauses := pauseReport(m.startNs, m.endNs, cycles, m.snap0, m.snap1, m.harvest, runtime.GOMAXPROCS(0))
 	gogc, limit := inForce()
 	gc["in_force"] = map[string]any{"GOGC": gogc, "GOMEMLIMIT": memlimitString(limit)}
+	if path := os.Getenv(envLatencySamples); path != "" {
+		var b strings.Builder
+		for _, v := range m.latency.KeptValues() {
+			b.WriteString(itoa(v) + "\n")
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o666); err != nil {
+			say("error: %v", err)
+			return exitError
+		}
+	}
 	counters := benchmarkCounters(m, pauses)
 	if opt.benchmarkFormat == "console" {
 		printConsole(w, label, m, counters)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -132,6 +133,7 @@ func finish(code int) int {
 	if !underGCTrace() {
 		return code
 	}
+	debug.SetGCPercent(-1) // no new cycle: its line would reach the original stderr
 	if fd, err := strconv.Atoi(os.Getenv(envStderrFD)); err == nil {
 		syscall.Dup2(fd, 2)
 	}

@@ -39,6 +39,14 @@ type measurement struct {
 
 var probeSink uint64
 
+// envLatencySamples: tests only. The timed pass's latency samples, raw, are
+// written to this file (at most keptLatencySamples of them), so a test can
+// compare the row's percentiles with the exact ones.
+const (
+	envLatencySamples  = "MMBENCH_GO_TEST_LATENCY_SAMPLES"
+	keptLatencySamples = 1 << 22
+)
+
 // speedProbeNs: a fixed chain of dependent integer operations, timed (the
 // C++ worker's register probe).
 func speedProbeNs() int64 {
@@ -152,6 +160,9 @@ func run(opt *options, w workloads.Workload, s goStrategy) int {
 	m := &measurement{latency: base.NewDefaultHistogram(), corrected: base.NewDefaultHistogram(),
 		counters: &workloads.Counters{}, scratch: &workloads.Counters{},
 		iterations: make([]iteration, 0, maxIterations), checksumsAgree: true, harvest: newHarvest()}
+	if os.Getenv(envLatencySamples) != "" {
+		m.latency.KeepValues(keptLatencySamples)
+	}
 	base.CalibrateUnitClock(20_000_000)
 	m.recordCostNs = unitRecordCostNs(200_000)
 	m.probeBefore = speedProbeNs()

@@ -22,6 +22,7 @@ type Histogram struct {
 	subBucketHalfCountMagnitude int
 	bucketCount                 int64
 	significantDigits           int
+	kept                        []int64 // tests only: the raw values (KeepValues)
 }
 
 // DefaultHighestTrackable is the C++ default range: 1 ns .. ~36 min.
@@ -78,7 +79,18 @@ func (h *Histogram) RecordN(v, n int64) {
 	if v > h.max {
 		h.max = v
 	}
+	if len(h.kept) < cap(h.kept) {
+		h.kept = append(h.kept, v)
+	}
 }
+
+// KeepValues makes the histogram keep up to n raw values as well (tests
+// only: the exact percentiles of the same samples). The space is allocated
+// here, so recording still never allocates.
+func (h *Histogram) KeepValues(n int) { h.kept = make([]int64, 0, n) }
+
+// KeptValues are the raw values kept, in recording order.
+func (h *Histogram) KeptValues() []int64 { return h.kept }
 
 // Merge adds other's counts (same layout when built with the same parameters).
 func (h *Histogram) Merge(o *Histogram) {
