@@ -78,7 +78,7 @@ func TestPercentilesAgreeWithExactOnes(t *testing.T) {
 }
 
 // Fed the same samples, the C++ histogram (base/histogram.hpp, through
-// tests/support/histogram_dump.cpp) and this one write the same HIST.
+// tests/go/histogram_dump.cpp) and this one write the same HIST.
 func TestMatchesCppHistogram(t *testing.T) {
 	tool := os.Getenv("MMBENCH_CPP_HISTOGRAM_DUMP")
 	if tool == "" {
