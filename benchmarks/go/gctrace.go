@@ -183,90 +183,106 @@ func histogramSumBounds(before, after *metrics.Float64Histogram) (count uint64, 
 	return count, lo, hi
 }
 
-// pauseReport is the detail's "gc" and the pause histogram, over the cycles
-// that ended between the two snapshots, with times relative to runStart.
 // maxPerCycle bounds the per-cycle pairs the cross-check keeps.
 const maxPerCycle = 512
 
-func pauseReport(runStart, runEnd int64, cycles []gcCycle, s0, s1 gcSnapshot,
-	h *memstatHarvest, gomaxprocs int) (map[string]any, *base.Histogram) {
-	pauses := base.NewDefaultHistogram()
-	events := [][2]int64{}
-	windows := [][2]int64{}
-	clip := func(t int64) int64 {
-		if t < runStart {
-			return 0
-		}
-		return t - runStart
+// pauseTally accumulates the cycles of one run, times relative to runStart.
+type pauseTally struct {
+	runStart                                int64
+	pauses                                  *base.Histogram
+	events, windows                         [][2]int64
+	n, total, cpu, placedByMemstats, forced int64
+	matched                                 int64
+	perCycle                                [][2]int64 // [gctrace's pause sum, MemStats' exact one]
+}
+
+func (t *pauseTally) offset(at int64) int64 {
+	if at < t.runStart {
+		return 0
 	}
-	var n, gctraceTotal, gcCPU, placedByMemstats, forced int64
-	var matched int64
-	perCycle := [][2]int64{} // [gctrace's pause sum, MemStats' exact one]
-	for _, c := range cycles {
-		if c.n <= s0.cycles || c.n > s1.cycles {
-			continue
-		}
-		n++
-		start := c.startNs
-		stw2Start := start + c.sweepTermNs + c.markNs
-		if end, ok := h.endMono[c.n]; ok {
-			// The exact end of mark termination; the start then, within the
-			// millisecond gctrace gives it to.
-			stw2Start = end - c.markTermNs
-			if s := stw2Start - c.markNs - c.sweepTermNs; s > start {
-				start = s
-				if start > c.startNs+999_999 {
-					start = c.startNs + 999_999
-				}
-			}
-			placedByMemstats++
-		}
-		events = append(events, [2]int64{clip(start), c.sweepTermNs},
-			[2]int64{clip(stw2Start), c.markTermNs})
-		windows = append(windows, [2]int64{clip(start), clip(stw2Start + c.markTermNs)})
-		pauses.Record(c.sweepTermNs)
-		pauses.Record(c.markTermNs)
-		gctraceTotal += c.sweepTermNs + c.markTermNs
-		gcCPU += c.cpuNs
-		if c.forced {
-			forced++
-		}
-		if exact, ok := h.pauseNs[c.n]; ok {
-			matched++
-			if len(perCycle) < maxPerCycle {
-				perCycle = append(perCycle, [2]int64{c.sweepTermNs + c.markTermNs, int64(exact)})
+	return at - t.runStart
+}
+
+func (t *pauseTally) add(c gcCycle, h *memstatHarvest) {
+	t.n++
+	start := c.startNs
+	stw2Start := start + c.sweepTermNs + c.markNs
+	if end, ok := h.endMono[c.n]; ok {
+		// The exact end of mark termination; the start then, within the
+		// millisecond gctrace gives it to.
+		stw2Start = end - c.markTermNs
+		if s := stw2Start - c.markNs - c.sweepTermNs; s > start {
+			start = s
+			if start > c.startNs+999_999 {
+				start = c.startNs + 999_999
 			}
 		}
+		t.placedByMemstats++
 	}
+	t.events = append(t.events, [2]int64{t.offset(start), c.sweepTermNs},
+		[2]int64{t.offset(stw2Start), c.markTermNs})
+	t.windows = append(t.windows, [2]int64{t.offset(start), t.offset(stw2Start + c.markTermNs)})
+	t.pauses.Record(c.sweepTermNs)
+	t.pauses.Record(c.markTermNs)
+	t.total += c.sweepTermNs + c.markTermNs
+	t.cpu += c.cpuNs
+	if c.forced {
+		t.forced++
+	}
+	if exact, ok := h.pauseNs[c.n]; ok {
+		t.matched++
+		if len(t.perCycle) < maxPerCycle {
+			t.perCycle = append(t.perCycle, [2]int64{c.sweepTermNs + c.markTermNs, int64(exact)})
+		}
+	}
+}
+
+func jsonFloat(v float64) any {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return nil
+	}
+	return v
+}
+
+// crosscheck: the three sources side by side (tests/scripts/go_pause_crosscheck.py).
+func (t *pauseTally) crosscheck(s0, s1 gcSnapshot) map[string]any {
 	metricPauses, lo, hi := histogramSumBounds(s0.pauses, s1.pauses)
-	jsonFloat := func(v float64) any {
-		if math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil
+	return map[string]any{
+		"first_cycle": s0.cycles + 1, "last_cycle": s1.cycles,
+		"gctrace_cycles": t.n, "gctrace_pauses": t.pauses.Count(), "gctrace_pause_total_ns": t.total,
+		"metrics_cycles": s1.cycles - s0.cycles, "metrics_pauses": metricPauses,
+		"metrics_pause_total_lo_ns": jsonFloat(lo), "metrics_pause_total_hi_ns": jsonFloat(hi),
+		"metrics_in_flight_start": s0.inFlight, "metrics_in_flight_end": s1.inFlight,
+		"memstats_cycles":         int64(s1.numGC) - int64(s0.numGC),
+		"memstats_pause_total_ns": s1.pauseTotalNs - s0.pauseTotalNs,
+		"memstats_matched_cycles": t.matched, "memstats_per_cycle": t.perCycle,
+		"events_placed_by_memstats": t.placedByMemstats,
+	}
+}
+
+// pauseReport is the detail's "gc" and the pause histogram, over the cycles
+// that ended between the two snapshots, with times relative to runStart.
+func pauseReport(runStart int64, cycles []gcCycle, s0, s1 gcSnapshot, h *memstatHarvest,
+	gomaxprocs int) (map[string]any, *base.Histogram) {
+	t := &pauseTally{runStart: runStart, pauses: base.NewDefaultHistogram(),
+		events: [][2]int64{}, windows: [][2]int64{}, perCycle: [][2]int64{}}
+	for _, c := range cycles {
+		if c.n > s0.cycles && c.n <= s1.cycles {
+			t.add(c, h)
 		}
-		return v
 	}
 	gc := map[string]any{
-		"collections": n, "heap_bytes": s1.heapSys, "marker_threads": gomaxprocs,
+		"collections": t.n, "heap_bytes": s1.heapSys, "marker_threads": gomaxprocs,
 		"incremental": true, "concurrent": true, "gomaxprocs": gomaxprocs,
 		"total_allocated_bytes": s1.allocBytes - s0.allocBytes,
-		"pauses":                pauses.JSON(), "events": events, "cycle_windows": windows,
-		"cpu_ns": gcCPU, "forced_collections": forced,
+		"pauses":                t.pauses.JSON(), "events": t.events, "cycle_windows": t.windows,
+		"cpu_ns": t.cpu, "forced_collections": t.forced,
 		"sources": map[string]any{
 			"events":  "GODEBUG=gctrace=1 (cycle start to the ms, phases to 2 significant digits)",
 			"timing":  "mark termination end from runtime.MemStats.PauseEnd where its ring held the cycle",
 			"metrics": "runtime/metrics /gc/pauses:seconds, /gc/cycles/total:gc-cycles",
 		},
-		"crosscheck": map[string]any{
-			"first_cycle": s0.cycles + 1, "last_cycle": s1.cycles,
-			"gctrace_cycles": n, "gctrace_pauses": pauses.Count(), "gctrace_pause_total_ns": gctraceTotal,
-			"metrics_cycles": s1.cycles - s0.cycles, "metrics_pauses": metricPauses,
-			"metrics_pause_total_lo_ns": jsonFloat(lo), "metrics_pause_total_hi_ns": jsonFloat(hi),
-			"metrics_in_flight_start": s0.inFlight, "metrics_in_flight_end": s1.inFlight,
-			"memstats_cycles":         int64(s1.numGC) - int64(s0.numGC),
-			"memstats_pause_total_ns": s1.pauseTotalNs - s0.pauseTotalNs,
-			"memstats_matched_cycles": matched, "memstats_per_cycle": perCycle,
-			"events_placed_by_memstats": placedByMemstats,
-		},
+		"crosscheck": t.crosscheck(s0, s1),
 	}
-	return gc, pauses
+	return gc, t.pauses
 }

@@ -113,7 +113,7 @@ func writeResults(opt *options, w workloads.Workload, s goStrategy, label string
 		say("error: cannot read the collector's trace: %v", err)
 		return exitError
 	}
-	gc, pauses := pauseReport(m.startNs, m.endNs, cycles, m.snap0, m.snap1, m.harvest, runtime.GOMAXPROCS(0))
+	gc, pauses := pauseReport(m.startNs, cycles, m.snap0, m.snap1, m.harvest, runtime.GOMAXPROCS(0))
 	gogc, limit := inForce()
 	gc["in_force"] = map[string]any{"GOGC": gogc, "GOMEMLIMIT": memlimitString(limit)}
 	if path := os.Getenv(envLatencySamples); path != "" {

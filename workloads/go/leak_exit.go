@@ -115,25 +115,15 @@ func leLastPart(r *leRequest) *lePart {
 	return p
 }
 
-func runLeakExit(ctx *RunContext) Result {
-	iterations := Scaled[uint64](ctx.Size, 20_000, 300_000, 2_000_000)
-	listNodes := Scaled[uint64](ctx.Size, 100_000, 1_000_000, 4_000_000)
-	cleanup := strings.HasPrefix(os.Getenv("MMBENCH_LEAK_EXIT_CLEANUP"), "1")
-
-	var r Result
-	rng := NewRng(Mix64(ctx.Seed ^ 0x6c65616b5f657869))
-	h := Mix64(iterations ^ (listNodes << 24))
+// lePhase1 is the long-running loop; returns the hash and what it forgot.
+func lePhase1(ctx *RunContext, iterations uint64, rng *Rng, h uint64) (uint64, uint64, uint64) {
 	var forgotten, forgottenBytes uint64
-	ctx.Counters.Set("rss_kib_start", leSelfRSSKiB())
-
-	// ---- phase 1 ----
-	phase1Start := base.NowNs()
 	var t0 int64
 	for i := uint64(0); i < iterations; i++ {
 		if i%leLatencyBatch == 0 {
 			t0 = ctx.UnitStart()
 		}
-		req := leBuildRequest(i, &rng)
+		req := leBuildRequest(i, rng)
 		h = Mix64(h ^ leProcess(req))
 		if rng.Below(leForgetOneIn) == 0 {
 			forgotten++
@@ -145,12 +135,12 @@ func runLeakExit(ctx *RunContext) Result {
 		if i%leLatencyBatch == leLatencyBatch-1 || i+1 == iterations {
 			ctx.UnitEnd(t0)
 		}
-		r.Units++
 	}
-	ctx.Counters.Set("phase1_ns", float64(base.NowNs()-phase1Start))
-	ctx.Counters.Set("rss_kib_phase1_end", leSelfRSSKiB())
+	return h, forgotten, forgottenBytes
+}
 
-	// ---- phase 2 ----
+// lePhase2 builds the large list, hashes it and drops it; returns its hash.
+func lePhase2(ctx *RunContext, listNodes uint64, rng *Rng) uint64 {
 	t2 := base.NowNs()
 	var head *leNode
 	for i := uint64(0); i < listNodes; i++ {
@@ -166,24 +156,37 @@ func runLeakExit(ctx *RunContext) Result {
 	for n := head; n != nil; n = n.next {
 		lh = Mix64(lh ^ n.words[0] ^ n.words[1] ^ n.words[2])
 	}
-	h = Mix64(h ^ lh)
 	ctx.Counters.Set("rss_kib_phase2_built", leSelfRSSKiB())
 	freeStart := base.NowNs()
 	head = nil // the free-all: the list's one reference dropped
 	_ = head
 	ctx.Counters.Set("free_all_ns", float64(base.NowNs()-freeStart))
+	return lh
+}
+
+func runLeakExit(ctx *RunContext) Result {
+	iterations := Scaled[uint64](ctx.Size, 20_000, 300_000, 2_000_000)
+	listNodes := Scaled[uint64](ctx.Size, 100_000, 1_000_000, 4_000_000)
+	rng := NewRng(Mix64(ctx.Seed ^ 0x6c65616b5f657869))
+	h := Mix64(iterations ^ (listNodes << 24))
+	ctx.Counters.Set("rss_kib_start", leSelfRSSKiB())
+
+	phase1Start := base.NowNs()
+	h, forgotten, forgottenBytes := lePhase1(ctx, iterations, &rng, h)
+	ctx.Counters.Set("phase1_ns", float64(base.NowNs()-phase1Start))
+	ctx.Counters.Set("rss_kib_phase1_end", leSelfRSSKiB())
+
+	h = Mix64(h ^ lePhase2(ctx, listNodes, &rng))
 	ctx.Counters.Set("rss_kib_end", leSelfRSSKiB())
 
-	if cleanup {
+	if strings.HasPrefix(os.Getenv("MMBENCH_LEAK_EXIT_CLEANUP"), "1") {
 		leForgotten = nil
 	}
 	h = Mix64(h ^ forgotten)
 	ctx.Counters.Set("forgotten_requests", float64(forgotten))
 	ctx.Counters.Set("forgotten_bytes", float64(forgottenBytes))
 	ctx.Counters.Set("leaked_bytes", float64(forgottenBytes))
-	r.Checksum = h
-	r.LiveBytes = listNodes * leNodeBytes
-	return r
+	return Result{Checksum: h, Units: iterations, LiveBytes: listNodes * leNodeBytes}
 }
 
 func init() {

@@ -145,9 +145,12 @@ func lruDigest(v *lruValue) uint64 {
 
 // lruCache is the cache's state (the C++ run()'s locals and lambdas).
 type lruCache struct {
-	slots            []lruSlot
-	index            lruIndex
-	head, tail, used uint32
+	slots                                   []lruSlot
+	index                                   lruIndex
+	head, tail, used                        uint32
+	capacity                                uint64
+	pattern                                 []byte
+	live, peakLive, hits, misses, evictions uint64 // logical bytes, see the header
 }
 
 func (c *lruCache) unlink(s uint32) {
@@ -175,6 +178,45 @@ func (c *lruCache) pushFront(s uint32) {
 	c.head = s
 }
 
+// op is one get-or-insert of key; returns the hash chained with what it read.
+func (c *lruCache) op(key, h uint64) uint64 {
+	s := c.index.find(key, c.slots)
+	if s != lruNone {
+		c.hits++
+		if s != c.head {
+			c.unlink(s)
+			c.pushFront(s)
+		}
+		return Mix64(h ^ lruDigest(c.slots[s].value))
+	}
+	c.misses++
+	if uint64(c.used) < c.capacity {
+		s = c.used
+		c.used++
+	} else {
+		s = c.tail
+		c.evictions++
+		c.unlink(s)
+		c.index.erase(c.slots[s].key, c.slots)
+		c.live -= uint64(len(c.slots[s].value.bytes)) + lruEntryBytes
+		c.slots[s].value = nil // dropped
+	}
+	size := lruValueSize(key)
+	src := c.pattern[Mix64(key)&(lruMaxValueBytes-1):]
+	v := &lruValue{key: key, bytes: make([]byte, size)}
+	copy(v.bytes, src[:size])
+	binary.LittleEndian.PutUint64(v.bytes, key) // stamp: no two alike
+	c.slots[s].value = v
+	c.slots[s].key = key
+	c.index.insert(key, s)
+	c.pushFront(s)
+	c.live += size + lruEntryBytes
+	if c.live > c.peakLive {
+		c.peakLive = c.live
+	}
+	return Mix64(h ^ key ^ (size << 1))
+}
+
 func runLruCache(ctx *RunContext) Result {
 	capacity := Scaled[uint64](ctx.Size, 2_000, 30_000, 100_000)
 	ops := Scaled[uint64](ctx.Size, 200_000, 1_500_000, 8_000_000)
@@ -186,12 +228,9 @@ func runLruCache(ctx *RunContext) Result {
 	for i := range pattern {
 		pattern[i] = byte(Mix64(uint64(i)))
 	}
-
 	c := &lruCache{slots: make([]lruSlot, capacity), index: newLruIndex(capacity),
-		head: lruNone, tail: lruNone}
-	var live, peakLive, hits, misses, evictions uint64 // logical bytes, see the header
+		head: lruNone, tail: lruNone, capacity: capacity, pattern: pattern}
 	h := Mix64(capacity ^ (ops << 20))
-
 	for done := uint64(0); done < ops; done += lruBatch {
 		t0 := ctx.UnitStart()
 		n := ops - done
@@ -199,43 +238,7 @@ func runLruCache(ctx *RunContext) Result {
 			n = lruBatch
 		}
 		for op := uint64(0); op < n; op++ {
-			key := Mix64(zipf.sample(&rng)) // hot ranks scattered over keys
-			s := c.index.find(key, c.slots)
-			if s != lruNone {
-				hits++
-				if s != c.head {
-					c.unlink(s)
-					c.pushFront(s)
-				}
-				h = Mix64(h ^ lruDigest(c.slots[s].value))
-				continue
-			}
-			misses++
-			if uint64(c.used) < capacity {
-				s = c.used
-				c.used++
-			} else {
-				s = c.tail
-				evictions++
-				c.unlink(s)
-				c.index.erase(c.slots[s].key, c.slots)
-				live -= uint64(len(c.slots[s].value.bytes)) + lruEntryBytes
-				c.slots[s].value = nil // dropped
-			}
-			size := lruValueSize(key)
-			src := pattern[Mix64(key)&(lruMaxValueBytes-1):]
-			v := &lruValue{key: key, bytes: make([]byte, size)}
-			copy(v.bytes, src[:size])
-			binary.LittleEndian.PutUint64(v.bytes, key) // stamp: no two alike
-			c.slots[s].value = v
-			c.slots[s].key = key
-			c.index.insert(key, s)
-			c.pushFront(s)
-			live += size + lruEntryBytes
-			if live > peakLive {
-				peakLive = live
-			}
-			h = Mix64(h ^ key ^ (size << 1))
+			h = c.op(Mix64(zipf.sample(&rng)), h) // hot ranks scattered over keys
 		}
 		ctx.UnitEnd(t0)
 	}
@@ -244,12 +247,12 @@ func runLruCache(ctx *RunContext) Result {
 	for s := c.head; s != lruNone; s = c.slots[s].next {
 		h = Mix64(h ^ c.slots[s].key ^ lruDigest(c.slots[s].value))
 	}
-	h = Mix64(h ^ hits ^ (misses << 21) ^ (evictions << 42))
+	h = Mix64(h ^ c.hits ^ (c.misses << 21) ^ (c.evictions << 42))
 
-	ctx.Counters.Set("hits", float64(hits))
-	ctx.Counters.Set("misses", float64(misses))
-	ctx.Counters.Set("evictions", float64(evictions))
-	return Result{Checksum: h, Units: (ops + lruBatch - 1) / lruBatch, LiveBytes: peakLive}
+	ctx.Counters.Set("hits", float64(c.hits))
+	ctx.Counters.Set("misses", float64(c.misses))
+	ctx.Counters.Set("evictions", float64(c.evictions))
+	return Result{Checksum: h, Units: (ops + lruBatch - 1) / lruBatch, LiveBytes: c.peakLive}
 }
 
 func init() {
