@@ -147,8 +147,9 @@ func newHarvest() *memstatHarvest {
 }
 
 func (h *memstatHarvest) harvest() {
-	unix0 := time.Now().UnixNano()
 	runtime.ReadMemStats(&h.ms)
+	// The wall clock's offset from the monotonic one, read back to back.
+	unix0 := time.Now().UnixNano()
 	mono := base.NowNs()
 	unix := (unix0 + time.Now().UnixNano()) / 2
 	first := uint32(1)

@@ -146,8 +146,10 @@ func finish(code int) int {
 
 // teeGCTrace is the copying child: gctrace lines ("gc N @...") to the file,
 // flushed line by line (the worker reads it while this runs), the rest to
-// stderr.
+// stderr. At the end of its input (the worker has read the file, or died)
+// it removes the file, so that none is left in the run folder.
 func teeGCTrace(path string) int {
+	defer os.Remove(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mmbench-worker-go: cannot write %s: %v\n", path, err)
