@@ -44,7 +44,8 @@ func encodeJSON(v any, indent int) ([]byte, error) {
 // printListing: --describe (identity, each strategy's configuration, the Go
 // version) and --list (adds entries, strategies, sizes and exit codes).
 func printListing(opt *options) int {
-	out := map[string]any{"family": family, "allocator": identity(), "gc_version": runtime.Version()}
+	// "go_version", not "gc_version": the runner reads gc_version as Boehm's.
+	out := map[string]any{"family": family, "allocator": identity(), "go_version": runtime.Version()}
 	config := map[string]any{}
 	for _, s := range strategyTable {
 		config[s.name] = s.declared(opt).config()

@@ -212,8 +212,7 @@ func benchmarkJSON(opt *options, w workloads.Workload, label string, m *measurem
 			"mmbench_workload": w.Info.Name, "mmbench_strategy": label, "mmbench_size": opt.size,
 			"mmbench_threads": strconv.Itoa(opt.threads), "mmbench_seed": strconv.FormatUint(opt.seed, 10),
 			"mmbench_malloc_family": family, "mmbench_malloc_version": runtime.Version(),
-			"mmbench_malloc_from": "go runtime", "mmbench_gc_version": runtime.Version(),
-			"mmbench_runtime": "go",
+			"mmbench_malloc_from": "go runtime", "mmbench_go_version": runtime.Version(),
 		},
 		"benchmarks": []any{bench},
 	}
