@@ -206,6 +206,18 @@ func (t *pauseTally) offset(at int64) int64 {
 
 func (t *pauseTally) add(c gcCycle, h *memstatHarvest) {
 	t.n++
+	t.total += c.sweepTermNs + c.markTermNs
+	if exact, ok := h.pauseNs[c.n]; ok {
+		t.matched++
+		if len(t.perCycle) < maxPerCycle {
+			t.perCycle = append(t.perCycle, [2]int64{c.sweepTermNs + c.markTermNs, int64(exact)})
+		}
+	}
+	if c.forced {
+		// Between two passes (endPass): no workload ran.
+		t.forced++
+		return
+	}
 	start := c.startNs
 	stw2Start := start + c.sweepTermNs + c.markNs
 	if end, ok := h.endMono[c.n]; ok {
@@ -225,17 +237,7 @@ func (t *pauseTally) add(c gcCycle, h *memstatHarvest) {
 	t.windows = append(t.windows, [2]int64{t.offset(start), t.offset(stw2Start + c.markTermNs)})
 	t.pauses.Record(c.sweepTermNs)
 	t.pauses.Record(c.markTermNs)
-	t.total += c.sweepTermNs + c.markTermNs
 	t.cpu += c.cpuNs
-	if c.forced {
-		t.forced++
-	}
-	if exact, ok := h.pauseNs[c.n]; ok {
-		t.matched++
-		if len(t.perCycle) < maxPerCycle {
-			t.perCycle = append(t.perCycle, [2]int64{c.sweepTermNs + c.markTermNs, int64(exact)})
-		}
-	}
 }
 
 func jsonFloat(v float64) any {
@@ -250,8 +252,9 @@ func (t *pauseTally) crosscheck(s0, s1 gcSnapshot) map[string]any {
 	metricPauses, lo, hi := histogramSumBounds(s0.pauses, s1.pauses)
 	return map[string]any{
 		"first_cycle": s0.cycles + 1, "last_cycle": s1.cycles,
-		"gctrace_cycles": t.n, "gctrace_pauses": t.pauses.Count(), "gctrace_pause_total_ns": t.total,
-		"metrics_cycles": s1.cycles - s0.cycles, "metrics_pauses": metricPauses,
+		"gctrace_cycles": t.n, "gctrace_pauses": 2 * t.n, "gctrace_pause_total_ns": t.total,
+		"gctrace_forced_cycles": t.forced,
+		"metrics_cycles":        s1.cycles - s0.cycles, "metrics_pauses": metricPauses,
 		"metrics_pause_total_lo_ns": jsonFloat(lo), "metrics_pause_total_hi_ns": jsonFloat(hi),
 		"metrics_in_flight_start": s0.inFlight, "metrics_in_flight_end": s1.inFlight,
 		"memstats_cycles":         int64(s1.numGC) - int64(s0.numGC),
@@ -262,7 +265,8 @@ func (t *pauseTally) crosscheck(s0, s1 gcSnapshot) map[string]any {
 }
 
 // pauseReport is the detail's "gc" and the pause histogram, over the cycles
-// that ended between the two snapshots, with times relative to runStart.
+// that ended between the two snapshots, with times relative to runStart; the
+// forced cycles between passes count in the cross-check only.
 func pauseReport(runStart int64, cycles []gcCycle, s0, s1 gcSnapshot, h *memstatHarvest,
 	gomaxprocs int) (map[string]any, *base.Histogram) {
 	t := &pauseTally{runStart: runStart, pauses: base.NewDefaultHistogram(),
@@ -273,11 +277,11 @@ func pauseReport(runStart int64, cycles []gcCycle, s0, s1 gcSnapshot, h *memstat
 		}
 	}
 	gc := map[string]any{
-		"collections": t.n, "heap_bytes": s1.heapSys, "marker_threads": gomaxprocs,
+		"collections": t.n - t.forced, "heap_bytes": s1.heapSys, "marker_threads": gomaxprocs,
 		"incremental": true, "concurrent": true, "gomaxprocs": gomaxprocs,
 		"total_allocated_bytes": s1.allocBytes - s0.allocBytes,
 		"pauses":                t.pauses.JSON(), "events": t.events, "cycle_windows": t.windows,
-		"cpu_ns": t.cpu, "forced_collections": t.forced,
+		"cpu_ns": t.cpu, "forced_between_passes": t.forced,
 		"sources": map[string]any{
 			"events":  "GODEBUG=gctrace=1 (cycle start to the ms, phases to 2 significant digits)",
 			"timing":  "mark termination end from runtime.MemStats.PauseEnd where its ring held the cycle",

@@ -154,6 +154,6 @@ func (s goStrategy) verify() string {
 func (s goStrategy) listing() map[string]any {
 	return map[string]any{
 		"name": s.name, "family": family, "reclaim": "tracing",
-		"hooks": []string{"init_process", "config", "pauses", "release_memory"},
+		"hooks": []string{"init_process", "config", "pauses", "end_pass", "release_memory"},
 	}
 }
