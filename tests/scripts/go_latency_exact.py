@@ -35,9 +35,11 @@ def check(worker, workload, size, folder):
     with open(samples_path) as f:
         values = sorted(int(line) for line in f)
     fails = []
-    if not values or (lat["count"], lat["min"], lat["max"]) != (len(values), values[0], values[-1]):
+    if not values:
+        return [f"{workload}: no samples written"]
+    if (lat["count"], lat["min"], lat["max"]) != (len(values), values[0], values[-1]):
         fails.append(f"count/min/max {lat['count']}/{lat['min']}/{lat['max']}, samples "
-                     f"{len(values)}/{values[0] if values else None}/{values[-1] if values else None}")
+                     f"{len(values)}/{values[0]}/{values[-1]}")
     for key, p in PERCENTILES.items():
         exact, got = exact_percentile(values, p), lat["percentiles"][key]
         ok = exact <= got <= exact + exact // 1024 + 1
