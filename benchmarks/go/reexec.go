@@ -127,15 +127,18 @@ func startTeeAndExec(self, path string, opt *options, s goStrategy) error {
 	return err
 }
 
-// finish ends a re-executed run: stderr back to the original (the pipe's
-// last writer closes, so the copying child sees its end), the child reaped.
+// finish ends a re-executed run: the pipe's last writer (fd 2) closed, so
+// the copying child sees its end, and the child reaped. The results are
+// written by now: fd 2 becomes /dev/null, where the line of a cycle still
+// ending goes (the worker's own messages use the original stderr).
 func finish(code int) int {
 	if !underGCTrace() {
 		return code
 	}
-	debug.SetGCPercent(-1) // no new cycle: its line would reach the original stderr
-	if fd, err := strconv.Atoi(os.Getenv(envStderrFD)); err == nil {
-		syscall.Dup2(fd, 2)
+	debug.SetGCPercent(-1) // no new cycle
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		syscall.Dup2(int(null.Fd()), 2)
+		null.Close()
 	}
 	if pid, err := strconv.Atoi(os.Getenv(envTeePID)); err == nil {
 		var status syscall.WaitStatus
