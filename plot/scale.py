@@ -2,7 +2,7 @@
 
     ./mmbench plot SCALE_DIR
 
-One figure per workload, plots/scale_<workload>.png and .svg: throughput per
+One figure per workload, plots/scale_<workload>.png: throughput per
 strategy against threads (log2 x), and the speedup over the first thread count
 with the ideal (linear) line. Failed or unsupported points are left out and
 named in the legend.
@@ -10,12 +10,12 @@ named in the legend.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from mmbench.plot.style import save_figure, style
+from mmbench.runfolder import read_json
+from plot.style import save_figure, style
 
 
 def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list:
@@ -53,7 +53,7 @@ def plot_workload(workload: str, data: dict, scale: dict, out_dir: Path) -> list
 
 def plot_scale(scale_dir) -> list:
     scale_dir = Path(scale_dir)
-    scale = json.loads((scale_dir / "scale.json").read_text(encoding="utf-8"))
+    scale = read_json(scale_dir / "scale.json")
     written = []
     for workload, data in scale["workloads"].items():
         written += plot_workload(workload, data, scale, scale_dir / "plots")

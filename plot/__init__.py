@@ -1,4 +1,4 @@
-"""Figures (matplotlib, Agg backend): run.py draws a run folder's, sweep.py a
+"""Figures (matplotlib, Agg backend): run.py and bars.py draw a run folder's, sweep.py a
 heap-size sweep's, scale.py a thread-scaling experiment's; style.py gives every
 strategy one look. `mmbench plot DIR` draws whichever DIR holds; `mmbench
 report`, `sweep` and `scale` call the same functions.

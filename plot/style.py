@@ -3,6 +3,7 @@ told apart by marker, line style and hatch as well as colour (greyscale prints).
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import tempfile
@@ -69,8 +70,42 @@ def _look(strategy: str) -> tuple:
     return _assigned[strategy]
 
 
+# The formats save_figure writes. PNG is what a reader opens (README, report.html
+# embeds it); `mmbench plot --svg` adds a vector copy.
+FORMATS = ["png"]
+
+
+def footer(fig, data) -> None:
+    """The run's machine line (runfolder.machine_line) at the figure's foot."""
+    from mmbench.runfolder import machine_line
+
+    fig.supxlabel(f"mmbench · {machine_line(data)}", fontsize=7, color="#444",
+                  x=0.01, ha="left")
+
+
+def _png_bytes(fig) -> bytes:
+    """The figure as a 256-colour palette PNG without metadata: a third of the size
+    of matplotlib's RGBA file, and the same bytes each time it is drawn."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    image = Image.open(buffer)
+    opaque = Image.new("RGB", image.size, "white")
+    opaque.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
+    out = io.BytesIO()
+    opaque.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _svg_bytes(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})  # no date: the same bytes
+    return buffer.getvalue()
+
+
 def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
-    """Write fig as out_dir/NAME.png and NAME.svg, close it, return the two paths.
+    """Write fig as out_dir/NAME.<format> for each of FORMATS, close it, return the paths.
 
     Each file is written beside its final name and renamed into place, so a reader
     never sees half a figure."""
@@ -79,21 +114,27 @@ def save_figure(fig, out_dir: Path, name: str) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for ext in ("png", "svg"):
-        path = out_dir / f"{name}.{ext}"
-        # A unique temporary name (two reports on one folder do not collide), removed
-        # if the write fails (e.g. a full disk leaves no partial file behind).
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=f".tmp.{ext}", dir=out_dir)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            os.chmod(tmp, FILE_MODE)
-            fig.savefig(tmp, format=ext)
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            plt.close(fig)
-            raise
-        written.append(path)
-    plt.close(fig)
+    try:
+        for ext in FORMATS:
+            data = _png_bytes(fig) if ext == "png" else _svg_bytes(fig)
+            path = out_dir / f"{name}.{ext}"
+            write_bytes_atomic(path, data)
+            written.append(path)
+    finally:
+        plt.close(fig)
     return written
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    # A unique temporary name (two reports on one folder do not collide), removed
+    # if the write fails (e.g. a full disk leaves no partial file behind).
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
