@@ -14,6 +14,8 @@ import pathlib
 import tempfile
 from typing import Any
 
+from mmbench import archive
+
 
 def _umask() -> int:
     mask = os.umask(0o022)
@@ -59,8 +61,8 @@ def file_sha256(path) -> str:
 
 
 def read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    # A committed run's per-process files may be in its per-process.tar.xz.
+    return json.loads(archive.read_bytes(path).decode("utf-8"))
 
 
 def number(value: Any) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
 import os
 import pathlib
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmbench import archive
 from mmbench.errors import UsageError
 from mmbench.files import (FILE_MODE, file_sha256, number, numbers, read_json, sha256_hex,
                            write_json_atomic, write_text_atomic)
@@ -122,7 +124,7 @@ class RunFolder:
         digests = (record or {}).get("digests") or {}
         for kind in ("detail", "gbench"):
             try:
-                data = self.raw(workload, strategy, rep, kind).read_bytes()
+                data = archive.read_bytes(self.raw(workload, strategy, rep, kind))
             except FileNotFoundError:
                 if kind == "detail" or kind in digests:
                     return "missing"
@@ -136,7 +138,7 @@ class RunFolder:
         """detail.json, or None when absent, unreadable, or not what the runner recorded
         (its sha256 differs from run.json's): nothing unchecked is believed."""
         try:
-            data = self.raw(workload, strategy, rep, "detail").read_bytes()
+            data = archive.read_bytes(self.raw(workload, strategy, rep, "detail"))
         except FileNotFoundError:
             return None
         if record is None:
@@ -154,7 +156,7 @@ class RunFolder:
         """[(t_s, rss_kib), ...] of one process, [] when not sampled."""
         path = self.rss(workload, strategy, rep)
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = archive.read_bytes(path).decode("utf-8").splitlines()
         except FileNotFoundError:
             return []
         samples = []
@@ -195,8 +197,7 @@ class RunData:
             return self._json_cache[path]
         value = None
         try:
-            with open(path, encoding="utf-8") as f:
-                value = json.load(f)
+            value = read_json(path)
         except FileNotFoundError:
             if required:
                 self.problem(path, "missing")
@@ -213,11 +214,10 @@ class RunData:
         folder = self.run_dir / (RSS if kind == "csv" else RAW)
         pattern = re.compile(re.escape(f"{workload}.{strategy}.") + r"r(\d+)\." + re.escape(kind))
         found = {}
-        if folder.is_dir():
-            for p in folder.iterdir():
-                m = pattern.fullmatch(p.name)
-                if m:
-                    found[int(m.group(1))] = p
+        for name in archive.names(folder):
+            m = pattern.fullmatch(name)
+            if m:
+                found[int(m.group(1))] = folder / name
         return dict(sorted(found.items()))
 
     def expected_reps(self, row: dict) -> list[int]:
@@ -242,7 +242,7 @@ class RunData:
             if status not in (None, "ok"):
                 continue
             path = files.get(rep, RunFolder(self.run_dir).raw(w, s, rep, "detail"))
-            if row.get("status") != "ok" and not path.exists():
+            if row.get("status") != "ok" and not archive.exists(path):
                 continue
             d = self.read_json(path)
             if isinstance(d, dict):
@@ -254,11 +254,11 @@ class RunData:
     def rss_timeline(self, row: dict, rep: int) -> tuple[list[float], list[float]] | None:
         """(t_s, rss_kib) of rss/<w>.<s>.r<rep>.csv, or None if absent/unreadable."""
         path = RunFolder(self.run_dir).rss(row.get("workload"), row.get("strategy"), rep)
-        if not path.exists():
+        if not archive.exists(path):
             return None
         t, kib = [], []
         try:
-            with open(path, newline="", encoding="utf-8") as f:
+            with io.StringIO(archive.read_bytes(path).decode("utf-8"), newline="") as f:
                 for rec in csv.DictReader(f):
                     a, b = number(rec.get("t_s")), number(rec.get("rss_kib"))
                     if a is not None and b is not None:

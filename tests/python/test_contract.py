@@ -51,7 +51,7 @@ def test_every_strategy_gets_a_look_of_its_own(catalog):
     """A new strategy needs no entry in the plots' style table: it gets the next
     unused look, told apart from every other strategy's."""
     pytest.importorskip("matplotlib")
-    from mmbench.plot import style
+    from plot import style
     looks = {}
     for s in list(catalog.strategies) + ["throwaway-a", "throwaway-b"]:
         kw = style.style(s)

@@ -8,26 +8,47 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "runs" / "small"
 
 
-def test_plots_script_writes_png_and_svg(tmp_path):
-    run = tmp_path / "run"
-    shutil.copytree(FIXTURE, run)
-    done = subprocess.run([str(REPO / "mmbench"), "plot", str(run)],
+def _plot(*args):
+    return subprocess.run([str(REPO / "mmbench"), "plot", *map(str, args)],
                           capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+
+
+def _figure_names():
     names = ["overview", "throughput_relative", "peak_rss"]
     for w in ("binary_trees", "baseline"):
         names += [f"latency_{w}", f"latency_cdf_{w}", f"latency_hist_{w}", f"rss_{w}"]
-    for n in names:
-        png, svg = run / "plots" / f"{n}.png", run / "plots" / f"{n}.svg"
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", n
-        assert b"<svg" in svg.read_bytes()[:1000], n
+    return names
+
+
+def test_plot_writes_one_png_per_figure(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run)
+    done = _plot(run)
+    assert done.returncode == 0, done.stderr
+    for n in _figure_names():
+        png = (run / "plots" / f"{n}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", n
+        assert png[25] == 3, n  # IHDR colour type 3: a palette image
+    assert not list((run / "plots").glob("*.svg"))  # SVG only when asked for
+
+
+def test_svg_on_request_and_figures_are_the_same_bytes_each_time(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run)
+    assert _plot("--svg", run).returncode == 0
+    first = {p.name: p.read_bytes() for p in (run / "plots").iterdir()}
+    for n in _figure_names():
+        assert b"<svg" in first[f"{n}.svg"][:1000], n
+    assert b"<dc:date>" not in first["overview.svg"]
     # Boehm's stop-the-world pauses are a line of their own in the percentile plot
-    assert "boehm GC pause" in (run / "plots" / "latency_binary_trees.svg").read_text()
+    assert b"boehm GC pause" in first["latency_binary_trees.svg"]
+    shutil.rmtree(run / "plots")
+    assert _plot("--svg", run).returncode == 0
+    assert {p.name: p.read_bytes() for p in (run / "plots").iterdir()} == first
 
 
 def test_plot_refuses_a_folder_it_cannot_draw(tmp_path):
-    done = subprocess.run([str(REPO / "mmbench"), "plot", str(tmp_path)],
-                          capture_output=True, text=True)
+    done = _plot(tmp_path)
     assert done.returncode == 2
     assert "not a run, sweep or scale folder" in done.stderr
     assert not (tmp_path / "plots").exists()

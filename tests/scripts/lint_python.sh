@@ -9,7 +9,7 @@ cd "$root"
 for tool in flake8 pyupgrade pylint; do
   command -v $tool >/dev/null 2>&1 || exec sh tests/scripts/tool_missing.sh $tool
 done
-files=$(find benchmarks scripts tests -name '*.py' -not -path '*/build*' | sort)
+files=$(find benchmarks plot scripts tests -name '*.py' -not -path '*/build*' | sort)
 status=0
 echo "flake8 (setup.cfg):"
 flake8 $files || status=1

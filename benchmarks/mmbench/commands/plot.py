@@ -14,8 +14,10 @@ def register(subparsers) -> None:
         "plot", help="draw the figures of a run, sweep or scale folder into DIR/plots",
         description="Draw the figures of a folder written by `mmbench run` (manifest.json and "
                     "summary.json), `mmbench sweep` (sweep.json) or `mmbench scale` "
-                    "(scale.json) into DIR/plots/, as PNG and SVG.")
+                    "(scale.json) into DIR/plots/, as PNG (what README and report.html show).")
     p.add_argument("folder", metavar="DIR")
+    p.add_argument("--svg", action="store_true",
+                   help="also write each figure as SVG (vector, for papers; not committed)")
     p.set_defaults(func=plot_command)
 
 
@@ -24,7 +26,9 @@ def plot_command(args) -> int:
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder")
     require_matplotlib("`mmbench plot`")
-    from mmbench.plot import run, scale, sweep
+    from plot import run, scale, style, sweep
+    if args.svg:
+        style.FORMATS.append("svg")
     for name, draw in (("sweep.json", sweep.plot_sweep), ("scale.json", scale.plot_scale)):
         if (folder / name).is_file():
             for path in draw(folder):

@@ -13,7 +13,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "report", help="write report.md/.csv/.html and plots for a run folder",
         description="Read a run folder (docs/run-folder.md) and write report.md, report.csv, "
-                    "plots/*.png|svg and a self-contained report.html into it; print the "
+                    "plots/*.png and a self-contained report.html into it; print the "
                     "Markdown tables. Exit 0 when every input was usable, 1 when some file "
                     "was missing or malformed (named on stderr; the rest is still written), "
                     "2 when RUN_DIR is not a folder.")

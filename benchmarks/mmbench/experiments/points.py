@@ -132,7 +132,7 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
            manifest: dict, repo_root: pathlib.Path) -> int:
     """Write EXPERIMENT.json, .csv (to_csv(result)) and .md (to_markdown(result)) into
     root, mark the manifest complete, print the table and the figures drawn by
-    mmbench.plot.EXPERIMENT's plot_EXPERIMENT. 1 if the figures could not be drawn
+    plot.EXPERIMENT's plot_EXPERIMENT. 1 if the figures could not be drawn
     (the data is written all the same), else 0."""
     write_json_atomic(root / (f"{experiment}.json"), result)
     write_text_atomic(root / (f"{experiment}.csv"), to_csv(result))
@@ -143,7 +143,7 @@ def finish(root: pathlib.Path, experiment: str, result: dict, to_csv, to_markdow
     print(markdown, end="")
     rc = 0
     try:
-        plot_module = importlib.import_module(f"mmbench.plot.{experiment}")
+        plot_module = importlib.import_module(f"plot.{experiment}")
         for path in getattr(plot_module, f"plot_{experiment}")(root):
             print(f"plot: {path}")
     except ImportError as e:

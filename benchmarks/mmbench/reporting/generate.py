@@ -31,9 +31,9 @@ class Result:
 
 
 def load_plots_module():
-    """mmbench.plot.run, or (None, reason) if matplotlib is missing."""
+    """plot.run (the top-level plot/ package), or (None, reason) if matplotlib is missing."""
     try:
-        from mmbench.plot import run as plots
+        from plot import run as plots
     except ImportError as e:
         return None, (f"plots skipped: matplotlib is not importable in {sys.executable} ({e}); "
                       "run with /usr/bin/python3 (Debian's python3-matplotlib) to get them")
