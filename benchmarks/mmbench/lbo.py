@@ -71,18 +71,21 @@ def lbo(samples: dict[str, Sequence[Sample]], resamples: int = BOOTSTRAP_RESAMPL
 
 def add_lbo_columns(rows: list[dict]) -> None:
     """lbo_wall(_lo/_hi) and lbo_cpu(_lo/_hi) of every ok throughput row, per
-    workload over its ok throughput rows (each row carries `lbo_samples`:
-    {rep: [wall_s, cpu_s, explicit_s]}); None elsewhere."""
+    workload and runtime over the ok throughput rows of at least two strategies
+    (each row carries `lbo_samples`: {rep: [wall_s, cpu_s, explicit_s]}); None
+    elsewhere."""
     keys = ("lbo_wall", "lbo_wall_lo", "lbo_wall_hi", "lbo_cpu", "lbo_cpu_lo", "lbo_cpu_hi")
     for row in rows:
         row.update({k: None for k in keys})
         row.setdefault("lbo_mdc_strategy", None)
-    by_workload: dict[str, list[dict]] = {}
+    groups: dict[tuple, list[dict]] = {}
     for row in rows:
         if (row.get("status") == "ok" and row.get("headline", "throughput") == "throughput"
                 and row.get("lbo_samples")):
-            by_workload.setdefault(row["workload"], []).append(row)
-    for group in by_workload.values():
+            groups.setdefault((row["workload"], row.get("runtime")), []).append(row)
+    for group in groups.values():
+        if len(group) < 2:
+            continue  # alone in its runtime: its LBO would be 0 by construction
         for which, col in (("wall", 0), ("cpu", 1)):
             samples = {r["strategy"]: [(v[col], v[2]) for v in r["lbo_samples"].values()
                                        if v[col] is not None] for r in group}

@@ -11,7 +11,7 @@ import collections
 import csv
 import io
 
-from mmbench import hgrm, lbo, mmu
+from mmbench import hgrm, lbo, mmu, workers
 from mmbench.contract import EXIT_UNSUPPORTED
 from mmbench.reporting import summary_md
 from mmbench.runfolder import RunFolder, write_json_atomic, write_text_atomic
@@ -281,7 +281,9 @@ def _row(w, s, plan, reps, rep_status, dets, recs) -> dict:
     entry_leak = plan.get("deliberate_leak", {}).get(f"{w}/{s}", False)
     iterations = [max(len(d.get("iterations") or [None]), 1) for d in dets]
     gc_tail, gc_body = _collector(dets, iterations)
+    family = recs[0].get("family") if recs else None
     row = {"workload": w, "strategy": s, "size": plan.get("size"), "reps": reps,
+           "runtime": workers.runtime_of(family) if recs else None,
            "status": failures[0] if failures else "ok",
            **_central(dets, recs), **_latency(lat), **gc_tail,
            "checksum": checksums.most_common(1)[0][0] if checksums else None,

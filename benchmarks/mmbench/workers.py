@@ -21,11 +21,22 @@ QUERY_TIMEOUT_S = 60
 # What `mmbench run` runs without --strategies (those of them that are built):
 # one of each kind. The variants (boehm-free, boehm-incremental, pmr-*, ...)
 # run with --strategies all or by name.
-CORE_STRATEGIES = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr", "boehm")
+CORE_STRATEGIES = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr", "boehm",
+                   "jvm-g1", "jvm-zgc", "go")
+# The language runtime a worker family runs in: lower-bound overheads compare
+# strategies within one runtime only (a cross-runtime ratio includes the
+# language and its compiler, not only memory management).
+RUNTIME_OF_FAMILY = {"jvm": "jvm", "go": "go", "programs": "programs"}
+CPP_RUNTIME = "c++"
 # The worker and strategy that host a preloaded allocator (malloc/free of
 # whatever serves them, i.e. the LD_PRELOADed library).
 PRELOAD_FAMILY = "glibc"
 PRELOAD_HOST_STRATEGY = "glibc"
+
+
+def runtime_of(family: str | None) -> str:
+    """The runtime of a worker family: jvm, go, programs, else c++."""
+    return RUNTIME_OF_FAMILY.get(family or "", CPP_RUNTIME)
 
 
 @dataclasses.dataclass

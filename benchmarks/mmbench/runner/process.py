@@ -20,6 +20,12 @@ def _scoped_values(scoped: dict[str, list], strategy: str) -> list:
     return list(scoped.get("*", [])) + list(scoped.get(strategy, []))
 
 
+# A runtime that cannot turn its own out-of-memory into exit 4: Go dies with a
+# fatal error (exit 2), the JVM with an uncaught OutOfMemoryError.
+_RUNTIME_OOM = re.compile(r"^fatal error: runtime: out of memory|"
+                          r"java\.lang\.OutOfMemoryError", re.MULTILINE)
+
+
 def status_of(result: execute.ProcessResult) -> str:
     if result.spawn_error:
         return "error"
@@ -29,7 +35,8 @@ def status_of(result: execute.ProcessResult) -> str:
         return "crash"
     if result.exit_code == EXIT_ALLOCATOR_MISMATCH:
         return "allocator_mismatch"
-    if result.exit_code == EXIT_OOM:
+    if result.exit_code == EXIT_OOM or (result.exit_code != EXIT_OK and _RUNTIME_OOM.search(
+            result.stderr_tail or "")):
         return "oom"
     if result.exit_code == EXIT_UNSUPPORTED:
         return "unsupported"

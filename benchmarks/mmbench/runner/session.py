@@ -137,7 +137,8 @@ class Session:
         self.progress.finished(record)
         self.round_done[(w, s, r)] = reruns0
         self._keep_figure(record)
-        if self.gbench_context is None and record["status"] == "ok":
+        if (self.gbench_context is None and record["status"] == "ok"
+                and workers.runtime_of(record.get("family")) == workers.CPP_RUNTIME):
             try:
                 self.gbench_context = read_json(self.folder.raw(w, s, r, "gbench")).get("context")
             except (OSError, ValueError):
