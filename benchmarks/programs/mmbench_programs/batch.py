@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 from mmbench_programs import allocators, detail, launch, workdir
 
@@ -53,8 +54,8 @@ def run(args, program, alloc: allocators.Allocator, work: workdir.WorkDir, shim:
     stdout_path, stderr_path = work.file("stdout"), work.file("stderr")
     stdin = open(program.stdin.format_map(fields), "rb") if program.stdin else open(os.devnull)
     with stdin, open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        start = launch.time.monotonic_ns()
-        proc = launch.Program(argv, env, work.path, stdin, out, err, args.sample_s)
+        start = time.monotonic_ns()
+        proc = launch.Program(args.launch, argv, env, work.path, stdin, out, err, args.sample_s)
         done = proc.wait(args.program_timeout_s)
     record = process_record(proc, done, argv)
     check_exit(program, done, stderr_path)

@@ -1,9 +1,11 @@
 """Starting a program under test, watching its RSS, and never leaving it behind.
 
-Every program runs in a process group of its own with PR_SET_PDEATHSIG
-(SIGKILL): if the worker dies, however it dies, the kernel kills the program
-(the runner's own group kill does not reach another group). The worker reaps
-it with os.wait4, so its rusage (ru_maxrss: its peak RSS) is its own.
+Every program runs in a process group of its own, as the child of a small
+launcher (program_launch.c), both with PR_SET_PDEATHSIG (SIGKILL): if the
+worker dies, however it dies, the kernel kills the launcher and then the
+program (the runner's own group kill does not reach another group). The
+launcher reaps the program with wait4, so its rusage (ru_maxrss: its peak
+RSS) is its own, not the Python worker's.
 """
 
 from __future__ import annotations
@@ -77,28 +79,34 @@ class Sampler(threading.Thread):
 
 
 class Program:
-    """One running program: started at construction, reaped by wait()."""
+    """One running program, started at construction through the launcher
+    (program_launch.c) in a process group of its own; wait() reaps it."""
 
-    def __init__(self, argv: list[str], env: dict, cwd: str, stdin, stdout, stderr,
-                 sample_s: float = 0.01):
+    def __init__(self, launcher: str, argv: list[str], env: dict, cwd: str, stdin, stdout,
+                 stderr, sample_s: float = 0.01):
         self.t0 = time.monotonic()
-        self.t0_ns = time.monotonic_ns()
-        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=stdout,
-                                     stderr=stderr, process_group=0, close_fds=True,
-                                     preexec_fn=_die_with_parent(os.getpid()))
-        self.pid = self.proc.pid
+        read_end, write_end = os.pipe()
+        try:
+            self.launcher = subprocess.Popen(
+                [launcher, str(write_end)] + argv, env=env, cwd=cwd, stdin=stdin,
+                stdout=stdout, stderr=stderr, process_group=0, close_fds=True,
+                pass_fds=(write_end,), preexec_fn=_die_with_parent(os.getpid()))
+        finally:
+            os.close(write_end)
+        self.report = os.fdopen(read_end, "r")
+        first = self.report.readline().split()
+        if len(first) != 2 or first[0] != "pid":
+            self.launcher.wait()
+            raise OSError(f"the launcher did not start {argv[0]} (exit "
+                          f"{self.launcher.returncode})")
+        self.pid = int(first[1])  # the program's own pid: its RSS, its witness report
         self.sampler = Sampler(self.pid, sample_s, self.t0)
         self.sampler.sample()
         self.sampler.start()
         self.finished: Finished | None = None
 
-    def poll(self) -> bool:
-        """True once the program has exited (it is reaped only by wait())."""
-        try:
-            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) \
-                is not None
-        except ChildProcessError:
-            return True
+    def running(self) -> bool:
+        return self.finished is None and self.launcher.poll() is None
 
     def wait(self, timeout_s: float | None = None) -> Finished:
         """Reap the program (SIGKILL to its group once timeout_s has passed)."""
@@ -109,53 +117,29 @@ class Program:
             timer.daemon = True
             timer.start()
         try:
-            while True:  # blocks until it exits; leaves it unreaped (WNOWAIT)
-                try:
-                    os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
-                    break
-                except InterruptedError:
-                    continue
+            last = self.report.readline().split()  # the launcher's line, or EOF when killed
+            self.launcher.wait()
         finally:
             if timer:
                 timer.cancel()
-        end_ns = time.monotonic_ns()
-        # Unreaped, the exited leader keeps its group's id: what it left there dies now.
-        self.kill()
-        while True:
-            try:
-                _, status, usage = os.wait4(self.pid, 0)
-                break
-            except InterruptedError:
-                continue
-        wall = end_ns - self.t0_ns
-        self.proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not reap again
+        self.kill()  # whatever the program left in its group
+        self.report.close()
         self.sampler.stop.set()
         self.sampler.join()
-        self.finished = Finished(
-            status=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None, wall_ns=wall,
-            user_s=usage.ru_utime, sys_s=usage.ru_stime, peak_rss_kib=usage.ru_maxrss,
-            samples=self.sampler.samples, counters={
-                "minor_faults": usage.ru_minflt, "major_faults": usage.ru_majflt,
-                "voluntary_switches": usage.ru_nvcsw,
-                "involuntary_switches": usage.ru_nivcsw})
+        self.finished = _finished(last, self.sampler.samples)
         return self.finished
 
     def kill(self) -> None:
-        if self.finished:
-            return
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.finished is None and self.launcher.returncode is None:
+            try:
+                os.killpg(self.launcher.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def stop(self, grace_s: float) -> Finished:
         """SIGTERM, then SIGKILL after grace_s: how an operator stops a server."""
-        if not self.finished and not self.poll():
-            try:
-                os.killpg(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        if self.running():
+            self.launcher.send_signal(signal.SIGTERM)  # the launcher passes it on
         return self.wait(grace_s)
 
     def cpu_ns(self) -> int | None:
@@ -167,3 +151,20 @@ class Program:
             return None
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // ticks
+
+
+def _finished(fields: list[str], samples: list) -> Finished:
+    """The launcher's last line ("exit S wall_ns W ..."); killed: signal 9, nothing measured."""
+    values = dict(zip(fields[::2], fields[1::2]))
+    try:
+        got = {k: int(v) for k, v in values.items()}
+    except ValueError:
+        got = {}
+    if "exit" not in got and "signal" not in got:
+        got = {"signal": signal.SIGKILL}
+    return Finished(
+        status=got.get("exit"), signal=got.get("signal"), wall_ns=got.get("wall_ns", 0),
+        user_s=got.get("utime_us", 0) / 1e6, sys_s=got.get("stime_us", 0) / 1e6,
+        peak_rss_kib=got.get("maxrss_kib", 0), samples=samples, counters={
+            "minor_faults": got.get("minflt"), "major_faults": got.get("majflt"),
+            "voluntary_switches": got.get("nvcsw"), "involuntary_switches": got.get("nivcsw")})

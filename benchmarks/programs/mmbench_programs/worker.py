@@ -49,6 +49,7 @@ def parse_args(argv: list[str], paths: dict) -> argparse.Namespace:
     p.add_argument("--expect-malloc", help="library that must serve malloc (a --preload)")
     p.add_argument("--programs-dir", default=paths["programs"])
     p.add_argument("--shim", default=paths["shim"])
+    p.add_argument("--launch", default=paths["launch"])
     p.add_argument("--work-dir", help="where private run folders go (default: $TMPDIR)")
     p.add_argument("--sample-ms", type=float, default=10.0)
     p.add_argument("--program-timeout", type=float, default=600.0, dest="program_timeout_s")
