@@ -53,6 +53,7 @@ def parse_args(argv: list[str], paths: dict) -> argparse.Namespace:
     p.add_argument("--work-dir", help="where private run folders go (default: $TMPDIR)")
     p.add_argument("--sample-ms", type=float, default=10.0)
     p.add_argument("--program-timeout", type=float, default=600.0, dest="program_timeout_s")
+    p.add_argument("--client-timeout", type=float, default=600.0, dest="client_timeout_s")
     args, unknown = p.parse_known_args(argv)
     bad = [u for u in unknown if not u.startswith("--benchmark_")]
     if bad:
