@@ -94,7 +94,8 @@ def redis_benchmark(args, program, fields: dict, work) -> dict:
     done, text = _run_client(args, argv, work, "client")
     tests = parse_redis_benchmark(text)
     if not tests:
-        raise ClientFailed(f"redis-benchmark printed no test results ({work.file('client.stdout')})")
+        raise ClientFailed("redis-benchmark printed no test results "
+                           f"({work.file('client.stdout')})")
     expected = int(fields["requests"]) if "requests" in fields else None
     short = [n for n, t in tests.items() if expected is not None and t["requests"] != expected]
     if short:
