@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +24,49 @@
 #include <unistd.h>
 
 enum {
-  F_MALLOC, F_FREE, F_CALLOC, F_REALLOC, F_POSIX_MEMALIGN, F_ALIGNED_ALLOC,
-  F_MEMALIGN, F_VALLOC, F_USABLE_SIZE,
+  F_MALLOC,
+  F_FREE,
+  F_CALLOC,
+  F_REALLOC,
+  F_POSIX_MEMALIGN,
+  F_ALIGNED_ALLOC,
+  F_MEMALIGN,
+  F_VALLOC,
+  F_USABLE_SIZE,
   F_STANDARD_END,
-  F_MALLCTL = F_STANDARD_END, F_MALLCTLNAMETOMIB, F_MALLCTLBYMIB, F_NALLOCX, F_MALLOCX,
-  F_RALLOCX, F_XALLOCX, F_SALLOCX, F_DALLOCX, F_SDALLOCX, F_STATS_PRINT,
+  F_MALLCTL = F_STANDARD_END,
+  F_MALLCTLNAMETOMIB,
+  F_MALLCTLBYMIB,
+  F_NALLOCX,
+  F_MALLOCX,
+  F_RALLOCX,
+  F_XALLOCX,
+  F_SALLOCX,
+  F_DALLOCX,
+  F_SDALLOCX,
+  F_STATS_PRINT,
   F_COUNT
 };
-static const char *const kNames[F_COUNT] = {
-    "malloc", "free", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign",
-    "valloc", "malloc_usable_size", "mallctl", "mallctlnametomib", "mallctlbymib",
-    "nallocx", "mallocx", "rallocx", "xallocx", "sallocx", "dallocx", "sdallocx",
-    "malloc_stats_print"};
+static const char *const kNames[F_COUNT] = {"malloc",
+                                            "free",
+                                            "calloc",
+                                            "realloc",
+                                            "posix_memalign",
+                                            "aligned_alloc",
+                                            "memalign",
+                                            "valloc",
+                                            "malloc_usable_size",
+                                            "mallctl",
+                                            "mallctlnametomib",
+                                            "mallctlbymib",
+                                            "nallocx",
+                                            "mallocx",
+                                            "rallocx",
+                                            "xallocx",
+                                            "sallocx",
+                                            "dallocx",
+                                            "sdallocx",
+                                            "malloc_stats_print"};
 static void *real[F_COUNT];
 
 /* Counters: one padded slot per thread (the first kSlots threads), the rest
@@ -87,8 +119,10 @@ static void resolve(void) {
   }
   for (int f = 0; f < F_COUNT; f++) {
     void *p = dlsym(handle, kNames[f]);
-    /* jemalloc's extras may live elsewhere than the target (redis links jemalloc). */
-    if (!p && f >= F_STANDARD_END && handle != RTLD_NEXT) p = dlsym(RTLD_NEXT, kNames[f]);
+    /* jemalloc's extras may live elsewhere than the target (redis links jemalloc);
+       a standard function the target lacks is taken from the next library, and
+       the report then names that library (the worker refuses the run). */
+    if (!p && handle != RTLD_NEXT) p = dlsym(RTLD_NEXT, kNames[f]);
     real[f] = p;
   }
   resolving = 0;
@@ -118,7 +152,7 @@ void *calloc(size_t n, size_t size) {
   if (__builtin_expect(!real[F_CALLOC], 0)) {
     if (resolving) {
       void *p = (size && n > SIZE_MAX / size) ? NULL : bootstrap_alloc(n * size);
-      return p;  /* static storage is already zero */
+      return p; /* static storage is already zero */
     }
     resolve();
   }
@@ -130,7 +164,8 @@ void *realloc(void *p, size_t size) {
   if (__builtin_expect(!real[F_REALLOC], 0)) resolve();
   if (from_bootstrap(p)) {
     void *q = malloc(size);
-    if (q) memcpy(q, p, size);  /* the old block is never larger than what is left */
+    size_t left = (size_t)(bootstrap + sizeof bootstrap - (char *)p);
+    if (q) memcpy(q, p, size < left ? size : left);
     return q;
   }
   count(F_REALLOC);
@@ -164,7 +199,7 @@ void *valloc(size_t size) {
 size_t malloc_usable_size(void *p) {
   resolve();
   count(F_USABLE_SIZE);
-  return REAL(F_USABLE_SIZE, size_t (*)(void *))(p);
+  return REAL(F_USABLE_SIZE, size_t(*)(void *))(p);
 }
 
 /* jemalloc's API: forwarded where some library defines it, else "not there". */
@@ -179,22 +214,20 @@ int mallctlnametomib(const char *name, size_t *mibp, size_t *miblenp) {
   resolve();
   count(F_MALLCTLNAMETOMIB);
   if (!real[F_MALLCTLNAMETOMIB]) return ENOENT;
-  return REAL(F_MALLCTLNAMETOMIB, int (*)(const char *, size_t *, size_t *))(name, mibp,
-                                                                           miblenp);
+  return REAL(F_MALLCTLNAMETOMIB, int (*)(const char *, size_t *, size_t *))(name, mibp, miblenp);
 }
 int mallctlbymib(const size_t *mib, size_t miblen, void *oldp, size_t *oldlenp, void *newp,
                  size_t newlen) {
   resolve();
   count(F_MALLCTLBYMIB);
   if (!real[F_MALLCTLBYMIB]) return ENOENT;
-  return REAL(F_MALLCTLBYMIB,
-              int (*)(const size_t *, size_t, void *, size_t *, void *, size_t))(
+  return REAL(F_MALLCTLBYMIB, int (*)(const size_t *, size_t, void *, size_t *, void *, size_t))(
       mib, miblen, oldp, oldlenp, newp, newlen);
 }
 size_t nallocx(size_t size, int flags) {
   resolve();
   count(F_NALLOCX);
-  return real[F_NALLOCX] ? REAL(F_NALLOCX, size_t (*)(size_t, int))(size, flags) : 0;
+  return real[F_NALLOCX] ? REAL(F_NALLOCX, size_t(*)(size_t, int))(size, flags) : 0;
 }
 void *mallocx(size_t size, int flags) {
   resolve();
@@ -204,20 +237,19 @@ void *mallocx(size_t size, int flags) {
 void *rallocx(void *p, size_t size, int flags) {
   resolve();
   count(F_RALLOCX);
-  return real[F_RALLOCX] ? REAL(F_RALLOCX, void *(*)(void *, size_t, int))(p, size, flags)
-                         : NULL;
+  return real[F_RALLOCX] ? REAL(F_RALLOCX, void *(*)(void *, size_t, int))(p, size, flags) : NULL;
 }
 size_t xallocx(void *p, size_t size, size_t extra, int flags) {
   resolve();
   count(F_XALLOCX);
   return real[F_XALLOCX]
-             ? REAL(F_XALLOCX, size_t (*)(void *, size_t, size_t, int))(p, size, extra, flags)
+             ? REAL(F_XALLOCX, size_t(*)(void *, size_t, size_t, int))(p, size, extra, flags)
              : 0;
 }
 size_t sallocx(const void *p, int flags) {
   resolve();
   count(F_SALLOCX);
-  return real[F_SALLOCX] ? REAL(F_SALLOCX, size_t (*)(const void *, int))(p, flags) : 0;
+  return real[F_SALLOCX] ? REAL(F_SALLOCX, size_t(*)(const void *, int))(p, flags) : 0;
 }
 void dallocx(void *p, int flags) {
   resolve();
@@ -229,22 +261,27 @@ void sdallocx(void *p, size_t size, int flags) {
   count(F_SDALLOCX);
   if (real[F_SDALLOCX]) REAL(F_SDALLOCX, void (*)(void *, size_t, int))(p, size, flags);
 }
-void malloc_stats_print(void (*write_cb)(void *, const char *), void *opaque,
-                        const char *opts) {
+void malloc_stats_print(void (*write_cb)(void *, const char *), void *opaque, const char *opts) {
   resolve();
   count(F_STATS_PRINT);
   if (real[F_STATS_PRINT])
-    REAL(F_STATS_PRINT, void (*)(void (*)(void *, const char *), void *, const char *))(
-        write_cb, opaque, opts);
+    REAL(F_STATS_PRINT, void (*)(void (*)(void *, const char *), void *, const char *))
+    (write_cb, opaque, opts);
 }
 
 /* ---- the report ---------------------------------------------------------- */
 
-static size_t append(char *buf, size_t at, size_t cap, const char *fmt, const char *s,
-                     unsigned long long n) {
-  if (at >= cap) return at;
-  int w = s ? snprintf(buf + at, cap - at, fmt, s, n) : snprintf(buf + at, cap - at, fmt, n);
-  return w > 0 ? at + (size_t)w : at;
+static char report[16384];
+static size_t report_used;
+
+static void put(const char *fmt, ...) {
+  if (report_used >= sizeof report - 1) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(report + report_used, sizeof report - report_used, fmt, ap);
+  va_end(ap);
+  if (w > 0) report_used += (size_t)w;
+  if (report_used > sizeof report - 1) report_used = sizeof report - 1;
 }
 
 /* A JSON string of a file name: quotes and backslashes escaped, controls dropped. */
@@ -261,14 +298,11 @@ static void json_path(char *out, size_t cap, const char *in) {
 __attribute__((destructor)) static void write_report(void) {
   const char *dir = getenv("MMBENCH_SHIM_REPORT_DIR");
   if (!dir || !*dir) return;
-  static char buf[16384], path[4096], exe[4096], lib[4096];
+  static char path[4096], exe[4096], lib[4096];
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
   path[n > 0 ? n : 0] = '\0';
   json_path(exe, sizeof exe, path);
-  size_t at = 0, cap = sizeof buf;
-  at = append(buf, at, cap, "{\"pid\": %llu", NULL, (unsigned long long)getpid());
-  at = append(buf, at, cap, ", \"exe\": \"%s\"%.0llu", exe, 0);
-  at = append(buf, at, cap, ", \"functions\": {%.0llu", NULL, 0);
+  put("{\"pid\": %d, \"exe\": \"%s\", \"functions\": {", (int)getpid(), exe);
   for (int f = 0; f < F_COUNT; f++) {
     unsigned long long calls = 0;
     for (int s = 0; s < kSlots; s++) calls += slots[s].calls[f];
@@ -276,14 +310,12 @@ __attribute__((destructor)) static void write_report(void) {
     const char *from = "";
     if (real[f] && dladdr(real[f], &info) && info.dli_fname) from = info.dli_fname;
     json_path(lib, sizeof lib, from);
-    at = append(buf, at, cap, f ? ", \"%s\": " : "\"%s\": ", kNames[f], 0);
-    at = append(buf, at, cap, "{\"from\": \"%s\"%.0llu", lib, 0);
-    at = append(buf, at, cap, ", \"calls\": %llu}", NULL, calls);
+    put("%s\"%s\": {\"from\": \"%s\", \"calls\": %llu}", f ? ", " : "", kNames[f], lib, calls);
   }
-  at = append(buf, at, cap, "}}\n%.0llu", NULL, 0);
+  put("}}\n");
   snprintf(path, sizeof path, "%s/%d.json", dir, (int)getpid());
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
-  (void)!write(fd, buf, at < cap ? at : cap - 1);
+  (void)!write(fd, report, report_used);
   close(fd);
 }

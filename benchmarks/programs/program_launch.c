@@ -79,8 +79,8 @@ int main(int argc, char **argv) {
           " wall_ns %lld utime_us %lld stime_us %lld maxrss_kib %ld minflt %ld majflt %ld"
           " nvcsw %ld nivcsw %ld\n",
           wall, (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
-          (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec, ru.ru_maxrss,
-          ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw);
+          (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec, ru.ru_maxrss, ru.ru_minflt,
+          ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw);
   fclose(report);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
