@@ -261,12 +261,12 @@ void sdallocx(void *p, size_t size, int flags) {
   count(F_SDALLOCX);
   if (real[F_SDALLOCX]) REAL(F_SDALLOCX, void (*)(void *, size_t, int))(p, size, flags);
 }
-void malloc_stats_print(void (*write_cb)(void *, const char *), void *opaque, const char *opts) {
+typedef void (*stats_writer)(void *, const char *);
+void malloc_stats_print(stats_writer write_cb, void *opaque, const char *opts) {
   resolve();
   count(F_STATS_PRINT);
   if (real[F_STATS_PRINT])
-    REAL(F_STATS_PRINT, void (*)(void (*)(void *, const char *), void *, const char *))
-    (write_cb, opaque, opts);
+    REAL(F_STATS_PRINT, void (*)(stats_writer, void *, const char *))(write_cb, opaque, opts);
 }
 
 /* ---- the report ---------------------------------------------------------- */
