@@ -323,6 +323,29 @@ def test_no_process_outlives_a_killed_worker(worker, tmp_path, workload, server,
     assert left, f"left behind after SIGKILL of the worker: {processes_in(work)}"
 
 
+def test_no_process_outlives_a_killed_runner(worker, tmp_path):
+    """mmbench run killed with SIGKILL mid-run: its lifeline watcher kills the
+    worker's group, and the launcher, the server and the client die with it."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, MMBENCH_BUILD_DIR=str(worker.parent), TMPDIR=str(work),
+               MMBENCH_HOST_SLOW_MAX="100")
+    runner = subprocess.Popen(
+        [str(REPO / "mmbench"), "run", "--workloads", "redis", "--strategies", "glibc",
+         "--size", "large", "--reps", "1", "--out", str(tmp_path / "run")], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = wait_for(lambda: (lambda p: p if {"redis-server", "redis-benchmark"} <= set(
+            p.values()) else None)(processes_in(work)), 120)
+        assert seen, processes_in(work)
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+    assert wait_for(lambda: not processes_in(work), 10), processes_in(work)
+
+
 def server_declaration(tmp_path, *, server_extra=(), client_extra=()):
     text = (REPO / "programs" / "redis.toml").read_text()
     text = text.replace('"--io-threads", "1"]', '"--io-threads", "1"' + "".join(
