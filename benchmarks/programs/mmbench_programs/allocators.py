@@ -15,6 +15,8 @@ import json
 import os
 import pathlib
 
+from mmbench_programs import debian
+
 LIBDIR = pathlib.Path("/usr/lib/x86_64-linux-gnu")
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 # The standard family: each must go to the allocator under test.
@@ -40,7 +42,8 @@ class Allocator:
     def identity(self) -> dict:
         return {"family": self.family, "malloc_from": os.path.realpath(self.library),
                 "library": self.library, "package": self.package,
-                "version": library_version(self.library)}
+                "version": debian.versions([self.package])[self.package]
+                or library_version(self.library)}
 
 
 BUILTIN = {
@@ -60,8 +63,8 @@ def preloaded(name: str, path: str) -> Allocator:
 
 
 def library_version(path: str) -> str | None:
-    """The version in the library's real file name (libmimalloc.so.2.0 -> 2.0), or
-    glibc's from gnu_get_libc_version."""
+    """Where dpkg does not know the library: the version in its real file name
+    (libmimalloc.so.2.0 -> 2.0), or glibc's from gnu_get_libc_version."""
     if path == LIBC:
         import ctypes
         fn = ctypes.CDLL(LIBC).gnu_get_libc_version

@@ -6,16 +6,17 @@ import os
 import re
 import time
 
-from mmbench_programs import allocators, detail, launch, workdir
+from mmbench_programs import allocators, debian, detail, launch, workdir
 
 
 class Failed(Exception):
     """The program ran but did not do its work (exit status, output); the worker's error."""
 
 
-def process_record(run: launch.Program, done: launch.Finished, argv: list[str]) -> dict:
+def process_record(run: launch.Program, done: launch.Finished, argv: list[str],
+                   packages=()) -> dict:
     """What the detail says of one program process, measured by the worker."""
-    return dict({"command": argv, "pid": run.pid, "exit_status": done.status,
+    return dict({"command": argv, "packages": debian.versions(packages), "pid": run.pid, "exit_status": done.status,
                  "signal": done.signal, "wall_ns": done.wall_ns, "user_s": done.user_s,
                  "sys_s": done.sys_s, "peak_rss_kib": done.peak_rss_kib,
                  "sampled_peak_rss_kib": max((k for _, k in done.samples), default=None),
@@ -57,7 +58,7 @@ def run(args, program, alloc: allocators.Allocator, work: workdir.WorkDir, shim:
         start = time.monotonic_ns()
         proc = launch.Program(args.launch, argv, env, work.path, stdin, out, err, args.sample_s)
         done = proc.wait(args.program_timeout_s)
-    record = process_record(proc, done, argv)
+    record = process_record(proc, done, argv, program.packages)
     check_exit(program, done, stderr_path)
     verified = allocators.verify(allocators.read_report(work.reports, proc.pid), alloc)
     figure = {"checksum": output_checksum(program, work, stdout_path), "units": 1,

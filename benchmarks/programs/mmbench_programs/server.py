@@ -102,7 +102,7 @@ def run(args, program, alloc: allocators.Allocator, work, shim: str) -> dict:
             server.kill()  # interrupted: no server outlives the worker's run
             raise
         done = server.stop(grace)
-    record = batch.process_record(server, done, argv)
+    record = batch.process_record(server, done, argv, program.packages)
     if done.signal is not None or done.status != program.check["exit_status"]:
         _print_logs(work, ("server.stdout", "server.stderr"))
         how = f"signal {done.signal}" if done.signal is not None else f"status {done.status}"
