@@ -7,10 +7,10 @@ import functools
 import subprocess
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _installed() -> dict[str, str]:
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n"],
+        out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\n"],
                              capture_output=True, text=True, timeout=60).stdout
     except (OSError, subprocess.TimeoutExpired):
         return {}
