@@ -17,8 +17,8 @@ def process_record(run: launch.Program, done: launch.Finished, argv: list[str],
                    packages=()) -> dict:
     """What the detail says of one program process, measured by the worker."""
     return dict({"command": argv, "packages": debian.versions(packages), "pid": run.pid,
-                 "exit_status": done.status, "signal": done.signal, "wall_ns": done.wall_ns, "user_s": done.user_s,
-                 "sys_s": done.sys_s, "peak_rss_kib": done.peak_rss_kib,
+                 "exit_status": done.status, "signal": done.signal, "wall_ns": done.wall_ns,
+                 "user_s": done.user_s, "sys_s": done.sys_s, "peak_rss_kib": done.peak_rss_kib,
                  "sampled_peak_rss_kib": max((k for _, k in done.samples), default=None),
                  "rss_samples": done.samples}, **done.counters)
 
