@@ -238,6 +238,27 @@ def test_a_program_the_allocator_did_not_serve_is_refused(worker, tmp_path, case
         assert why in proc.stderr, proc.stderr
 
 
+def test_a_preload_that_is_no_allocator_is_refused(worker, tmp_path):
+    """--preload NAME=PATH of a library that defines no malloc: the witness finds
+    malloc elsewhere (libc) and the run is refused under NAME."""
+    libz = next((p for p in ("/lib/x86_64-linux-gnu/libz.so.1",
+                             "/usr/lib/x86_64-linux-gnu/libz.so.1")
+                 if os.path.exists(p)), None)
+    if not libz:
+        pytest.skip("no libz.so.1 to preload")
+    exe = compile_c(tmp_path, "alloc", ALLOCATING_C)
+    declare_c_program(tmp_path, "alloc", [str(exe), "{n}"])
+    detail = tmp_path / "d.json"
+    proc = subprocess.run([str(worker), "--workload", "alloc", "--strategy", "glibc", "--label",
+                           "notalloc", "--expect-malloc", libz, "--size", "quick",
+                           "--programs-dir", str(tmp_path / "programs"), "--detail-out",
+                           str(detail), f"--benchmark_out={tmp_path / 'g.json'}"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == EXIT_CODES["allocator_mismatch"], proc.stderr
+    assert "notalloc did not serve the program: malloc of" in proc.stderr
+    assert "libc.so.6, not " + libz in proc.stderr and not detail.exists()
+
+
 def test_redis_under_a_preload_is_served_by_it_and_still_asks_jemalloc(worker, tmp_path):
     """Debian's redis links libjemalloc2: under another allocator every malloc goes
     to that one, while redis still calls jemalloc's mallctl (statistics)."""

@@ -21,9 +21,8 @@ def histogram(values_ns: list[int]) -> dict:
     return hgrm.from_values(values_ns).to_json()
 
 
-def _process_counters() -> dict:
-    return {"minor_faults": None, "major_faults": None, "voluntary_switches": None,
-            "involuntary_switches": None}
+# The process counters the C++ workers report for themselves: here the program's.
+PROCESS_COUNTERS = ("minor_faults", "major_faults", "voluntary_switches", "involuntary_switches")
 
 
 def build(args, program, figure: dict, allocator: dict, process: dict, extra: dict) -> dict:
@@ -42,7 +41,7 @@ def build(args, program, figure: dict, allocator: dict, process: dict, extra: di
                         "involuntary_switches": process.get("involuntary_switches"),
                         "timed": False}],
         "min_time_s": 0.0, "repeatable": False,
-        "process": {k: process.get(k) for k in _process_counters()},
+        "process": {k: process.get(k) for k in PROCESS_COUNTERS},
         "start_monotonic_ns": figure.get("start_ns"), "end_monotonic_ns": figure.get("end_ns"),
         "latency": figure["latency"], "counters": figure.get("counters", {}),
         "program": process,

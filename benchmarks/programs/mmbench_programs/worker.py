@@ -10,8 +10,10 @@ did not start, a client failed), 6 unsupported (a Debian package is missing).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
+import shutil
 import sys
 
 from mmbench.contract import EXIT_CODES, SIZES
@@ -82,7 +84,6 @@ def refusal_of(program, alloc) -> str | None:
 
 
 def _which(name: str) -> str | None:
-    import shutil
     return shutil.which(name, path=os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin")
 
 
@@ -184,7 +185,6 @@ def main(argv: list[str], paths: dict) -> int:
         _say(f"bad declaration: {e}")
         return EXIT_CODES["usage"]
     allocs = strategies(args)
-    import json
     if args.list:
         print(json.dumps(listing(programs, allocs), indent=1, sort_keys=True))
         return EXIT_CODES["ok"]
