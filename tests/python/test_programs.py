@@ -140,6 +140,15 @@ def test_listing_is_the_workers_contract(worker):
         assert e["suite"] == "programs" and "refuses" in e and e["malloc_family"] == e["strategy"]
 
 
+def test_packages_are_every_declarations_and_allocators(worker):
+    out = subprocess.run([str(worker), "--packages"], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split()
+    for package in ("sqlite3", "z3", "ghostscript", "redis-server", "redis-tools", "memcached",
+                    "lua5.4", "libmimalloc2.0", "libjemalloc2", "libtcmalloc-minimal4"):
+        assert package in out, out
+    assert len(out) == len(set(out))
+
+
 def test_a_missing_package_is_unsupported_naming_it(worker, tmp_path):
     declare(tmp_path / "programs", "ghost", 'description = "d"\npackages = ["ghost-pkg"]\n'
             'command = ["mmbench-no-such-program"]\n' + SIZES_TOML)

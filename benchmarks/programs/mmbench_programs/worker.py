@@ -36,6 +36,9 @@ def parse_args(argv: list[str], paths: dict) -> argparse.Namespace:
                                 description="runs one declared program under one allocator")
     p.add_argument("--list", action="store_true", help="programs and allocators as JSON")
     p.add_argument("--describe", action="store_true", help="allocators' identity as JSON")
+    p.add_argument("--packages", action="store_true",
+                   help="the Debian packages every program and allocator needs, one a line "
+                        "(for bench.sh to install)")
     p.add_argument("--workload")
     p.add_argument("--strategy")
     p.add_argument("--size", default="default", choices=SIZES)
@@ -185,6 +188,11 @@ def main(argv: list[str], paths: dict) -> int:
         _say(f"bad declaration: {e}")
         return EXIT_CODES["usage"]
     allocs = strategies(args)
+    if args.packages:
+        needed = [p for prog in programs.values() for p in prog.packages] + [
+            a.package for a in allocs.values() if a.preload]
+        print("\n".join(dict.fromkeys(needed)))
+        return EXIT_CODES["ok"]
     if args.list:
         print(json.dumps(listing(programs, allocs), indent=1, sort_keys=True))
         return EXIT_CODES["ok"]
