@@ -1,4 +1,4 @@
-/* mmbench-program-launch REPORT_FD PROGRAM ARGS...: runs PROGRAM as its child
+/* mmbench-program-launch PARENT_PID REPORT_FD PROGRAM ARGS...: runs PROGRAM as its child
    and tells the worker about it on REPORT_FD, one line each:
      "pid P"                      once the child is started
      "exit S|signal N wall_ns W utime_us U stime_us S maxrss_kib M minflt F
@@ -36,13 +36,15 @@ static long long now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s REPORT_FD PROGRAM [ARGS...]\n", argv[0]);
+  if (argc < 4) {
+    fprintf(stderr, "usage: %s PARENT_PID REPORT_FD PROGRAM [ARGS...]\n", argv[0]);
     return 2;
   }
-  pid_t parent = getppid();
+  /* The parent names itself: had it died before the prctl, we would already
+     belong to another (a subreaper or init) and must not run at all. */
+  pid_t parent = (pid_t)atol(argv[1]);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) return 127;
-  int fd = atoi(argv[1]);
+  int fd = atoi(argv[2]);
   FILE *report = fdopen(fd, "w");
   if (!report) return 127;
   struct sigaction sa;
@@ -59,8 +61,8 @@ int main(int argc, char **argv) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     close(fd);
-    execvp(argv[2], argv + 2);
-    fprintf(stderr, "mmbench-program-launch: cannot run %s: %s\n", argv[2], strerror(errno));
+    execvp(argv[3], argv + 3);
+    fprintf(stderr, "mmbench-program-launch: cannot run %s: %s\n", argv[3], strerror(errno));
     _exit(127);
   }
   fprintf(report, "pid %d\n", (int)child);

@@ -10,7 +10,6 @@ RSS) is its own, not the Python worker's.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import os
 import signal
@@ -19,19 +18,6 @@ import threading
 import time
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent(parent: int):
-    def preexec():
-        # Between fork and prctl the parent may already be gone: then go too.
-        if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or \
-                os.getppid() != parent:
-            os._exit(127)
-    return preexec
-
-
 @dataclasses.dataclass
 class Finished:
     status: int | None           # exit status, None when killed by a signal
@@ -87,10 +73,12 @@ class Program:
         self.t0 = time.monotonic()
         read_end, write_end = os.pipe()
         try:
+            # No preexec_fn (unsafe beside the sampler threads): the launcher sets
+            # its own PR_SET_PDEATHSIG and checks that its parent is still us.
             self.launcher = subprocess.Popen(
-                [launcher, str(write_end)] + argv, env=env, cwd=cwd, stdin=stdin,
-                stdout=stdout, stderr=stderr, process_group=0, close_fds=True,
-                pass_fds=(write_end,), preexec_fn=_die_with_parent(os.getpid()))
+                [launcher, str(os.getpid()), str(write_end)] + argv, env=env, cwd=cwd,
+                stdin=stdin, stdout=stdout, stderr=stderr, process_group=0, close_fds=True,
+                pass_fds=(write_end,))
         finally:
             os.close(write_end)
         self.report = os.fdopen(read_end, "r")
