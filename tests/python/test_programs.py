@@ -261,7 +261,8 @@ def test_a_preload_that_is_no_allocator_is_refused(worker, tmp_path):
     proc = subprocess.run([str(worker), "--workload", "alloc", "--strategy", "glibc", "--label",
                            "notalloc", "--expect-malloc", libz, "--size", "quick",
                            "--programs-dir", str(tmp_path / "programs"), "--detail-out",
-                           str(detail), f"--benchmark_out={tmp_path / 'g.json'}"],
+                           str(detail), f"--benchmark_out={tmp_path / 'g.json'}",
+                           "--work-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == EXIT_CODES["allocator_mismatch"], proc.stderr
     assert "notalloc did not serve the program: malloc of" in proc.stderr

@@ -18,6 +18,8 @@ import threading
 import time
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 @dataclasses.dataclass
 class Finished:
     status: int | None           # exit status, None when killed by a signal
