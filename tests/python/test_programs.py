@@ -270,15 +270,18 @@ def test_a_preload_that_is_no_allocator_is_refused(worker, tmp_path):
 
 
 def test_redis_under_a_preload_is_served_by_it_and_still_asks_jemalloc(worker, tmp_path):
-    """Debian's redis links libjemalloc2: under another allocator every malloc goes
-    to that one, while redis still calls jemalloc's mallctl (statistics)."""
+    """Debian's redis links libjemalloc2: under another allocator (glibc included,
+    routed by the witness) every malloc goes to that one, while redis still calls
+    jemalloc's mallctl (statistics)."""
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    proc, out = run_worker(worker, tmp_path, "redis", "mimalloc")
-    assert proc.returncode == 0, proc.stderr
-    verified = out["allocator"]["verified"]
-    assert verified["calls"]["malloc"] > 10000
-    assert "libjemalloc" in verified["foreign_queries"]["mallctl"]["from"]
+    for strategy, library in (("mimalloc", "libmimalloc"), ("glibc", "libc.so.6")):
+        proc, out = run_worker(worker, tmp_path, "redis", strategy)
+        assert proc.returncode == 0, proc.stderr
+        assert library in out["allocator"]["malloc_from"]
+        verified = out["allocator"]["verified"]
+        assert verified["calls"]["malloc"] > 10000
+        assert "libjemalloc" in verified["foreign_queries"]["mallctl"]["from"]
 
 
 # ---------------------------------------------------------------- checksums
