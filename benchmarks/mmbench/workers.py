@@ -30,8 +30,16 @@ RUNTIME_OF_FAMILY = {"jvm": "jvm", "go": "go", "programs": "programs"}
 CPP_RUNTIME = "c++"
 # The worker and strategy that host a preloaded allocator (malloc/free of
 # whatever serves them, i.e. the LD_PRELOADed library).
-PRELOAD_FAMILY = "glibc"
 PRELOAD_HOST_STRATEGY = "glibc"
+
+
+# Suites: the folder below the build folder whose workers a run asks.
+SUITES = {"workloads": ".", "programs": "programs"}
+
+
+def suite_dir(build_dir, suite: str | None) -> pathlib.Path:
+    """The folder of a suite's workers (the build folder itself for the workloads)."""
+    return pathlib.Path(build_dir) / SUITES[suite or "workloads"]
 
 
 def runtime_of(family: str | None) -> str:
@@ -91,12 +99,13 @@ class Catalog:
         if name in self.strategies:
             raise UsageError(f"--preload {name}: '{name}' is a built-in strategy; choose another "
                              "name")
-        if self.strategies.get(PRELOAD_HOST_STRATEGY) != PRELOAD_FAMILY:
-            raise UsageError(f"--preload needs the {PRELOAD_FAMILY} worker's "
-                             f"{PRELOAD_HOST_STRATEGY} strategy, which is not built in "
-                             f"{self.build_dir}")
+        # The glibc worker's glibc strategy, or the programs worker's.
+        host_family = self.strategies.get(PRELOAD_HOST_STRATEGY)
+        if host_family is None:
+            raise UsageError(f"--preload needs a worker with the {PRELOAD_HOST_STRATEGY} "
+                             f"strategy, which is not built in {self.build_dir}")
         self.preloads[name] = path
-        self.strategies[name] = PRELOAD_FAMILY
+        self.strategies[name] = host_family
         for (w, s), entry in list(self.entries.items()):
             if s == PRELOAD_HOST_STRATEGY:
                 self.entries[(w, name)] = dict(entry, strategy=name, preload=path,

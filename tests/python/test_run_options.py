@@ -20,9 +20,9 @@ from mmbench.runner import option_table as table
 RECORD_KEYS = [
     "workload", "strategy", "rep", "size", "threads", "seed", "cmd", "worker", "family",
     "hosted_by", "preload", "extra_env", "pid", "status", "problem", "exit_code", "signal",
-    "wall_s", "user_s", "sys_s", "peak_rss_kib", "sampled_peak_rss_kib", "rss_samples",
-    "sample_ms", "figure_wall_s", "cpus", "noise", "disturbed", "attempts", "digests",
-    "stderr_tail", "started", "finished"]
+    "wall_s", "user_s", "sys_s", "peak_rss_kib", "sampled_peak_rss_kib",
+    "worker_peak_rss_kib", "rss_samples", "sample_ms", "figure_wall_s", "cpus", "noise",
+    "disturbed", "attempts", "digests", "stderr_tail", "started", "finished"]
 
 
 def _run_args(*argv):
@@ -55,7 +55,7 @@ def test_defaults_and_resume_rules_come_from_the_table():
         "reps": 3, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
         "max_reps": 16, "target_cv": 0.02, "target_se": 0.02, "max_reruns": 2,
         "budget": 420.0, "max_wait": 30.0, "rerun_budget": 45.0}
-    assert sorted(table.FIXED_ON_RESUME) == ["min_time", "seed", "size", "threads"]
+    assert sorted(table.FIXED_ON_RESUME) == ["min_time", "seed", "size", "suite", "threads"]
 
 
 def test_resolved_options_follow_the_table(catalog):

@@ -50,11 +50,27 @@ def open_session(args):
             os.close(fd)
 
 
+def _suite(args) -> str:
+    """The suite given, else a resumed run's, else the workloads."""
+    if getattr(args, "suite", None):
+        if args.suite not in workers.SUITES:
+            raise UsageError(f"unknown suite '{args.suite}'; valid suites: "
+                             + ", ".join(workers.SUITES))
+        return args.suite
+    manifest = pathlib.Path(args.resume or "") / "manifest.json"
+    if args.resume and manifest.is_file():
+        try:
+            return read_json(manifest).get("options", {}).get("suite") or "workloads"
+        except ValueError:
+            pass  # the resume's own checks say what is wrong with it
+    return "workloads"
+
+
 def _open(args, locks: list[int]) -> Session:
     """open_session's work; each lock's file descriptor is appended to `locks`."""
     if args.out is not None and not args.out.strip():
         raise UsageError("--out is empty; name a folder, or leave --out out for the default")
-    catalog = workers.load_catalog(args.build_dir)
+    catalog = workers.load_catalog(workers.suite_dir(args.build_dir, _suite(args)))
     previous = None
     folder_path = None
     if args.resume is not None:

@@ -135,6 +135,11 @@ RUN_OPTIONS = (
     RunOption("size", "work size: {sizes} (default {default})", "default", str, "SIZE", FIXED,
               Check(lambda v: v in SIZES, "unknown size '{value}'; valid sizes: "
                     + ", ".join(SIZES)), "required"),
+    RunOption("suite", "what runs: 'workloads' (the synthetic workloads) or 'programs' (the "
+              "real programs of programs/, docs/programs.md); default {default}", "workloads",
+              str, "NAME", FIXED, Check(lambda v: v in workers.SUITES,
+                                        "unknown suite '{value}'; valid suites: "
+                                        + ", ".join(workers.SUITES)), "optional"),
     RunOption("threads", "threads, for workloads that use them (default {default})", 1, int,
               "N", FIXED, Check(lambda v: _int(v) and 1 <= v <= MAX_THREADS,
                                 f"{{flag}} must be between 1 and {MAX_THREADS} (got {{value}})"),

@@ -167,9 +167,10 @@ def run_request(req: RunRequest) -> dict:
     if outcome.status == "ok":
         outcome.disturbed = noise.disturbance(run_noise, pinned=req.cpus is not None)
     promote_files(req, outcome, leftovers)
+    _, samples, _ = measured_process(result, outcome)
     # Header only when the process ended before the first sample could be taken.
     write_text_atomic(req.folder.rss(req.workload, req.strategy, req.rep),
-                      "t_s,rss_kib\n" + "".join(f"{t:.6f},{kib}\n" for t, kib in result.samples))
+                      "t_s,rss_kib\n" + "".join(f"{t:.6f},{kib}\n" for t, kib in samples))
     record = make_record(req, cmd, extra_env, result, outcome)
     write_json_atomic(req.raw("run"), record)
     return record
@@ -277,10 +278,28 @@ def check_allocator(req: RunRequest, outcome: Outcome, extra_env: dict) -> None:
             outcome.status = "allocator_mismatch"
             outcome.problem = (f"malloc is served by {malloc_from or '?'}, not the preloaded "
                                f"{req.preload}")
-    elif "LD_PRELOAD" not in extra_env and allocator.get("family") != req.worker.family:
+    elif "LD_PRELOAD" not in extra_env and allocator.get("family") != _expected_family(req):
         outcome.status = "allocator_mismatch"
         outcome.problem = (f"worker {req.worker.path.name} reports malloc family "
                            f'{allocator.get("family")}')
+
+
+def _expected_family(req: RunRequest) -> str:
+    """The entry's own malloc family (the programs worker hosts several), else the
+    worker's."""
+    entry = req.catalog.entries.get((req.workload, req.strategy)) or {}
+    return entry.get("malloc_family") or req.worker.family
+
+
+def measured_process(result: execute.ProcessResult, outcome: Outcome) -> tuple:
+    """(peak RSS KiB, RSS samples, the worker's own peak or None): a worker that
+    runs its workload as a process of its own (the programs worker) reports that
+    process's ru_maxrss and timeline, which are then the figures."""
+    program = (outcome.detail or {}).get("program") if outcome.status == "ok" else None
+    if not program:
+        return result.peak_rss_kib, result.samples, None
+    return (program["peak_rss_kib"], [tuple(s) for s in program["rss_samples"]],
+            result.peak_rss_kib)
 
 
 def add_detail_noise(req: RunRequest, outcome: Outcome) -> None:
@@ -318,6 +337,7 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
                 result: execute.ProcessResult, outcome: Outcome) -> dict:
     """The run's record (run.json), docs/run-folder.md."""
     opts, worker, ok = req.opts, req.worker, outcome.status == "ok"
+    peak_rss, samples, worker_peak = measured_process(result, outcome)
     return {
         "workload": req.workload, "strategy": req.strategy, "rep": req.rep,
         "size": opts["size"], "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd,
@@ -326,9 +346,11 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
         "preload": req.preload, "extra_env": extra_env, "pid": result.pid,
         "status": outcome.status, "problem": outcome.problem, "exit_code": result.exit_code,
         "signal": result.signal, "wall_s": result.wall_s, "user_s": result.user_s,
-        "sys_s": result.sys_s, "peak_rss_kib": result.peak_rss_kib,
-        "sampled_peak_rss_kib": result.sampled_peak_rss_kib,
-        "rss_samples": len(result.samples), "sample_ms": opts["sample_ms"],
+        "sys_s": result.sys_s, "peak_rss_kib": peak_rss,
+        "sampled_peak_rss_kib": result.sampled_peak_rss_kib if worker_peak is None
+        else max((kib for _, kib in samples), default=None),
+        "worker_peak_rss_kib": worker_peak,
+        "rss_samples": len(samples), "sample_ms": opts["sample_ms"],
         "figure_wall_s": outcome.detail["wall_ns"] / 1e9 if outcome.detail and ok else None,
         "cpus": sorted(req.cpus) if req.cpus else None, "noise": outcome.noise,
         "disturbed": outcome.disturbed, "attempts": list(req.attempts or []),
