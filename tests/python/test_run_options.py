@@ -22,7 +22,7 @@ RECORD_KEYS = [
     "hosted_by", "preload", "extra_env", "pid", "status", "problem", "exit_code", "signal",
     "wall_s", "user_s", "sys_s", "peak_rss_kib", "sampled_peak_rss_kib",
     "worker_peak_rss_kib", "rss_samples", "sample_ms", "figure_wall_s", "cpus", "noise",
-    "disturbed", "attempts", "digests", "stderr_tail", "started", "finished"]
+    "disturbed", "attempts", "digests", "stderr_tail", "logs_cut", "started", "finished"]
 
 
 def _run_args(*argv):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from mmbench import execute, noise, runfolder, sanitizers, workers
 from mmbench.contract import EXIT_ALLOCATOR_MISMATCH, EXIT_OK, EXIT_OOM, EXIT_UNSUPPORTED
 from mmbench.runfolder import RunFolder, read_json, write_json_atomic, write_text_atomic
+from mmbench.runner import logs
 from mmbench.runner.manifest import iso_time
 
 
@@ -143,6 +144,7 @@ class Outcome:
     noise: dict = dataclasses.field(default_factory=dict)
     disturbed: list = dataclasses.field(default_factory=list)
     digests: dict | None = None
+    logs_cut: dict | None = None
 
 
 def run_one(folder: RunFolder, catalog: workers.Catalog, opts: dict, workload: str,
@@ -160,6 +162,7 @@ def run_request(req: RunRequest) -> dict:
         req.announce(cmd, extra_env)
     result, run_noise = spawn_and_measure(req, cmd, extra_env)
     outcome = classify_exit(req, result)
+    outcome.logs_cut = logs.bound_logs(req.log("stderr").parent, req.log("stderr").stem)
     outcome.noise = run_noise
     validate_detail(req, outcome)
     check_allocator(req, outcome, extra_env)
@@ -355,5 +358,6 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
         "cpus": sorted(req.cpus) if req.cpus else None, "noise": outcome.noise,
         "disturbed": outcome.disturbed, "attempts": list(req.attempts or []),
         "digests": outcome.digests, "stderr_tail": result.stderr_tail,
+        "logs_cut": outcome.logs_cut,
         "started": iso_time(result.started), "finished": iso_time(result.finished),
     }
