@@ -109,9 +109,9 @@ inline void* ArenaHeap::allocate_slow(std::size_t bytes, std::size_t align) {
     if (c == nullptr) throw std::bad_alloc();
     c->size = need;
     reserved_ += sizeof(Chunk) + need;
-    // Keep bumping in the previous chunk afterwards: link the big chunk
-    // *below* the current one would break rewind order, so it becomes current
-    // and the rest of the old chunk is abandoned until rewind (bounded waste).
+    // It becomes current (linked below the current chunk it would break the
+    // rewind order): the rest of the previous chunk is abandoned until the
+    // rewind (bounded waste), and what follows goes to a fresh standard chunk.
   } else if (spare_ != nullptr) {
     c = spare_;
     spare_ = c->prev;

@@ -204,8 +204,8 @@ concept ReportsConfig = requires(const ProcessOptions& o) {
 };
 
 // "pauses": stop-the-world pauses observed around a run: reset before the
-// first pass, then a pause histogram (gc_* counters) and a report
-// (the detail's "gc") with event times relative to `run_start_ns`.
+// first pass, then a pause histogram and a report (the detail's "gc", which
+// holds the histogram) with event times relative to `run_start_ns`.
 template <class S>
 concept ObservesPauses = requires(std::int64_t run_start_ns) {
   S::reset_pauses();

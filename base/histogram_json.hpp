@@ -9,7 +9,7 @@ namespace mmbench {
 
 struct ReportedPercentile {
   double percentile;
-  const char* key;  // JSON key in "percentiles" and the counter name lat_p<key>_ns
+  const char* key;  // JSON key in "percentiles"
 };
 inline constexpr ReportedPercentile kReportedPercentiles[] = {
     {50, "50"}, {90, "90"}, {99, "99"}, {99.9, "999"}, {99.99, "9999"}};

@@ -1,8 +1,8 @@
 // The clock workloads time their units of work with.
 //
 // A unit (a tree, a request, a push) can take a few hundred nanoseconds, so
-// the clock's own cost matters: clock_gettime(CLOCK_MONOTONIC) costs ~32 ns on
-// the project's VM, the TSC ~12 ns (docs/reproducibility.md). Where the CPU
+// the clock's own cost matters, and reading the TSC costs less than
+// clock_gettime (docs/reproducibility.md has the figures). Where the CPU
 // says its TSC is invariant (constant_tsc and nonstop_tsc), ticks are TSC
 // cycles, converted to nanoseconds with a rate calibrated once per process
 // against CLOCK_MONOTONIC_RAW; elsewhere ticks are CLOCK_MONOTONIC nanoseconds.

@@ -2,13 +2,12 @@
 //
 // The runner runs it on the worker's CPU just before and just after every
 // worker process, and compares its time with the fastest readings of the
-// session (benchmarks/mmbench/runner/host_probe.py). On the project's 2-core
-// VM the host slows every workload by 1.2-2x for 30-120 s at a time, with no
-// steal, PSI or migration to show for it; a chain of dependent register
-// operations reads only 1.00-1.05x in those windows, while building and
-// walking a binary tree in a few MiB of memory (stores to fresh cache lines,
-// pointer loads beyond L2, in L3) reads 1.3x when the workloads read 1.6x, and
-// 1.05-1.1x when they read 1.2x (docs/reproducibility.md, section 1).
+// session (benchmarks/mmbench/runner/host_probe.py). A VM's host can slow
+// every workload down through the memory system with no steal, PSI or
+// migration to show for it; register-only code hardly sees that, so the probe
+// builds and walks a binary tree in a few MiB of memory (stores to fresh
+// cache lines, pointer loads beyond L2, in L3). docs/reproducibility.md,
+// section 1, has the readings.
 //
 // It runs in a process of its own so that its buffer never counts in a
 // worker's peak RSS. Output, one line of JSON:

@@ -1,5 +1,5 @@
 // The end of a workload's registration unit. The worker build generates one
-// unit per workload file (CMakeLists.txt, mmbench_registration_unit):
+// unit per workload file (CMakeLists.txt, WORKLOAD_REGISTRATION_UNITS):
 //   #include "workloads/NAME.cpp"            // the template, MMBENCH_WORKLOAD(...)
 //   #include "benchmarks/register_workload.hpp"
 // which registers that workload for every strategy this worker hosts.

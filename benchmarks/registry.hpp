@@ -14,7 +14,6 @@
 
 #include "allocators/malloc_config.hpp"
 #include "allocators/strategy.hpp"
-#include "base/histogram.hpp"
 #include "workloads/workload.hpp"
 
 #ifndef MMBENCH_MALLOC_FAMILY
@@ -34,7 +33,6 @@ struct StrategyEntry {
   void (*init_process)(const ProcessOptions&);           // nullptr: none
   nlohmann::json (*config_json)(const ProcessOptions&);  // default: {"malloc": ...}
   void (*reset_pauses)();                                // nullptr: observes no pauses
-  const Histogram& (*pauses)();
   nlohmann::json (*pause_report)(std::int64_t run_start_ns);
   std::string (*gc_version)();      // nullptr: no collector
   void (*end_pass)();               // nullptr: none
@@ -72,7 +70,6 @@ StrategyEntry make_strategy_entry() {
   if constexpr (ObservesPauses<S>) {
     e.hooks.push_back("pauses");
     e.reset_pauses = [] { S::reset_pauses(); };
-    e.pauses = []() -> const Histogram& { return S::pauses(); };
     e.pause_report = [](std::int64_t t) { return nlohmann::json(S::pause_report(t)); };
   }
   if constexpr (ReportsGcVersion<S>) {

@@ -10,10 +10,10 @@
 // request), so dropping the handle leaves an unreachable cycle. Boehm collects
 // forgotten requests; the arena runs each iteration in a region, so nothing
 // leaks there.
-// Unit of latency: a batch of kLatencyBatch phase-1 iterations (requests). One
-// iteration takes ~0.3-0.9 us, so timing each cost 2-4% of the run (clock
-// reads and a histogram record, ~36 ns); per batch it is under 0.3%.
-// Throughput still counts requests.
+// Unit of latency: a batch of kLatencyBatch phase-1 iterations (requests): one
+// iteration is so short that timing each would make the clock a visible
+// share of the run (docs/workloads/leak_exit.md). Throughput still counts
+// requests.
 //
 // Phase 2: build a large live list (32 B nodes), hash it, then free it all,
 // as a careful program does before exit; `free_all_ns` is that cost. Not
@@ -144,55 +144,60 @@ struct LeakExit {
     S::release(req);  // shared_ptr: cascades through <= 16 parts
   }
 
-  static WorkloadResult run(RunContext& ctx) {
-    const std::uint64_t iterations = scaled<std::uint64_t>(ctx.size, 20'000, 300'000, 2'000'000);
-    const std::uint64_t list_nodes = scaled<std::uint64_t>(ctx.size, 100'000, 1'000'000, 4'000'000);
-    const char* cleanup_env = std::getenv("MMBENCH_LEAK_EXIT_CLEANUP");
-    const bool cleanup = cleanup_env != nullptr && cleanup_env[0] == '1';
-    // Side list for leak checkers only (see header comment); plain malloc.
-    std::vector<typename S::template Weak<Request>> forgotten_list;
+  // What phase 1 forgot; `list` holds weak handles to the forgotten requests
+  // for leak checkers only (MMBENCH_LEAK_EXIT_CLEANUP, plain malloc).
+  struct Forgotten {
+    std::uint64_t requests = 0, bytes = 0;
+    bool keep_list = false;
+    std::vector<typename S::template Weak<Request>> list;
+  };
 
-    WorkloadResult r;
-    Rng rng(mix64(ctx.seed ^ 0x6c65616b5f657869ULL));
-    std::uint64_t h = mix64(iterations ^ (list_nodes << 24));
-    std::uint64_t forgotten = 0, forgotten_bytes = 0;
-    ctx.counters.set("rss_kib_start", self_rss_kib());
+  // One phase-1 request, in a region of its own for the arena: built,
+  // processed, then released, or forgotten one time in kForgetOneIn.
+  static std::uint64_t serve(std::uint64_t i, Rng& rng, Forgotten& f) {
+    typename S::Scope scope;
+    RequestPtr req = build_request(i, rng);
+    const std::uint64_t digest = process(S::raw(req));
+    if (rng.below(kForgetOneIn) != 0) {
+      release_request(req);
+      return digest;
+    }
+    ++f.requests;
+    f.bytes += kRequestBytes + S::raw(req)->n_parts * kPartBytes;
+    last_part(S::raw(req))->owner = req;  // the cycle (harmless without refcounts)
+    if constexpr (kNeedsRelease<S>) {
+      if (f.keep_list) f.list.push_back(S::weak(req));
+    }
+    if constexpr (S::kReclaim == Reclaim::kRefCount) {
+      S::release(req);  // the owner drops its reference; the cycle keeps the rest
+    } else {
+      // Forgot to free: nothing is released (not even boehm-free's
+      // GC_FREE); a region or the collector may still reclaim it.
+      req = nullptr;
+    }
+    return digest;
+  }
 
-    // ---- phase 1 ----
+  // Phase 1: the long loop, timed in batches of kLatencyBatch requests.
+  static std::uint64_t phase1(RunContext& ctx, std::uint64_t iterations, Rng& rng, std::uint64_t h,
+                              Forgotten& f, WorkloadResult& r) {
     const std::int64_t phase1_start = now_ns();
     std::int64_t t0 = 0;
     for (std::uint64_t i = 0; i < iterations; ++i) {
       if (i % kLatencyBatch == 0) t0 = ctx.unit_start();
-      {
-        typename S::Scope scope;  // arena: a region per iteration
-        RequestPtr req = build_request(i, rng);
-        h = mix64(h ^ process(S::raw(req)));
-        if (rng.below(kForgetOneIn) == 0) {
-          ++forgotten;
-          forgotten_bytes += kRequestBytes + S::raw(req)->n_parts * kPartBytes;
-          last_part(S::raw(req))->owner = req;  // the cycle (harmless without refcounts)
-          if constexpr (kNeedsRelease<S>) {
-            if (cleanup) forgotten_list.push_back(S::weak(req));
-          }
-          if constexpr (S::kReclaim == Reclaim::kRefCount) {
-            S::release(req);  // the owner drops its reference; the cycle keeps the rest
-          } else {
-            // Forgot to free: nothing is released (not even boehm-free's
-            // GC_FREE); a region or the collector may still reclaim it.
-            req = nullptr;
-          }
-        } else {
-          release_request(req);
-        }
-      }
+      h = mix64(h ^ serve(i, rng, f));
       if (i % kLatencyBatch == kLatencyBatch - 1 || i + 1 == iterations) ctx.unit_end(t0);
       ++r.units;
     }
     ctx.counters.set("phase1_ns", static_cast<double>(now_ns() - phase1_start));
     ctx.counters.set("rss_kib_phase1_end", self_rss_kib());
+    return h;
+  }
 
-    // ---- phase 2 ----
+  // Phase 2: a large live list built, hashed, then freed all at once; returns its hash.
+  static std::uint64_t phase2(RunContext& ctx, std::uint64_t list_nodes, Rng& rng) {
     std::int64_t free_start;
+    std::uint64_t lh = 0;
     {
       typename S::Scope scope;
       const std::int64_t t0 = now_ns();
@@ -204,20 +209,22 @@ struct LeakExit {
         head = std::move(n);
       }
       ctx.counters.set("phase2_build_ns", static_cast<double>(now_ns() - t0));
-      std::uint64_t lh = 0;
       for (const Node* n = S::raw(head); n != nullptr; n = S::raw(n->next)) {
         lh = mix64(lh ^ n->words[0] ^ n->words[1] ^ n->words[2]);
       }
-      h = mix64(h ^ lh);
       ctx.counters.set("rss_kib_phase2_built", self_rss_kib());
       free_start = now_ns();
       release_list<S>(head);
     }  // arena: the rewind is the free-all
     ctx.counters.set("free_all_ns", static_cast<double>(now_ns() - free_start));
     ctx.counters.set("rss_kib_end", self_rss_kib());
+    return lh;
+  }
 
+  // MMBENCH_LEAK_EXIT_CLEANUP only: frees what phase 1 forgot.
+  static void release_forgotten(Forgotten& f) {
     if constexpr (kNeedsRelease<S>) {
-      for (auto& w : forgotten_list) {
+      for (auto& w : f.list) {
         RequestPtr req{};
         if constexpr (S::kReclaim == Reclaim::kRefCount) {
           req = w.lock();
@@ -228,11 +235,27 @@ struct LeakExit {
         release_request(req);
       }
     }
+  }
 
-    h = mix64(h ^ forgotten);
-    ctx.counters.set("forgotten_requests", static_cast<double>(forgotten));
-    ctx.counters.set("forgotten_bytes", static_cast<double>(forgotten_bytes));
-    ctx.counters.set("leaked_bytes", kNeedsRelease<S> ? static_cast<double>(forgotten_bytes) : 0.0);
+  static WorkloadResult run(RunContext& ctx) {
+    const std::uint64_t iterations = scaled<std::uint64_t>(ctx.size, 20'000, 300'000, 2'000'000);
+    const std::uint64_t list_nodes = scaled<std::uint64_t>(ctx.size, 100'000, 1'000'000, 4'000'000);
+    const char* cleanup_env = std::getenv("MMBENCH_LEAK_EXIT_CLEANUP");
+    Forgotten forgotten;
+    forgotten.keep_list = cleanup_env != nullptr && cleanup_env[0] == '1';
+
+    WorkloadResult r;
+    Rng rng(mix64(ctx.seed ^ 0x6c65616b5f657869ULL));
+    std::uint64_t h = mix64(iterations ^ (list_nodes << 24));
+    ctx.counters.set("rss_kib_start", self_rss_kib());
+    h = phase1(ctx, iterations, rng, h, forgotten, r);
+    h = mix64(h ^ phase2(ctx, list_nodes, rng));
+    release_forgotten(forgotten);
+
+    h = mix64(h ^ forgotten.requests);
+    ctx.counters.set("forgotten_requests", static_cast<double>(forgotten.requests));
+    ctx.counters.set("forgotten_bytes", static_cast<double>(forgotten.bytes));
+    ctx.counters.set("leaked_bytes", kNeedsRelease<S> ? static_cast<double>(forgotten.bytes) : 0.0);
     r.checksum = h;
     r.live_bytes = list_nodes * kNodeBytes;
     return r;

@@ -160,42 +160,37 @@ struct LruCache {
     return mix64(first ^ (last << 1) ^ v.bytes.size());
   }
 
-  static WorkloadResult run(RunContext& ctx) {
-    using lru_cache_detail::kMaxValueBytes;
-    using lru_cache_detail::value_size;
-    const std::uint64_t capacity = scaled<std::uint64_t>(ctx.size, 2'000, 30'000, 100'000);
-    const std::uint64_t ops = scaled<std::uint64_t>(ctx.size, 200'000, 1'500'000, 8'000'000);
-    const lru_cache_detail::Zipf1 zipf(capacity * kKeySpaceFactor);
-    Rng rng(ctx.seed ^ 0x6c72752d63616368ULL);
+  // The cache through one run: its slots, index and LRU list, its counts, and
+  // for region strategies the two semispaces. Built inside the run's scope.
+  struct Cache {
+    Cache(std::uint64_t capacity, const char* pattern)
+        : capacity(capacity), pattern(pattern), slots(capacity), index(capacity) {}
 
-    // Value contents are windows into this text; built before the measured loop.
-    std::vector<char> pattern(2 * kMaxValueBytes);
-    for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = static_cast<char>(mix64(i));
-
-    typename S::Scope run_scope;  // the arena's slot array lives here
-    std::vector<Slot, typename S::template Allocator<Slot>> slots(capacity);
-    Index index(capacity);
+    const std::uint64_t capacity;
+    const char* const pattern;  // value contents are windows into this text
+    std::vector<Slot, typename S::template Allocator<Slot>> slots;
+    Index index;
     std::uint32_t head = kNone, tail = kNone, used = 0;
     std::uint64_t live = 0, peak_live = 0;  // logical bytes, see the header
     std::uint64_t hits = 0, misses = 0, evictions = 0;
-    std::uint64_t h = mix64(capacity ^ (ops << 20));
+    std::uint64_t h = 0;
 
     Region semispaces[2];  // region strategies only
     int current = 0;
     std::uint64_t semispace_bytes = 0, flips = 0, copied_bytes = 0;
 
-    auto unlink = [&](std::uint32_t s) {
+    void unlink(std::uint32_t s) {
       Slot& e = slots[s];
       (e.prev != kNone ? slots[e.prev].next : head) = e.next;
       (e.next != kNone ? slots[e.next].prev : tail) = e.prev;
-    };
-    auto push_front = [&](std::uint32_t s) {
+    }
+    void push_front(std::uint32_t s) {
       slots[s].prev = kNone;
       slots[s].next = head;
       (head != kNone ? slots[head].prev : tail) = s;
       head = s;
-    };
-    auto make_value = [&](std::uint64_t key, const char* src, std::size_t size) -> ValuePtr {
+    }
+    ValuePtr make_value(std::uint64_t key, const char* src, std::size_t size) {
       if constexpr (kRegion) {
         Region& space = semispaces[current];
         semispace_bytes += sizeof(Value) + size;
@@ -207,9 +202,9 @@ struct LruCache {
         S::raw(v)->bytes.assign(src, src + size);
         return v;
       }
-    };
+    }
     // Region strategies only: copy every live value into the other semispace and swap.
-    auto flip = [&] {
+    void flip() {
       if constexpr (kRegion) {
         current ^= 1;
         semispaces[current].reset();
@@ -221,69 +216,96 @@ struct LruCache {
         }
         ++flips;
       }
-    };
+    }
+    // The slot a missed key goes into: a free one, else the evicted tail's.
+    std::uint32_t free_slot() {
+      if (used < capacity) return used++;
+      const std::uint32_t s = tail;
+      ++evictions;
+      unlink(s);
+      index.erase(slots[s].key, slots);
+      live -= S::raw(slots[s].value)->bytes.size() + kEntryBytes;
+      S::release(slots[s].value);
+      return s;
+    }
+    void insert(std::uint64_t key) {
+      ++misses;
+      const std::uint32_t s = free_slot();
+      const std::size_t size = lru_cache_detail::value_size(key);
+      if constexpr (kRegion) {
+        if (semispace_bytes >= std::max(kMinSemispaceBytes, 2 * live)) flip();
+      }
+      const char* src = pattern + (mix64(key) & (lru_cache_detail::kMaxValueBytes - 1));
+      slots[s].value = make_value(key, src, size);
+      std::memcpy(S::raw(slots[s].value)->bytes.data(), &key, 8);  // stamp: no two alike
+      slots[s].key = key;
+      index.insert(key, s);
+      push_front(s);
+      live += size + kEntryBytes;
+      peak_live = std::max(peak_live, live);
+      h = mix64(h ^ key ^ (size << 1));
+    }
+    // One get-or-insert.
+    void access(std::uint64_t key) {
+      const std::uint32_t s = index.find(key, slots);
+      if (s == kNone) {
+        insert(key);
+        return;
+      }
+      ++hits;
+      if (s != head) {
+        unlink(s);
+        push_front(s);
+      }
+      h = mix64(h ^ digest(*S::raw(slots[s].value)));
+    }
+    // Final contents in LRU order, then teardown; returns the checksum.
+    std::uint64_t finish() {
+      for (std::uint32_t s = head; s != kNone; s = slots[s].next) {
+        h = mix64(h ^ slots[s].key ^ digest(*S::raw(slots[s].value)));
+      }
+      for (auto& slot : slots) S::release(slot.value);
+      return mix64(h ^ hits ^ (misses << 21) ^ (evictions << 42));
+    }
+    void report(Counters& counters) const {
+      counters.set("hits", static_cast<double>(hits));
+      counters.set("misses", static_cast<double>(misses));
+      counters.set("evictions", static_cast<double>(evictions));
+      if constexpr (kRegion) {
+        counters.set("region_flips", static_cast<double>(flips));
+        counters.set("region_copied_bytes", static_cast<double>(copied_bytes));
+      }
+    }
+  };
 
+  static WorkloadResult run(RunContext& ctx) {
+    using lru_cache_detail::kMaxValueBytes;
+    const std::uint64_t capacity = scaled<std::uint64_t>(ctx.size, 2'000, 30'000, 100'000);
+    const std::uint64_t ops = scaled<std::uint64_t>(ctx.size, 200'000, 1'500'000, 8'000'000);
+    const lru_cache_detail::Zipf1 zipf(capacity * kKeySpaceFactor);
+    Rng rng(ctx.seed ^ 0x6c72752d63616368ULL);
+
+    // Value contents are windows into this text; built before the measured loop.
+    std::vector<char> pattern(2 * kMaxValueBytes);
+    for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = static_cast<char>(mix64(i));
+
+    typename S::Scope run_scope;  // the arena's slot array lives here
+    Cache cache(capacity, pattern.data());
+    cache.h = mix64(capacity ^ (ops << 20));
     for (std::uint64_t done = 0; done < ops; done += kBatch) {
       const std::int64_t t0 = ctx.unit_start();
       const std::uint64_t n = std::min(kBatch, ops - done);
       for (std::uint64_t op = 0; op < n; ++op) {
-        const std::uint64_t key = mix64(zipf.sample(rng));  // hot ranks scattered over keys
-        std::uint32_t s = index.find(key, slots);
-        if (s != kNone) {
-          ++hits;
-          if (s != head) {
-            unlink(s);
-            push_front(s);
-          }
-          h = mix64(h ^ digest(*S::raw(slots[s].value)));
-          continue;
-        }
-        ++misses;
-        if (used < capacity) {
-          s = used++;
-        } else {
-          s = tail;
-          ++evictions;
-          unlink(s);
-          index.erase(slots[s].key, slots);
-          live -= S::raw(slots[s].value)->bytes.size() + kEntryBytes;
-          S::release(slots[s].value);
-        }
-        const std::size_t size = value_size(key);
-        if constexpr (kRegion) {
-          if (semispace_bytes >= std::max(kMinSemispaceBytes, 2 * live)) flip();
-        }
-        const char* src = pattern.data() + (mix64(key) & (kMaxValueBytes - 1));
-        slots[s].value = make_value(key, src, size);
-        std::memcpy(S::raw(slots[s].value)->bytes.data(), &key, 8);  // stamp: no two alike
-        slots[s].key = key;
-        index.insert(key, s);
-        push_front(s);
-        live += size + kEntryBytes;
-        peak_live = std::max(peak_live, live);
-        h = mix64(h ^ key ^ (size << 1));
+        cache.access(mix64(zipf.sample(rng)));  // hot ranks scattered over keys
       }
       ctx.unit_end(t0);
     }
-
-    // Final contents in LRU order, then teardown.
-    for (std::uint32_t s = head; s != kNone; s = slots[s].next) {
-      h = mix64(h ^ slots[s].key ^ digest(*S::raw(slots[s].value)));
-    }
-    for (auto& slot : slots) S::release(slot.value);
-    h = mix64(h ^ hits ^ (misses << 21) ^ (evictions << 42));
-
-    ctx.counters.set("hits", static_cast<double>(hits));
-    ctx.counters.set("misses", static_cast<double>(misses));
-    ctx.counters.set("evictions", static_cast<double>(evictions));
-    if constexpr (kRegion) {
-      ctx.counters.set("region_flips", static_cast<double>(flips));
-      ctx.counters.set("region_copied_bytes", static_cast<double>(copied_bytes));
-    }
+    const std::uint64_t h = cache.finish();
+    cache.report(ctx.counters);
     WorkloadResult r;
     r.checksum = h;
     r.units = (ops + kBatch - 1) / kBatch;
-    r.live_bytes = peak_live;
+    r.live_bytes = cache.peak_live;
     return r;
   }
 };

@@ -169,6 +169,76 @@ struct RequestServer {
     body.resize(len);
   }
 
+  // The long-lived response cache: a FIFO of `capacity` entries, with, for
+  // region strategies, its two generations (see the header).
+  struct ResponseCache {
+    explicit ResponseCache(std::size_t capacity) : capacity(capacity), entries(capacity) {}
+
+    const std::size_t capacity;
+    Vec<EntryPtr> entries;
+    std::size_t next = 0;     // FIFO position of the next insertion
+    std::uint64_t bytes = 0;  // logical bytes in the cache
+    std::uint64_t inserts = 0, evictions = 0;
+    Region generations[2];  // used by region strategies only
+    int current_gen = 0;
+    std::uint64_t gen_inserts = 0;
+
+    // Keeps the response (region strategies: a copy of it), evicting the oldest entry.
+    void insert(typename S::template Ptr<Response>& resp, std::uint64_t resp_bytes) {
+      EntryPtr& slot = entries[next];
+      if (slot) {
+        bytes -= S::raw(slot)->body.size() + 8;
+        S::release(slot);
+        ++evictions;
+      }
+      bytes += resp_bytes;
+      ++inserts;
+      if constexpr (kRegion) {
+        if (gen_inserts == capacity) {
+          // Everything in the other generation was inserted >= capacity
+          // insertions ago: the FIFO has evicted all of it.
+          current_gen ^= 1;
+          generations[current_gen].reset();
+          gen_inserts = 0;
+        }
+        Region& gen = generations[current_gen];
+        const Str& body = S::raw(resp)->body;
+        slot = ::new (gen.allocate(sizeof(CacheEntry), alignof(CacheEntry)))
+            CacheEntry{S::raw(resp)->key, {body.data(), body.size(), gen.allocator()}};
+        ++gen_inserts;
+      } else {
+        slot = std::move(resp);  // the response itself lives on in the cache
+        resp = {};               // (a raw pointer is not emptied by the move)
+      }
+      next = (next + 1) % capacity;
+    }
+  };
+
+  // One request in a region of its own: parse, respond, a cache lookup and
+  // maybe an insertion, teardown. Returns the running hash.
+  static std::uint64_t serve(Rng& rng, ResponseCache& cache, std::uint64_t h, WorkloadResult& r) {
+    using request_server_detail::hash_bytes;
+    typename S::Scope request_scope;
+    Doc doc;
+    NodePtr root = parse(0, rng, doc);
+    auto resp = S::template make<Response>();
+    S::raw(resp)->key = rng.next();
+    render(S::raw(root), 256 + rng.below(3841), S::raw(resp)->body);
+    const Str& body = S::raw(resp)->body;
+    const std::uint64_t resp_bytes = body.size() + 8;
+    r.live_bytes = std::max(r.live_bytes, cache.bytes + doc.bytes + resp_bytes);
+    h = hash_bytes(body.data(), body.size(), mix64(h ^ doc.nodes ^ (doc.bytes << 16)));
+
+    // A session lookup: one cached response, old data read back.
+    if (const CacheEntry* e = S::raw(cache.entries[rng.below(cache.capacity)])) {
+      h = hash_bytes(e->body.data(), e->body.size(), mix64(h ^ e->key));
+    }
+    if (rng.below(100) < kCachePercent) cache.insert(resp, resp_bytes);
+    S::release(resp);
+    drop(root);
+    return h;
+  }
+
   static WorkloadResult run(RunContext& ctx) {
     using request_server_detail::hash_bytes;
     const std::uint64_t requests = scaled<std::uint64_t>(ctx.size, 1'500, 12'000, 80'000);
@@ -178,73 +248,20 @@ struct RequestServer {
     std::uint64_t h = mix64(requests ^ (capacity << 32));
 
     typename S::Scope run_scope;  // the arena's cache index lives here, below every request
-    Vec<EntryPtr> cache(capacity);
-    std::size_t cache_next = 0;     // FIFO position of the next insertion
-    std::uint64_t cache_bytes = 0;  // logical bytes in the cache
-    std::uint64_t inserts = 0, evictions = 0;
-    Region generations[2];  // used by region strategies only
-    int current_gen = 0;
-    std::uint64_t gen_inserts = 0;
-
+    ResponseCache cache(capacity);
     for (std::uint64_t q = 0; q < requests; ++q) {
       const std::int64_t t0 = ctx.unit_start();
-      {
-        typename S::Scope request_scope;
-        Doc doc;
-        NodePtr root = parse(0, rng, doc);
-        auto resp = S::template make<Response>();
-        S::raw(resp)->key = rng.next();
-        render(S::raw(root), 256 + rng.below(3841), S::raw(resp)->body);
-        const Str& body = S::raw(resp)->body;
-        const std::uint64_t resp_bytes = body.size() + 8;
-        r.live_bytes = std::max(r.live_bytes, cache_bytes + doc.bytes + resp_bytes);
-        h = hash_bytes(body.data(), body.size(), mix64(h ^ doc.nodes ^ (doc.bytes << 16)));
-
-        // A session lookup: one cached response, old data read back.
-        if (const CacheEntry* e = S::raw(cache[rng.below(capacity)])) {
-          h = hash_bytes(e->body.data(), e->body.size(), mix64(h ^ e->key));
-        }
-
-        if (rng.below(100) < kCachePercent) {
-          EntryPtr& slot = cache[cache_next];
-          if (slot) {
-            cache_bytes -= S::raw(slot)->body.size() + 8;
-            S::release(slot);
-            ++evictions;
-          }
-          cache_bytes += resp_bytes;
-          ++inserts;
-          if constexpr (kRegion) {
-            if (gen_inserts == capacity) {
-              // Everything in the other generation was inserted >= capacity
-              // insertions ago: the FIFO has evicted all of it.
-              current_gen ^= 1;
-              generations[current_gen].reset();
-              gen_inserts = 0;
-            }
-            Region& gen = generations[current_gen];
-            slot = ::new (gen.allocate(sizeof(CacheEntry), alignof(CacheEntry)))
-                CacheEntry{S::raw(resp)->key, {body.data(), body.size(), gen.allocator()}};
-            ++gen_inserts;
-          } else {
-            slot = std::move(resp);  // the response itself lives on in the cache
-            resp = {};               // (a raw pointer is not emptied by the move)
-          }
-          cache_next = (cache_next + 1) % capacity;
-        }
-        S::release(resp);
-        drop(root);
-      }
+      h = serve(rng, cache, h, r);
       ctx.unit_end(t0);
     }
 
-    h = mix64(h ^ inserts ^ (evictions << 32));
-    for (auto& e : cache) {
+    h = mix64(h ^ cache.inserts ^ (cache.evictions << 32));
+    for (auto& e : cache.entries) {
       if (e) h = hash_bytes(S::raw(e)->body.data(), S::raw(e)->body.size(), h);
       S::release(e);
     }
-    ctx.counters.set("cache_inserts", static_cast<double>(inserts));
-    ctx.counters.set("cache_evictions", static_cast<double>(evictions));
+    ctx.counters.set("cache_inserts", static_cast<double>(cache.inserts));
+    ctx.counters.set("cache_evictions", static_cast<double>(cache.evictions));
     r.units = requests;
     r.checksum = h;
     return r;

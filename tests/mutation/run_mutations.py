@@ -192,13 +192,13 @@ MUTATIONS = [
     Mutation(
         "clock_on_in_steady_passes", "the steady-state passes time every unit (the figure pays "
         "for the clock, the histogram grows with passes)",
-        [("benchmarks/worker_main.cpp", "  repeat_ctx.time_units = false;\n",
+        [("benchmarks/passes.cpp", "  repeat_ctx.time_units = false;\n",
           "  repeat_ctx.time_units = true;\n")],
         ALL_WORKERS, [pytest_("tests/python/test_steady_state.py")]),
     Mutation(
         "figure_is_the_first_pass", "the figure is the first (warm-up) pass, not the median "
         "steady one",
-        [("benchmarks/worker_main.cpp", "  if (values.empty()) return it[0].*field;",
+        [("benchmarks/passes.cpp", "  if (values.empty()) return it[0].*field;",
           "  return it[0].*field;")],
         ALL_WORKERS, [pytest_("tests/python/test_steady_state.py")]),
     Mutation(
