@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 
 namespace mmbench {
 
@@ -30,6 +32,12 @@ void inject_fault(const std::string& fault) {
     [[maybe_unused]] static void* volatile sink;
     sink = std::malloc(4096);
     sink = nullptr;
+  } else if (fault == "flood") {  // 200 MiB on stderr, then the run goes on
+    static const std::string line(1023, 'x');
+    for (int i = 0; i < 200 * 1024; ++i) {
+      std::fputs(line.c_str(), stderr);
+      std::fputc('\n', stderr);
+    }
   }
 }
 

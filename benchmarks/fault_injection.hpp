@@ -7,8 +7,8 @@
 
 namespace mmbench {
 
-inline constexpr const char* kFaultNames[] = {"crash",         "hang",        "oom",
-                                              "asan-overflow", "ubsan-shift", "lsan-leak"};
+inline constexpr const char* kFaultNames[] = {"crash",       "hang",      "oom",  "asan-overflow",
+                                              "ubsan-shift", "lsan-leak", "flood"};
 
 // Raises the named fault; an empty name raises none.
 void inject_fault(const std::string& fault);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI, after test.sh: the quick suite under ASan + UBSan (issue 9, item 10).
+# CI, after test.sh: the quick suite under ASan + UBSan.
 # Builds the sanitized worker (CMake -DMMBENCH_SANITIZE=address,undefined, the
 # "asan" preset's settings; folder $MMBENCH_ASAN_BUILD_DIR, default build-asan),
 # runs every strategy it hosts at --size quick through `mmbench run`, and fails

@@ -85,7 +85,7 @@ PY_TRAMPOLINE = (
     '    "print(pid, flush=True)\\n")\n')
 
 MUTATIONS = [
-    # ---- the breakages listed in issue 12 ----
+    # ---- breakages of the instruments ----
     Mutation(
         "pause_25pct_short", "Boehm pauses reported 25% too short (allocators/boehm.cpp)",
         [("allocators/boehm.cpp", "const std::int64_t d = now - stop_started_ns_;",
@@ -182,7 +182,7 @@ MUTATIONS = [
         "histogram_max_not_tracked", "the histogram forgets its exact maximum",
         [("base/histogram.hpp", "    if (value > max_) max_ = value;\n", "\n")],
         ["histogram_test"], [ctest(r"^Histogram")]),
-    # ---- the measurement protocol (issue 8) ----
+    # ---- the measurement protocol ----
     Mutation(
         "pass_without_scope", "a workload pass runs without its strategy scope: the arena "
         "keeps every pass's long-lived data",

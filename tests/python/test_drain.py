@@ -1,6 +1,6 @@
 """Memory given back (worker --drain, `mmbench run --drain`): the worker's own
 RSS readings against /proc/<pid>/statm read by this test from outside during
-the drain phase, and the end-to-end run folder of issue 10 (verdict table,
+the drain phase, and the end-to-end run folder (verdict table,
 MMU and retained-memory plots, epsilon among the strategies)."""
 
 import os

@@ -1,4 +1,4 @@
-"""Faults injected into real runs (issue 9): bad numbers, I/O errors, killed runners,
+"""Faults injected into real runs: bad numbers, I/O errors, killed runners,
 concurrent resumes. Each test checks the promise of docs/run-folder.md "Guarantees":
 a clear status or a one-line error with exit 2, no finished result lost or silently
 altered, no process left behind, no manifest that lies about its state."""
@@ -436,3 +436,22 @@ def test_fresh_run_into_a_folder_filled_before_its_lock_is_refused(build_dir, tm
     assert rc == 2 and "was written by another run while this one started" in err, err
     assert sorted(p.name for p in out.iterdir()) == [".lock", "manifest.json"]
     assert json.loads((out / "manifest.json").read_text()) == {"written": "by the other run"}
+
+
+# ---------------------------------------------------------------- a flooding worker
+
+
+def test_a_flooding_worker_leaves_a_bounded_log(run_mmbench, tmp_path):
+    """200 MiB on stderr: the run is ok, its log keeps head and tail (a few MiB at
+    most) with the cut said, and the record names what was cut."""
+    from mmbench.runner import logs
+    folder = tmp_path / "run"
+    run_mmbench("run", *QUICK, "--strategies", "glibc", "--out", folder,
+                "--worker-arg=--fault=flood", check_rc=0)
+    rec = load_json(folder / "raw" / "binary_trees.glibc.r1.run.json")
+    assert rec["status"] == "ok"
+    stderr = folder / "logs" / "binary_trees.glibc.r1.stderr"
+    assert rec["logs_cut"][stderr.name] >= 200 * 2**20
+    assert stderr.stat().st_size <= logs.LOG_LIMIT_BYTES + 200
+    assert b"bytes cut from the middle of this log" in stderr.read_bytes()
+    assert sum(p.stat().st_size for p in (folder / "logs").iterdir()) < 3 * logs.LOG_LIMIT_BYTES

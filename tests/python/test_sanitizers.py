@@ -1,4 +1,4 @@
-"""Issue 9, item 10: the sanitizer build (CMake -DMMBENCH_SANITIZE=address,undefined,
+"""The sanitizer build (CMake -DMMBENCH_SANITIZE=address,undefined,
 preset "asan"). Promises (docs/run-folder.md "Guarantees"):
 - a worker's identity says it is sanitized (family "asan", never "glibc");
 - the allocator check accepts libasan serving malloc only in such a build;
