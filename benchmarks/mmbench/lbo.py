@@ -78,14 +78,16 @@ def add_lbo_columns(rows: list[dict]) -> None:
     for row in rows:
         row.update({k: None for k in keys})
         row.setdefault("lbo_mdc_strategy", None)
+        row["lbo_alone"] = None
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         if (row.get("status") == "ok" and row.get("headline", "throughput") == "throughput"
                 and row.get("lbo_samples")):
             groups.setdefault((row["workload"], row.get("runtime")), []).append(row)
     for group in groups.values():
-        if len(group) < 2:
-            continue  # alone in its runtime: its LBO would be 0 by construction
+        if len(group) < 2:  # its LBO would be 0 by construction
+            group[0]["lbo_alone"] = f"only {group[0]['strategy']} in its runtime"
+            continue
         for which, col in (("wall", 0), ("cpu", 1)):
             samples = {r["strategy"]: [(v[col], v[2]) for v in r["lbo_samples"].values()
                                        if v[col] is not None] for r in group}

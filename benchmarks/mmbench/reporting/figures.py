@@ -64,6 +64,7 @@ class RowFigures:
     reruns: int = 0
     iterations: float | None = None
     na: dict = field(default_factory=dict)  # figure name -> why it is not applicable
+    runtime: str | None = None      # c++ | jvm | go | programs (summary.py)
 
     @property
     def has_gc(self) -> bool:
@@ -135,7 +136,7 @@ def row_figures(data: RunData, row: dict) -> RowFigures:
         disturbed_reps=int(number(row.get("disturbed_reps")) or 0),
         excluded_reps=int(number(row.get("excluded_reps")) or 0),
         reruns=int(number(row.get("reruns")) or 0),
-        iterations=figure("iterations_per_run"), na=na,
+        iterations=figure("iterations_per_run"), na=na, runtime=row.get("runtime"),
     )
 
 

@@ -150,6 +150,12 @@ def overview_table(figs: list[RowFigures]) -> Table:
              "footprint: the empty workload, i.e. the harness's own memory per strategy (no "
              "speed ratio: it does no work to speak of); "
              "peak RSS: median over repetitions of the worker's ru_maxrss (lower is better)."]
+    runtimes = sorted({f.runtime for f in figs if f.runtime})
+    if len(runtimes) > 1:
+        notes.append(f"Runtimes side by side ({', '.join(runtimes)}): a ratio across "
+                     "runtimes includes the language, its compiler and its runtime, not only "
+                     "memory management; LBO (the verdict) compares strategies within one "
+                     "runtime only.")
     return Table("Overview", ["workload", "figure"] + strategies, rows, anchor="overview",
                  notes=notes)
 

@@ -29,6 +29,8 @@ def retained_after_drain(row: dict) -> tuple[float | None, float | None]:
 def _lbo_cells(row: dict, f: RowFigures) -> list[Cell]:
     if "throughput" in f.na:
         return [Cell(fmt.not_applicable(f.na["throughput"]))] * 2
+    if row.get("lbo_alone"):
+        return [Cell(fmt.not_applicable(row["lbo_alone"]))] * 2
     cells = []
     for which in ("wall", "cpu"):
         v = number(row.get("lbo_" + which))
@@ -97,6 +99,6 @@ NOTES = [
     "Worst stall: the longer of the slowest unit of work and the longest GC pause. "
     "MMU@10ms: minimum mutator utilization over 10 ms windows from the stop-the-world "
     "windows (Cheng and Blelloch, PLDI 2001), worst repetition; only for strategies that "
-    "report such windows (the Boehm variants); others' stalls show in the worst stall.",
+    "report such windows (the collectors: Boehm, the JVM's, Go's); others' stalls show in the worst stall.",
     "Bold: the best value in its column within the workload (lowest, highest for MMU).",
 ]
