@@ -99,6 +99,7 @@ NOTES = [
     "Worst stall: the longer of the slowest unit of work and the longest GC pause. "
     "MMU@10ms: minimum mutator utilization over 10 ms windows from the stop-the-world "
     "windows (Cheng and Blelloch, PLDI 2001), worst repetition; only for strategies that "
-    "report such windows (the collectors: Boehm, the JVM's, Go's); others' stalls show in the worst stall.",
+    "report such windows (the collectors: Boehm, the JVM's, Go's); others' stalls show "
+    "in the worst stall.",
     "Bold: the best value in its column within the workload (lowest, highest for MMU).",
 ]
