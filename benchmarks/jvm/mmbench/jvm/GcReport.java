@@ -1,0 +1,109 @@
+// The detail's "gc" section for a JVM collector, in the keys of Boehm's
+// (docs/run-folder.md): the stop-the-world windows of the collector's own
+// safepoint operations inside the measured span, from the JVM's safepoint log
+// (pauses, events), beside the GarbageCollectorMXBean counts and times over
+// the same span (the cross-check: tests/scripts/jvm_pause_crosscheck.py).
+package mmbench.jvm;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+final class GcReport {
+  // Test only: scales the parsed pause durations, so that the cross-check can
+  // show it catches a parser that shortens them. Recorded in the detail.
+  static final String TEST_SCALE_ENV = "MMBENCH_JVM_TEST_PAUSE_SCALE";
+
+  private GcReport() {}
+
+  // {bean: [count, time_ms]} now.
+  static Map<String, long[]> beans() {
+    Map<String, long[]> out = new TreeMap<>();
+    for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+      out.put(b.getName(), new long[] {b.getCollectionCount(), b.getCollectionTime()});
+    }
+    return out;
+  }
+
+  static double testScale() {
+    String v = System.getenv(TEST_SCALE_ENV);
+    return v == null || v.isEmpty() ? 1.0 : Double.parseDouble(v);
+  }
+
+  static Map<String, Object> report(Collectors.Collector c, Map<String, long[]> before,
+      Map<String, long[]> after, long startNs, long endNs, String logPath) throws Exception {
+    double scale = testScale();
+    List<PauseLog.Safepoint> all = PauseLog.read(logPath, scale);
+    Histogram pauses = new Histogram();
+    List<Object> events = new ArrayList<>();
+    Map<String, long[]> byOperation = new TreeMap<>();
+    long otherCount = 0, otherNs = 0;
+    for (PauseLog.Safepoint s : all) {
+      long begin = s.endNs - s.totalNs;
+      if (s.endNs < startNs || begin > endNs) continue; // outside the measured passes
+      long[] op = byOperation.computeIfAbsent(s.operation, k -> new long[2]);
+      op[0] += 1;
+      op[1] += s.totalNs;
+      if (c.isPauseOperation(s.operation)) {
+        pauses.record(s.totalNs);
+        events.add(new long[] {begin - startNs, s.totalNs});
+      } else {
+        ++otherCount;
+        otherNs += s.totalNs;
+      }
+    }
+    Map<String, Object> gc = Json.obj();
+    gc.put("collections", collections(c, before, after));
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    gc.put("heap_bytes", heap.getCommitted());
+    gc.put("heap_used_bytes", heap.getUsed());
+    String conc = JvmInfo.vmOption("ConcGCThreads");
+    String par = JvmInfo.vmOption("ParallelGCThreads");
+    gc.put("marker_threads", Long.parseLong(conc != null && !conc.equals("0") ? conc : par));
+    gc.put("incremental", false);
+    gc.put("concurrent", c.name.equals("jvm-zgc") || c.name.equals("jvm-shenandoah")
+        || c.name.equals("jvm-g1"));
+    gc.put("total_allocated_bytes", Worker.allocatedBytes());
+    gc.put("total_allocated_bytes_source", "main thread (ThreadMXBean.getThreadAllocatedBytes)");
+    gc.put("pauses", Detail.histogram(pauses));
+    gc.put("events", events);
+    gc.put("pause_source", "safepoint log: Total of each " + c.pauseOperations + " safepoint");
+    gc.put("other_safepoints", Map.of("count", otherCount, "total_ns", otherNs));
+    Map<String, Object> ops = Json.obj();
+    for (var e : byOperation.entrySet()) {
+      ops.put(e.getKey(), Map.of("count", e.getValue()[0], "total_ns", e.getValue()[1]));
+    }
+    gc.put("safepoint_operations", ops);
+    gc.put("mxbeans", beanDelta(before, after));
+    gc.put("log", logPath);
+    if (scale != 1.0) gc.put("test_pause_scale", scale);
+    return gc;
+  }
+
+  // Collections over the span: the collector's beans that do not count pauses
+  // (ZGC's and Shenandoah's Cycles), else all of them.
+  private static long collections(Collectors.Collector c, Map<String, long[]> before,
+      Map<String, long[]> after) {
+    long n = 0;
+    boolean cycles = false;
+    for (String b : c.beans) cycles |= !c.pauseBeans.contains(b);
+    for (String b : c.beans) {
+      if (cycles && c.pauseBeans.contains(b)) continue;
+      n += after.getOrDefault(b, new long[2])[0] - before.getOrDefault(b, new long[2])[0];
+    }
+    return n;
+  }
+
+  private static Map<String, Object> beanDelta(Map<String, long[]> before, Map<String, long[]> after) {
+    Map<String, Object> out = Json.obj();
+    for (var e : after.entrySet()) {
+      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      out.put(e.getKey(), Map.of("count", e.getValue()[0] - b[0], "time_ms", e.getValue()[1] - b[1]));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,170 @@
+// mmbench-worker-jvm: runs one (workload, strategy) in this fresh JVM, which
+// the launcher (build/mmbench-worker-jvm) started with the collector's
+// options, and writes the C++ worker's outputs: the detail JSON (--detail-out)
+// and a Google-Benchmark-shaped JSON (--benchmark_out). Exit codes: ExitCodes.
+// At start-up it refuses to run (exit 3) when the running collector is not
+// the one the strategy names (GarbageCollectorMXBean names).
+package mmbench.jvm;
+
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import mmbench.workloads.Size;
+import mmbench.workloads.Workload;
+import mmbench.workloads.Workloads;
+
+public final class Worker {
+  // Preallocated: an OutOfMemoryError leaves no room to build a message.
+  private static final byte[] OOM_MESSAGE =
+      "mmbench-worker-jvm: out of memory (java.lang.OutOfMemoryError)\n".getBytes();
+  private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static long mainThreadId;
+  private static long allocatedAtStart;
+
+  private Worker() {}
+
+  static void die(String message, int code) {
+    System.err.println("mmbench-worker-jvm: " + message);
+    System.exit(code);
+  }
+
+  static void outOfMemory() {
+    System.err.write(OOM_MESSAGE, 0, OOM_MESSAGE.length);
+    System.err.flush();
+    Runtime.getRuntime().halt(ExitCodes.OUT_OF_MEMORY);
+  }
+
+  static long allocatedBytes() {
+    return THREADS.getThreadAllocatedBytes(mainThreadId) - allocatedAtStart;
+  }
+
+  public static void main(String[] args) {
+    // A workload's own thread running out of heap is out of memory all the same.
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+      if (e instanceof OutOfMemoryError) outOfMemory();
+      System.err.println("mmbench-worker-jvm: error in thread " + t.getName() + ": " + e);
+      Runtime.getRuntime().halt(ExitCodes.ERROR);
+    });
+    try {
+      System.exit(start(args));
+    } catch (OutOfMemoryError e) {
+      outOfMemory();
+    } catch (Options.UsageError e) {
+      die(e.getMessage(), ExitCodes.USAGE);
+    } catch (Exception e) {
+      die("error: " + e, ExitCodes.ERROR);
+    }
+  }
+
+  static Workload findWorkload(String name) {
+    for (Workload w : Workloads.ALL) {
+      if (w.info().name.equals(name)) return w;
+    }
+    return null;
+  }
+
+  static int start(String[] args) throws Exception {
+    Options opt = Options.parse(args);
+    if (opt.help) {
+      System.out.println("mmbench-worker-jvm --workload W --strategy S [--size quick|default|large]"
+          + " [--threads N] [--seed N] [--detail-out F] [--benchmark_out=F] [--min-time S]"
+          + " [--min-iterations N] [--max-iterations N] [--drain] [--gc-log F] | --list | --describe");
+      return ExitCodes.OK;
+    }
+    Map<String, Collectors.Collector> collectors = Collectors.load();
+    if (!opt.expectMalloc.isEmpty() && !opt.expectMalloc.equals(JvmInfo.FAMILY)) {
+      die("allocator check failed: the JVM's heap serves every object, not " + opt.expectMalloc
+          + "; refusing to run", ExitCodes.ALLOCATOR);
+    }
+    if (opt.list || opt.describe) {
+      System.out.println(Listing.print(opt.list, collectors));
+      return ExitCodes.OK;
+    }
+    Workload workload = findWorkload(opt.workload);
+    if (workload == null) {
+      StringBuilder names = new StringBuilder();
+      for (Workload w : Workloads.ALL) names.append(names.length() == 0 ? "" : ", ").append(w.info().name);
+      throw new Options.UsageError("unknown workload '" + opt.workload + "'; valid: " + names);
+    }
+    Collectors.Collector c = collectors.get(opt.strategy);
+    if (c == null) {
+      throw new Options.UsageError("unknown strategy '" + opt.strategy + "' in this worker; valid: "
+          + String.join(", ", collectors.keySet()));
+    }
+    Size size = Size.parse(opt.size);
+    if (size == null) throw new Options.UsageError("unknown size '" + opt.size + "'");
+    if (c.unsupported != null) die(c.name + " unsupported: " + c.unsupported, ExitCodes.UNSUPPORTED);
+    String why = Collectors.mismatch(c);
+    if (!why.isEmpty()) {
+      die("allocator check failed: " + why + "; refusing to run (the figures would be labelled "
+          + "wrongly)", ExitCodes.ALLOCATOR);
+    }
+    return run(opt, workload, c, size);
+  }
+
+  static int run(Options opt, Workload workload, Collectors.Collector c, Size size) throws Exception {
+    String label = opt.label.isEmpty() ? c.name : opt.label;
+    boolean repeat = workload.info().repeatable && opt.minTimeS > 0;
+    Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1);
+    double recordCostNs = Passes.unitRecordCostNs(200_000);
+    long probeBefore = Passes.speedProbeNs();
+    long compileMsBefore = JvmInfo.compileTimeMs();
+    mainThreadId = Thread.currentThread().getId();
+    allocatedAtStart = THREADS.getThreadAllocatedBytes(mainThreadId);
+    Map<String, long[]> beansBefore = GcReport.beans();
+    m.run(opt, workload, size);
+    Map<String, long[]> beansAfter = GcReport.beans();
+    if (!m.checksumsAgree) {
+      die("a repeated iteration of " + workload.info().name + " returned another checksum or unit "
+          + "count than the first: not fixed work", ExitCodes.ERROR);
+    }
+    long[] switches = Proc.switchesOfAllThreads();
+    long probeAfter = Passes.speedProbeNs();
+    Map<String, Object> drain = opt.drain ? Drain.run(c) : null;
+    String log = System.getProperty("mmbench.gclog", "");
+    Map<String, Object> d = Detail.head(opt, workload.info(), label, c, m);
+    d.put("unit_clock", Detail.unitClock(m, recordCostNs));
+    d.put("warmup", Map.of("passes", 1, "timed", true, "jit_compile_ms_before", compileMsBefore,
+        "jit_compile_ms_first_pass", m.compileMsAfterFirst - compileMsBefore,
+        "jit_compile_ms_total", JvmInfo.compileTimeMs()));
+    d.put("speed_probe_ns", new long[] {probeBefore, probeAfter});
+    d.put("sched", Proc.mainThreadSched());
+    Map<String, Object> process = Json.obj();
+    process.put("minor_faults", Proc.minorFaults());
+    process.put("major_faults", Proc.majorFaults());
+    process.put("voluntary_switches", switches[0]);
+    process.put("involuntary_switches", switches[1]);
+    d.put("process", process);
+    d.put("start_monotonic_ns", m.startNs);
+    d.put("end_monotonic_ns", m.endNs);
+    d.put("latency", Detail.histogram(m.latency));
+    if (workload.info().openLoop) d.put("corrected_latency", Detail.histogram(m.corrected));
+    Map<String, Object> counters = Json.obj();
+    for (int i = 0; i < m.counters.size(); ++i) counters.put(m.counters.name(i), m.counters.value(i));
+    d.put("counters", counters);
+    if (opt.drain) d.put("drain", drain);
+    d.put("gc", GcReport.report(c, beansBefore, beansAfter, m.startNs, m.endNs, log));
+    // No getrusage here: VmHWM is the JVM's own peak (the launcher's shell is far smaller).
+    d.put("self_maxrss_kib", Proc.vmHwmKib());
+    d.put("self_maxrss_source", "VmHWM");
+    report(opt, workload, label, m);
+    if (!opt.benchmarkOut.isEmpty()) {
+      Detail.writeAtomically(opt.benchmarkOut, Detail.gbench(opt, workload.info(), label, m, d));
+    }
+    d.put("self_vmhwm_kib", Proc.vmHwmKib());
+    if (!opt.detailOut.isEmpty()) Detail.writeAtomically(opt.detailOut, Json.write(d));
+    if (Boolean.getBoolean("mmbench.gclog.temporary")) Files.deleteIfExists(Path.of(log));
+    return ExitCodes.OK;
+  }
+
+  // One console line, as Google Benchmark's table would say it.
+  static void report(Options opt, Workload workload, String label, Passes m) {
+    double secs = m.median(true) * 1e-9;
+    System.out.printf("%s/%s  wall %.3f ms  cpu %.3f ms  passes %d  units %d  units/s %.1f  "
+        + "checksum %016x%n", workload.info().name, label, m.median(true) * 1e-6,
+        m.median(false) * 1e-6, m.nIterations, m.result.units,
+        secs > 0 ? m.result.units / secs : 0.0, m.result.checksum);
+  }
+}
