@@ -41,4 +41,16 @@ public final class RunContext {
   public static long nowNs() {
     return System.nanoTime();
   }
+
+  // This process's resident set in KiB (/proc/self/statm), 0 if unreadable.
+  // Read outside timed units only: it allocates a little.
+  public static double selfRssKib() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/statm"))
+          .trim().split(" ");
+      return Double.parseDouble(f[1]) * 4096 / 1024.0;
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+  }
 }
