@@ -22,18 +22,27 @@ final class Collectors {
     List<String> options;
     List<String> beans;
     List<String> pauseBeans;
-    List<String> pauseOperations;
+    List<String> pauseOperations; // the collector's pauses the pause beans count
+    List<String> uncountedPauses; // its pauses they do not count
     String reclaim;
     String description;
     String unsupported; // null: this JDK starts with the options
 
-    boolean isPauseOperation(String op) {
-      for (String p : pauseOperations) {
+    static boolean matches(List<String> patterns, String op) {
+      for (String p : patterns) {
         if (p.endsWith("*") ? op.startsWith(p.substring(0, p.length() - 1)) : op.equals(p)) {
           return true;
         }
       }
       return false;
+    }
+
+    boolean isPauseOperation(String op) {
+      return matches(pauseOperations, op) || matches(uncountedPauses, op);
+    }
+
+    boolean isCountedPause(String op) {
+      return matches(pauseOperations, op);
     }
   }
 
@@ -73,7 +82,15 @@ final class Collectors {
       c.options = list(f[1], "\\s+");
       c.beans = list(f[2], ",");
       c.pauseBeans = list(f[3], ",");
-      c.pauseOperations = list(f[4], ",");
+      c.pauseOperations = new ArrayList<>();
+      c.uncountedPauses = new ArrayList<>();
+      for (String op : list(f[4], ",")) {
+        if (op.endsWith("/uncounted")) {
+          c.uncountedPauses.add(op.substring(0, op.length() - "/uncounted".length()));
+        } else {
+          c.pauseOperations.add(op);
+        }
+      }
       c.reclaim = f[5].trim();
       c.description = f[6].trim();
       String why = probe.getOrDefault(c.name, "not probed at build time");

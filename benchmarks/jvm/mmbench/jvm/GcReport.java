@@ -42,6 +42,7 @@ final class GcReport {
     List<Object> events = new ArrayList<>();
     Map<String, long[]> byOperation = new TreeMap<>();
     long otherCount = 0, otherNs = 0;
+    long countedCount = 0, countedNs = 0, countedAtNs = 0;
     for (PauseLog.Safepoint s : all) {
       long begin = s.endNs - s.totalNs;
       if (s.endNs < startNs || begin > endNs) continue; // outside the measured passes
@@ -51,6 +52,11 @@ final class GcReport {
       if (c.isPauseOperation(s.operation)) {
         pauses.record(s.totalNs);
         events.add(new long[] {begin - startNs, s.totalNs});
+        if (c.isCountedPause(s.operation)) {
+          ++countedCount;
+          countedNs += s.totalNs;
+          countedAtNs += s.atSafepointNs;
+        }
       } else {
         ++otherCount;
         otherNs += s.totalNs;
@@ -71,7 +77,12 @@ final class GcReport {
     gc.put("total_allocated_bytes_source", "main thread (ThreadMXBean.getThreadAllocatedBytes)");
     gc.put("pauses", Detail.histogram(pauses));
     gc.put("events", events);
-    gc.put("pause_source", "safepoint log: Total of each " + c.pauseOperations + " safepoint");
+    gc.put("pause_source", "safepoint log: Total of each safepoint that is a collector pause");
+    Map<String, Object> counted = Json.obj();
+    counted.put("count", countedCount);
+    counted.put("total_ns", countedNs);
+    counted.put("at_safepoint_ns", countedAtNs);
+    gc.put("bean_counted_pauses", counted); // those the pause beans count too
     gc.put("other_safepoints", Map.of("count", otherCount, "total_ns", otherNs));
     Map<String, Object> ops = Json.obj();
     for (var e : byOperation.entrySet()) {

@@ -57,7 +57,25 @@ public final class Histogram {
     recordN(value, 1);
   }
 
+  // Test only: every value recorded, as given, is also kept here (while room).
+  private long[] tap;
+  private int tapped = 0;
+
+  public void tap(long[] buffer) {
+    tap = buffer;
+    tapped = 0;
+  }
+
+  public long[] tapValues() {
+    return tap;
+  }
+
+  public int tapped() {
+    return tapped;
+  }
+
   public void recordN(long value, long n) {
+    if (tap != null && tapped < tap.length) tap[tapped++] = value;
     if (value < 0) value = 0;
     if (value > highestTrackable) {
       value = highestTrackable;

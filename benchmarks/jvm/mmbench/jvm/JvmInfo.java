@@ -80,8 +80,12 @@ final class JvmInfo {
     m.put("description", c.description);
     m.put("jvm", version());
     m.put("jit", jit());
-    m.put("pause_source", "-Xlog:safepoint (Total of each safepoint running " + c.pauseOperations
-        + ")");
+    m.put("pause_source", "-Xlog:safepoint: the Total of each safepoint that is a collector pause");
+    m.put("pause_operations", c.pauseOperations);
+    m.put("pause_operations_not_in_beans", c.uncountedPauses);
+    m.put("pause_beans", c.pauseBeans);
+    m.put("extra_options", System.getenv().getOrDefault("MMBENCH_JVM_OPTIONS", ""));
+    m.put("extra_options_env", "MMBENCH_JVM_OPTIONS");
     return m;
   }
 

@@ -20,6 +20,10 @@ public final class Worker {
   private static final byte[] OOM_MESSAGE =
       "mmbench-worker-jvm: out of memory (java.lang.OutOfMemoryError)\n".getBytes();
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+  // Test only: the timed pass's latency samples, each as recorded, are also
+  // written to this file (one per line), for the exact-percentile test.
+  static final String RAW_LATENCY_ENV = "MMBENCH_JVM_TEST_RAW_LATENCY";
+  static final int RAW_LATENCY_CAPACITY = 1 << 22;
   private static long mainThreadId;
   private static long allocatedAtStart;
 
@@ -113,6 +117,8 @@ public final class Worker {
     long compileMsBefore = JvmInfo.compileTimeMs();
     mainThreadId = Thread.currentThread().getId();
     allocatedAtStart = THREADS.getThreadAllocatedBytes(mainThreadId);
+    String rawPath = System.getenv(RAW_LATENCY_ENV);
+    if (rawPath != null) m.latency.tap(new long[RAW_LATENCY_CAPACITY]);
     Map<String, long[]> beansBefore = GcReport.beans();
     m.run(opt, workload, size);
     Map<String, long[]> beansAfter = GcReport.beans();
@@ -153,10 +159,19 @@ public final class Worker {
     if (!opt.benchmarkOut.isEmpty()) {
       Detail.writeAtomically(opt.benchmarkOut, Detail.gbench(opt, workload.info(), label, m, d));
     }
+    if (rawPath != null) d.put("test_raw_latency", writeRawLatency(m.latency, rawPath));
     d.put("self_vmhwm_kib", Proc.vmHwmKib());
     if (!opt.detailOut.isEmpty()) Detail.writeAtomically(opt.detailOut, Json.write(d));
     if (Boolean.getBoolean("mmbench.gclog.temporary")) Files.deleteIfExists(Path.of(log));
     return ExitCodes.OK;
+  }
+
+  static Map<String, Object> writeRawLatency(Histogram h, String path) throws java.io.IOException {
+    StringBuilder out = new StringBuilder();
+    long[] values = h.tapValues();
+    for (int i = 0; i < h.tapped(); ++i) out.append(values[i]).append('\n');
+    Files.writeString(Path.of(path), out);
+    return Map.of("path", path, "count", (long) h.tapped(), "capacity", (long) values.length);
   }
 
   // One console line, as Google Benchmark's table would say it.

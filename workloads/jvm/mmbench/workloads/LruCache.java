@@ -125,6 +125,10 @@ public final class LruCache implements Workload {
     final int[] next;
     int head = NONE;
     int tail = NONE;
+    int used = 0;
+    long live = 0; // logical bytes, see the header
+    long peakLive = 0;
+    long evictions = 0;
 
     Cache(int capacity) {
       values = new Value[capacity];
@@ -146,6 +150,33 @@ public final class LruCache implements Workload {
       if (head != NONE) prev[head] = s; else tail = s;
       head = s;
     }
+
+    // A miss: the key's value into a free slot, or the least recently used
+    // one's (evicted, dropped). Returns the value's size.
+    int insert(long key, byte[] pattern, Index index) {
+      int s;
+      if (used < values.length) {
+        s = used++;
+      } else {
+        s = tail;
+        ++evictions;
+        unlink(s);
+        index.erase(keys[s], keys);
+        live -= values[s].bytes.length + ENTRY_BYTES;
+        values[s] = null;
+      }
+      int size = valueSize(key);
+      int src = (int) (Workload.mix64(key) & (MAX_VALUE_BYTES - 1));
+      Value v = new Value(key, Arrays.copyOfRange(pattern, src, src + size));
+      LittleEndian.put(v.bytes, 0, key); // stamp: no two alike
+      values[s] = v;
+      keys[s] = key;
+      index.insert(key, s);
+      pushFront(s);
+      live += size + ENTRY_BYTES;
+      peakLive = Math.max(peakLive, live);
+      return size;
+    }
   }
 
   @Override
@@ -165,9 +196,7 @@ public final class LruCache implements Workload {
 
     Cache c = new Cache((int) capacity);
     Index index = new Index(capacity);
-    int used = 0;
-    long live = 0, peakLive = 0;
-    long hits = 0, misses = 0, evictions = 0;
+    long hits = 0, misses = 0;
     long h = Workload.mix64(capacity ^ (ops << 20));
     for (long done = 0; done < ops; done += BATCH) {
       long t0 = ctx.unitStart();
@@ -185,40 +214,21 @@ public final class LruCache implements Workload {
           continue;
         }
         ++misses;
-        if (used < capacity) {
-          s = used++;
-        } else {
-          s = c.tail;
-          ++evictions;
-          c.unlink(s);
-          index.erase(c.keys[s], c.keys);
-          live -= c.values[s].bytes.length + ENTRY_BYTES;
-          c.values[s] = null; // evicted: dropped
-        }
-        int size = valueSize(key);
-        int src = (int) (Workload.mix64(key) & (MAX_VALUE_BYTES - 1));
-        Value v = new Value(key, Arrays.copyOfRange(pattern, src, src + size));
-        LittleEndian.put(v.bytes, 0, key); // stamp: no two alike
-        c.values[s] = v;
-        c.keys[s] = key;
-        index.insert(key, s);
-        c.pushFront(s);
-        live += size + ENTRY_BYTES;
-        peakLive = Math.max(peakLive, live);
+        int size = c.insert(key, pattern, index);
         h = Workload.mix64(h ^ key ^ ((long) size << 1));
       }
       ctx.unitEnd(t0);
     }
     // Final contents in LRU order, then teardown.
     for (int s = c.head; s != NONE; s = c.next[s]) h = Workload.mix64(h ^ c.keys[s] ^ digest(c.values[s]));
-    h = Workload.mix64(h ^ hits ^ (misses << 21) ^ (evictions << 42));
+    h = Workload.mix64(h ^ hits ^ (misses << 21) ^ (c.evictions << 42));
     ctx.counters.set("hits", hits);
     ctx.counters.set("misses", misses);
-    ctx.counters.set("evictions", evictions);
+    ctx.counters.set("evictions", c.evictions);
     WorkloadResult r = new WorkloadResult();
     r.checksum = h;
     r.units = (ops + BATCH - 1) / BATCH;
-    r.liveBytes = peakLive;
+    r.liveBytes = c.peakLive;
     return r;
   }
 }
