@@ -24,6 +24,7 @@ public final class Worker {
   // written to this file (one per line), for the exact-percentile test.
   static final String RAW_LATENCY_ENV = "MMBENCH_JVM_TEST_RAW_LATENCY";
   static final int RAW_LATENCY_CAPACITY = 1 << 22;
+  private static final Runtime RUNTIME = Runtime.getRuntime();
   private static long mainThreadId;
   private static long allocatedAtStart;
 
@@ -37,27 +38,44 @@ public final class Worker {
   static void outOfMemory() {
     System.err.write(OOM_MESSAGE, 0, OOM_MESSAGE.length);
     System.err.flush();
-    Runtime.getRuntime().halt(ExitCodes.OUT_OF_MEMORY);
+    RUNTIME.halt(ExitCodes.OUT_OF_MEMORY);
   }
 
   static long allocatedBytes() {
     return THREADS.getThreadAllocatedBytes(mainThreadId) - allocatedAtStart;
   }
 
-  public static void main(String[] args) {
-    // A workload's own thread running out of heap is out of memory all the same.
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-      if (e instanceof OutOfMemoryError) outOfMemory();
+  static boolean isOutOfMemory(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof OutOfMemoryError) return true;
+    }
+    return false;
+  }
+
+  // A workload's own thread running out of heap is out of memory all the same.
+  // A class, not a lambda: linking a lambda allocates, and the heap may be full.
+  static final class UncaughtHandler implements Thread.UncaughtExceptionHandler {
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+      if (isOutOfMemory(e)) outOfMemory();
       System.err.println("mmbench-worker-jvm: error in thread " + t.getName() + ": " + e);
       Runtime.getRuntime().halt(ExitCodes.ERROR);
-    });
+    }
+  }
+
+  public static void main(String[] args) {
+    Thread.setDefaultUncaughtExceptionHandler(new UncaughtHandler());
     try {
+      // The out-of-memory path runs once now: linking it, or loading a class,
+      // when the heap is full (Epsilon's, at the end) would fail.
+      Class.forName("java.lang.Shutdown");
+      if (!isOutOfMemory(new RuntimeException(new OutOfMemoryError()))) throw new AssertionError();
+      System.err.write(OOM_MESSAGE, 0, 0);
+      System.err.flush();
       System.exit(start(args));
-    } catch (OutOfMemoryError e) {
-      outOfMemory();
-    } catch (Options.UsageError e) {
-      die(e.getMessage(), ExitCodes.USAGE);
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      if (isOutOfMemory(e)) outOfMemory();
+      if (e instanceof Options.UsageError) die(e.getMessage(), ExitCodes.USAGE);
       die("error: " + e, ExitCodes.ERROR);
     }
   }
