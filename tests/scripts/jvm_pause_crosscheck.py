@@ -105,10 +105,12 @@ def check_beans(detail):
     if not n <= n_beans <= 2 * n:
         failures.append(f"pause beans count {n_beans} collections, the worker {n} pauses")
     if ms_beans * 1_000_000 > total_ns + 1_000_000:
-        failures.append(f"pause beans' time {ms_beans} ms above the worker's {total_ns / 1e6:.3f} ms")
+        failures.append(f"pause beans' time {ms_beans} ms above the worker's "
+                        f"{total_ns / 1e6:.3f} ms")
     stw = set(cfg["pause_beans"]) == set(cfg["gc_beans"])
     if stw and at_ns > 1.5 * ms_beans * 1_000_000 + 2_000_000 * n:
-        failures.append(f"time at safepoint {at_ns / 1e6:.3f} ms far above the beans' {ms_beans} ms")
+        failures.append(f"time at safepoint {at_ns / 1e6:.3f} ms far above the beans' "
+                        f"{ms_beans} ms")
     print(f"  {detail['strategy']:<15} pauses {len(gc['events']):>4} ({n:>4} counted, beans "
           f"{n_beans:>4}), Total {total_ns / 1e6:9.3f} ms, at safepoint {at_ns / 1e6:9.3f} ms, "
           f"beans {ms_beans:>5} ms")
