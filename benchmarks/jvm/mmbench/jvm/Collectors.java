@@ -93,7 +93,8 @@ final class Collectors {
       }
       c.reclaim = f[5].trim();
       c.description = f[6].trim();
-      String why = probe.getOrDefault(c.name, "not probed at build time");
+      String why = System.getProperty("mmbench.unsupported",
+          probe.getOrDefault(c.name, "not probed at build time"));
       c.unsupported = why.equals("ok") ? null : why;
       out.put(c.name, c);
     }
