@@ -68,7 +68,24 @@ final class Detail {
     return its;
   }
 
-  // The per-unit clock and its calibrated cost, and the JIT's warm-up.
+  // The JIT's warm-up: the untimed passes before the timed one (none by
+  // default: then the timed first pass is the warm-up, as in the C++ worker),
+  // and the JIT's compile time before, during and after the first timed pass.
+  static Map<String, Object> warmup(Passes m) {
+    Map<String, Object> w = Json.obj();
+    List<Object> passes = new ArrayList<>();
+    for (Passes.Iteration it : m.warmups) {
+      passes.add(Map.of("wall_ns", it.wallNs, "cpu_ns", it.cpuNs));
+    }
+    w.put("untimed_passes", passes);
+    w.put("timed_pass_is_warmup", m.warmups.length == 0);
+    w.put("jit_compile_ms_before_timed_pass", m.compileMsBeforeFirst);
+    w.put("jit_compile_ms_in_timed_pass", m.compileMsAfterFirst - m.compileMsBeforeFirst);
+    w.put("jit_compile_ms_total", JvmInfo.compileTimeMs());
+    return w;
+  }
+
+  // The per-unit clock and its calibrated cost.
   static Map<String, Object> unitClock(Passes m, double recordCostNs) {
     double records = m.latency.count() + m.corrected.count();
     long first = m.iterations[0].wallNs;

@@ -48,6 +48,13 @@ final class Listing {
     for (Collectors.Collector c : collectors.values()) config.put(c.name, JvmInfo.config(c));
     out.put("config", config);
     out.put("jvm_version", System.getProperty("java.vm.version"));
+    // Where a run's JVM log (safepoints, collections: the pauses' source) and
+    // crash report go: --gc-log FILE, else beside --detail-out.
+    Map<String, Object> log = Json.obj();
+    log.put("option", "--gc-log");
+    log.put("default", "<detail-out>.gc.log");
+    log.put("crash_report", "<gc-log without .gc.log>.hs_err.log");
+    out.put("runtime_log", log);
     if (full) {
       List<Object> entries = new ArrayList<>();
       for (Workload w : Workloads.ALL) {

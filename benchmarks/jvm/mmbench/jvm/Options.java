@@ -20,6 +20,7 @@ final class Options {
   double minTimeS = 0;
   int minIterations = 1;
   int maxIterations = 1000;
+  int warmupPasses = 0;
   boolean drain = false;
   boolean list = false;
   boolean describe = false;
@@ -94,6 +95,7 @@ final class Options {
       case "--min-time" -> minTimeS = number(key, v, 0, 3600);
       case "--min-iterations" -> minIterations = (int) number(key, v, 1, 1000);
       case "--max-iterations" -> maxIterations = (int) number(key, v, 2, 100000);
+      case "--warmup-passes" -> warmupPasses = (int) number(key, v, 0, 100);
       case "--gc-max-heap-bytes", "--gc-free-space-divisor" ->
           throw new UsageError(key + " applies to Boehm strategies only (glibc worker); the JVM's "
               + "heap is MMBENCH_JVM_HEAP");

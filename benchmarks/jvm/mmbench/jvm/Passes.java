@@ -27,18 +27,35 @@ final class Passes {
   final Counters counters = new Counters();
   final Counters scratchCounters = new Counters(); // the repeated passes' (discarded)
   final Iteration[] iterations;
+  final Iteration[] warmups; // untimed passes before the timed one (--warmup-passes)
   int nIterations = 0;
   boolean checksumsAgree = true;
   WorkloadResult result;
   long startNs;
   long endNs;
+  long compileMsBeforeFirst = -1;
   long compileMsAfterFirst = -1;
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  Passes(int maxPasses) {
+  Passes(int maxPasses, int warmupPasses) {
     iterations = new Iteration[maxPasses];
     for (int i = 0; i < maxPasses; ++i) iterations[i] = new Iteration();
+    warmups = new Iteration[warmupPasses];
+    for (int i = 0; i < warmupPasses; ++i) warmups[i] = new Iteration();
+  }
+
+  // The JIT's warm-up kept out of every figure: untimed passes, reported apart.
+  private void warmUp(Workload workload, RunContext repeatCtx) throws Exception {
+    for (Iteration it : warmups) {
+      long cpu0 = cpuNs();
+      long t0 = System.nanoTime();
+      WorkloadResult r = workload.run(repeatCtx);
+      it.wallNs = System.nanoTime() - t0;
+      it.cpuNs = cpuNs() - cpu0;
+      if (result == null) result = r;
+      checksumsAgree = checksumsAgree && r.checksum == result.checksum && r.units == result.units;
+    }
   }
 
   static long cpuNs() {
@@ -51,8 +68,11 @@ final class Passes {
         new RunContext(size, opt.threads, opt.seed, latency, corrected, scratchCounters);
     repeatCtx.timeUnits = false;
     boolean repeat = iterations.length > 1;
-    startNs = System.nanoTime();
     if (!opt.fault.isEmpty()) Faults.inject(opt.fault);
+    warmUp(workload, repeatCtx);
+    WorkloadResult warm = result;
+    compileMsBeforeFirst = JvmInfo.compileTimeMs();
+    startNs = System.nanoTime();
     double repeatedS = 0;
     for (int i = 0; i < iterations.length; ++i) {
       if (i > 0 && repeatedS >= opt.minTimeS && i - 1 >= opt.minIterations) break;
@@ -71,6 +91,9 @@ final class Passes {
       it.timed = i == 0;
       nIterations = i + 1;
       if (i == 0) {
+        if (warm != null) {
+          checksumsAgree = checksumsAgree && r.checksum == warm.checksum && r.units == warm.units;
+        }
         result = r;
         compileMsAfterFirst = JvmInfo.compileTimeMs();
       } else {

@@ -92,7 +92,8 @@ public final class Worker {
     if (opt.help) {
       System.out.println("mmbench-worker-jvm --workload W --strategy S [--size quick|default|large]"
           + " [--threads N] [--seed N] [--detail-out F] [--benchmark_out=F] [--min-time S]"
-          + " [--min-iterations N] [--max-iterations N] [--drain] [--gc-log F] | --list | --describe");
+          + " [--min-iterations N] [--max-iterations N] [--warmup-passes N] [--drain] [--gc-log F]"
+          + " | --list | --describe");
       return ExitCodes.OK;
     }
     Map<String, Collectors.Collector> collectors = Collectors.load();
@@ -135,10 +136,11 @@ public final class Worker {
   static int run(Options opt, Workload workload, Collectors.Collector c, Size size) throws Exception {
     String label = opt.label.isEmpty() ? c.name : opt.label;
     boolean repeat = workload.info().repeatable && opt.minTimeS > 0;
-    Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1);
+    // Warm-up passes only where running again measures the same thing.
+    int warmups = workload.info().repeatable ? opt.warmupPasses : 0;
+    Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1, warmups);
     double recordCostNs = Passes.unitRecordCostNs(200_000);
     long probeBefore = Passes.speedProbeNs();
-    long compileMsBefore = JvmInfo.compileTimeMs();
     mainThreadId = Thread.currentThread().getId();
     allocatedAtStart = THREADS.getThreadAllocatedBytes(mainThreadId);
     String rawPath = System.getenv(RAW_LATENCY_ENV);
@@ -156,9 +158,7 @@ public final class Worker {
     String log = System.getProperty("mmbench.gclog", "");
     Map<String, Object> d = Detail.head(opt, workload.info(), label, c, m);
     d.put("unit_clock", Detail.unitClock(m, recordCostNs));
-    d.put("warmup", Map.of("passes", 1, "timed", true, "jit_compile_ms_before", compileMsBefore,
-        "jit_compile_ms_first_pass", m.compileMsAfterFirst - compileMsBefore,
-        "jit_compile_ms_total", JvmInfo.compileTimeMs()));
+    d.put("warmup", Detail.warmup(m));
     d.put("speed_probe_ns", new long[] {probeBefore, probeAfter});
     d.put("sched", Proc.mainThreadSched());
     Map<String, Object> process = Json.obj();
