@@ -170,6 +170,7 @@ final class Detail {
     @SuppressWarnings("unchecked")
     Map<String, Object> pauses = (Map<String, Object>) gc.get("pauses");
     b.put("gc_pauses", ((Long) pauses.get("count")).doubleValue());
+    b.put("gc_pause_total_ns", (Double) pauses.get("mean") * (Long) pauses.get("count"));
     @SuppressWarnings("unchecked")
     Map<String, Object> pct = (Map<String, Object>) pauses.get("percentiles");
     b.put("gc_pause_p99_ns", ((Long) pct.get("99")).doubleValue());

@@ -35,7 +35,9 @@ final class GcReport {
   }
 
   static Map<String, Object> report(Collectors.Collector c, Map<String, long[]> before,
-      Map<String, long[]> after, long startNs, long endNs, String logPath) throws Exception {
+      Map<String, long[]> after, Passes m, String logPath) throws Exception {
+    long startNs = m.startNs;
+    long endNs = m.endNs;
     double scale = testScale();
     List<PauseLog.Safepoint> all = PauseLog.read(logPath, scale);
     Histogram pauses = new Histogram();
@@ -67,13 +69,11 @@ final class GcReport {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     gc.put("heap_bytes", heap.getCommitted());
     gc.put("heap_used_bytes", heap.getUsed());
-    String conc = JvmInfo.vmOption("ConcGCThreads");
-    String par = JvmInfo.vmOption("ParallelGCThreads");
-    gc.put("marker_threads", Long.parseLong(conc != null && !conc.equals("0") ? conc : par));
+    gc.put("marker_threads", markerThreads(c));
     gc.put("incremental", false);
     gc.put("concurrent", c.name.equals("jvm-zgc") || c.name.equals("jvm-shenandoah")
         || c.name.equals("jvm-g1"));
-    gc.put("total_allocated_bytes", Worker.allocatedBytes());
+    gc.put("total_allocated_bytes", m.allocatedBytes);
     gc.put("total_allocated_bytes_source", "main thread (ThreadMXBean.getThreadAllocatedBytes)");
     gc.put("pauses", Detail.histogram(pauses));
     gc.put("events", events);
@@ -93,6 +93,16 @@ final class GcReport {
     gc.put("log", logPath);
     if (scale != 1.0) gc.put("test_pause_scale", scale);
     return gc;
+  }
+
+  // The threads that mark: ConcGCThreads for a concurrent marker, else the
+  // parallel workers; Serial marks on one thread, Epsilon never.
+  private static long markerThreads(Collectors.Collector c) {
+    if (c.reclaim.equals("never")) return 0;
+    if (c.name.equals("jvm-serial")) return 1;
+    String conc = JvmInfo.vmOption("ConcGCThreads");
+    String par = JvmInfo.vmOption("ParallelGCThreads");
+    return Long.parseLong(conc != null && !conc.equals("0") ? conc : par);
   }
 
   // Collections over the span: the collector's beans that do not count pauses

@@ -35,6 +35,9 @@ final class Passes {
   long endNs;
   long compileMsBeforeFirst = -1;
   long compileMsAfterFirst = -1;
+  long allocatedBytes; // by the main thread, over the timed and steady passes
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -72,12 +75,15 @@ final class Passes {
     warmUp(workload, repeatCtx);
     WorkloadResult warm = result;
     compileMsBeforeFirst = JvmInfo.compileTimeMs();
+    PassCounters passCounters = new PassCounters();
+    long mainThread = Thread.currentThread().getId();
+    long allocated0 = THREADS.getThreadAllocatedBytes(mainThread);
     startNs = System.nanoTime();
     double repeatedS = 0;
     for (int i = 0; i < iterations.length; ++i) {
       if (i > 0 && repeatedS >= opt.minTimeS && i - 1 >= opt.minIterations) break;
-      long faults0 = Proc.minorFaults();
-      long switches0 = Proc.threadInvoluntarySwitches();
+      long faults0 = passCounters.minorFaults();
+      long switches0 = passCounters.involuntarySwitches();
       long cpu0 = cpuNs();
       long t0 = System.nanoTime();
       WorkloadResult r = workload.run(i == 0 ? ctx : repeatCtx);
@@ -86,8 +92,8 @@ final class Passes {
       Iteration it = iterations[i];
       it.wallNs = t1 - t0;
       it.cpuNs = cpu1 - cpu0;
-      it.minorFaults = Proc.minorFaults() - faults0;
-      it.involuntarySwitches = Proc.threadInvoluntarySwitches() - switches0;
+      it.minorFaults = passCounters.minorFaults() - faults0;
+      it.involuntarySwitches = passCounters.involuntarySwitches() - switches0;
       it.timed = i == 0;
       nIterations = i + 1;
       if (i == 0) {
@@ -103,6 +109,7 @@ final class Passes {
       if (!repeat) break;
     }
     endNs = System.nanoTime();
+    allocatedBytes = THREADS.getThreadAllocatedBytes(mainThread) - allocated0;
   }
 
   // Median over the repeated (untimed) passes, or the first when there are none.

@@ -69,11 +69,6 @@ final class Proc {
     return new long[] {voluntary, involuntary};
   }
 
-  // The calling thread's involuntary switches.
-  static long threadInvoluntarySwitches() {
-    return statusValue("/proc/thread-self/status", "nonvoluntary_ctxt_switches");
-  }
-
   static Map<String, Object> mainThreadSched() {
     Map<String, Object> out = Json.obj();
     List<String> keys =

@@ -6,8 +6,6 @@
 // the one the strategy names (GarbageCollectorMXBean names).
 package mmbench.jvm;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,14 +17,11 @@ public final class Worker {
   // Preallocated: an OutOfMemoryError leaves no room to build a message.
   private static final byte[] OOM_MESSAGE =
       "mmbench-worker-jvm: out of memory (java.lang.OutOfMemoryError)\n".getBytes();
-  private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
   // Test only: the timed pass's latency samples, each as recorded, are also
   // written to this file (one per line), for the exact-percentile test.
   static final String RAW_LATENCY_ENV = "MMBENCH_JVM_TEST_RAW_LATENCY";
   static final int RAW_LATENCY_CAPACITY = 1 << 22;
   private static final Runtime RUNTIME = Runtime.getRuntime();
-  private static long mainThreadId;
-  private static long allocatedAtStart;
 
   private Worker() {}
 
@@ -39,10 +34,6 @@ public final class Worker {
     System.err.write(OOM_MESSAGE, 0, OOM_MESSAGE.length);
     System.err.flush();
     RUNTIME.halt(ExitCodes.OUT_OF_MEMORY);
-  }
-
-  static long allocatedBytes() {
-    return THREADS.getThreadAllocatedBytes(mainThreadId) - allocatedAtStart;
   }
 
   static boolean isOutOfMemory(Throwable e) {
@@ -141,8 +132,6 @@ public final class Worker {
     Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1, warmups);
     double recordCostNs = Passes.unitRecordCostNs(200_000);
     long probeBefore = Passes.speedProbeNs();
-    mainThreadId = Thread.currentThread().getId();
-    allocatedAtStart = THREADS.getThreadAllocatedBytes(mainThreadId);
     String rawPath = System.getenv(RAW_LATENCY_ENV);
     if (rawPath != null) m.latency.tap(new long[RAW_LATENCY_CAPACITY]);
     Map<String, long[]> beansBefore = GcReport.beans();
@@ -175,7 +164,7 @@ public final class Worker {
     for (int i = 0; i < m.counters.size(); ++i) counters.put(m.counters.name(i), m.counters.value(i));
     d.put("counters", counters);
     if (opt.drain) d.put("drain", drain);
-    d.put("gc", GcReport.report(c, beansBefore, beansAfter, m.startNs, m.endNs, log));
+    d.put("gc", GcReport.report(c, beansBefore, beansAfter, m, log));
     // No getrusage here: VmHWM is the JVM's own peak (the launcher's shell is far smaller).
     d.put("self_maxrss_kib", Proc.vmHwmKib());
     d.put("self_maxrss_source", "VmHWM");
