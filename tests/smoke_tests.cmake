@@ -85,8 +85,10 @@ foreach(workload ${smoke_workloads})
              --may-refuse "${refusers}" --keep)
     set_tests_properties(checksums.${family}.${workload} PROPERTIES TIMEOUT 60 LABELS smoke
                          FIXTURES_REQUIRED smoke.${workload})
-    set_property(TEST checksums.${workload} APPEND PROPERTY DEPENDS
-                 checksums.${family}.${workload})
+    list(APPEND first_${workload} checksums.${family}.${workload})
   endforeach()
+  if(first_${workload})
+    set_tests_properties(checksums.${workload} PROPERTIES DEPENDS "${first_${workload}}")
+  endif()
 endforeach()
 cmake_policy(POP)

@@ -3,7 +3,10 @@
 recorded into base/histogram.hpp (histogram_dump) and into the Java port
 (mmbench.jvm.HistogramDump) give the same buckets, counts, minimum, maximum,
 saturation and percentiles, so .hgrm files and merged percentiles mean the
-same for every row. Samples: fixed-seed draws from several shapes (small
+same for every row; and, where libhdrhistogram-java is installed, that
+Debian's HdrHistogram with the same parameters fills the same buckets from
+the in-range samples (it refuses negative and too-large values, which the
+port clamps and counts as saturated). Samples: fixed-seed draws from several shapes (small
 integers, log-uniform up to 2^44 past the trackable maximum, values on and
 beside bucket boundaries, zeros and negatives).
 
@@ -35,11 +38,26 @@ def dump(cmd, values):
     return json.loads(proc.stdout)
 
 
+def check_hdrhistogram(name, values, cpp_dump, java, classpath):
+    """Debian's HdrHistogram (when on the classpath): the same buckets for the
+    in-range samples (it refuses the others, which the port clamps)."""
+    if "hdrhistogram" not in classpath:
+        return []
+    hdr = dump([java, "-cp", classpath, "mmbench.jvm.HdrHistogramDump"], values)
+    in_range = [v for v in values if 0 <= v <= 2 ** 41]
+    expect = dump([cpp_dump], in_range)["buckets"]
+    if hdr["buckets"] != expect or hdr["skipped"] != len(values) - len(in_range):
+        return [f"{name}: HdrHistogram's buckets differ: {str(hdr['buckets'][:3])} vs "
+                f"{str(expect[:3])}"]
+    return []
+
+
 def main(cpp_dump, java, classpath):
     failures = []
     for name, values in samples().items():
         cpp = dump([cpp_dump], values)
         jvm = dump([java, "-cp", classpath, "mmbench.jvm.HistogramDump"], values)
+        failures += check_hdrhistogram(name, values, cpp_dump, java, classpath)
         for key in ("count", "min", "max", "saturated", "significant_digits", "percentiles",
                     "buckets"):
             if cpp[key] != jvm[key]:
@@ -52,7 +70,8 @@ def main(cpp_dump, java, classpath):
     for f in failures:
         print("FAIL:", f)
     if not failures:
-        print("OK: the Java histogram's buckets and percentiles equal the C++ histogram's")
+        print("OK: the Java histogram's buckets and percentiles equal the C++ histogram's"
+              + (", and HdrHistogram's buckets" if "hdrhistogram" in classpath else ""))
     return 1 if failures else 0
 
 
