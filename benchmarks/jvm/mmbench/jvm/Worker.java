@@ -130,6 +130,8 @@ public final class Worker {
     // Warm-up passes only where running again measures the same thing.
     int warmups = workload.info().repeatable ? opt.warmupPasses : 0;
     Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1, warmups);
+    String log = System.getProperty("mmbench.gclog", "");
+    if (Boolean.getBoolean("mmbench.gclog.temporary")) new java.io.File(log).deleteOnExit();
     double recordCostNs = Passes.unitRecordCostNs(200_000);
     long probeBefore = Passes.speedProbeNs();
     String rawPath = System.getenv(RAW_LATENCY_ENV);
@@ -144,7 +146,6 @@ public final class Worker {
     long[] switches = Proc.switchesOfAllThreads();
     long probeAfter = Passes.speedProbeNs();
     Map<String, Object> drain = opt.drain ? Drain.run(c) : null;
-    String log = System.getProperty("mmbench.gclog", "");
     Map<String, Object> d = Detail.head(opt, workload.info(), label, c, m);
     d.put("unit_clock", Detail.unitClock(m, recordCostNs));
     d.put("warmup", Detail.warmup(m));
