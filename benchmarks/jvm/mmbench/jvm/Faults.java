@@ -1,5 +1,5 @@
-// Test-only faults (--fault): a crash (SIGABRT, a signal the JVM does not
-// handle), a hang, a real OutOfMemoryError.
+// Test-only faults (--fault): a JVM crash (hs_err report, then SIGABRT), a
+// hang, a real OutOfMemoryError.
 package mmbench.jvm;
 
 import java.util.ArrayList;
@@ -11,9 +11,12 @@ final class Faults {
   static void inject(String fault) throws Exception {
     switch (fault) {
       case "crash" -> {
-        long pid = ProcessHandle.current().pid();
-        new ProcessBuilder("kill", "-ABRT", Long.toString(pid)).start().waitFor();
-        Thread.sleep(10_000);
+        // A real JVM crash: a store to address 0 through Unsafe, which the
+        // JVM's signal handler turns into an hs_err report and an abort.
+        Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+        java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        unsafeClass.getMethod("putAddress", long.class, long.class).invoke(f.get(null), 0L, 0L);
       }
       case "hang" -> {
         for (;;) Thread.sleep(1_000_000);
