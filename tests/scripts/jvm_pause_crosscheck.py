@@ -5,8 +5,8 @@ Runs binary_trees under each stop-the-world-pausing collector with a small
 heap (many collections) and the safepoint log kept (--gc-log), then checks:
 
 - against the log: the worker's events (detail gc.events) are exactly the
-  log's safepoints of the collector's pause operations inside the measured
-  span, parsed here independently: same count, same durations (Total: N ns),
+  log's safepoints of the collector's pause operations inside the passes
+  (gc.pass_windows), parsed here independently: same count, same durations (Total: N ns),
   same start offsets (timenanos is System.nanoTime's clock), in order and
   not overlapping;
 - against the GarbageCollectorMXBeans (gc.mxbeans, over the same span): the
@@ -17,6 +17,9 @@ heap (many collections) and the safepoint log kept (--gc-log), then checks:
   count pauses) the safepoints' summed "At safepoint" time is at most
   1.5 x the beans' time + 2 ms per pause (the collection is the safepoint's
   operation; reaching the safepoint is outside both);
+- the same for three passes of jvm-parallel and jvm-g1, with the worker's
+  collections between passes (System.gc, gc.forced_between_passes) left out
+  of the events and of the beans' counts;
 - a planted fault: with MMBENCH_JVM_TEST_PAUSE_SCALE=0.75 (the worker
   shortens every parsed pause by a quarter) both the log check and, for the
   stop-the-world collectors, the MXBean time check must fail.
@@ -34,6 +37,7 @@ LINE = re.compile(r"^\[(\d+)ns\]\[\d+ns\]\[info\s*\]\[safepoint\s*\] Safepoint \
                   r"At safepoint: (\d+) ns, Total: (\d+) ns")
 COLLECTORS = ("jvm-serial", "jvm-parallel", "jvm-g1", "jvm-shenandoah", "jvm-zgc")
 PLANTED = ("jvm-serial", "jvm-g1")
+MULTI_PASS = ("jvm-parallel", "jvm-g1")
 HEAP = "48m"
 
 
@@ -41,14 +45,16 @@ def matches(patterns, op):
     return any(op.startswith(p[:-1]) if p.endswith("*") else op == p for p in patterns)
 
 
-def run(worker, strategy, size, tmp, scale=None):
+def run(worker, strategy, size, tmp, scale=None, passes=1):
     detail_path = os.path.join(tmp, f"{strategy}.detail.json")
     log = os.path.join(tmp, f"{strategy}.gc.log")
     env = dict(os.environ, MMBENCH_JVM_HEAP=HEAP)
     if scale is not None:
         env["MMBENCH_JVM_TEST_PAUSE_SCALE"] = str(scale)
+    more = ["--min-time", "0.000001", "--min-iterations", str(passes - 1),
+            "--max-iterations", str(passes)] if passes > 1 else []
     subprocess.run([worker, "--workload", "binary_trees", "--strategy", strategy, "--size", size,
-                    "--detail-out", detail_path, "--gc-log", log], check=True, env=env,
+                    "--detail-out", detail_path, "--gc-log", log] + more, check=True, env=env,
                    stdout=subprocess.DEVNULL)
     with open(detail_path) as f:
         detail = json.load(f)
@@ -61,14 +67,17 @@ def log_pauses(detail, lines):
     """[(op, start_offset_ns, total_ns, at_safepoint_ns)] of the collector's pauses in the span."""
     cfg = detail["config"]
     ops = cfg["pause_operations"] + cfg["pause_operations_not_in_beans"]
-    start, end = detail["start_monotonic_ns"], detail["end_monotonic_ns"]
+    start = detail["start_monotonic_ns"]
+    # The passes' spans (the collections between passes are left out).
+    windows = [(start + s, start + s + d) for s, d in detail["gc"]["pass_windows"]]
     out = []
     for line in lines:
         m = LINE.search(line)
         if not m:
             continue
         t_end, op, at, total = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
-        if matches(ops, op) and t_end >= start and t_end - total <= end:
+        in_a_pass = any(t_end >= a and t_end - total <= b for a, b in windows)
+        if matches(ops, op) and in_a_pass:
             out.append((op, t_end - total - start, total, at))
     return out
 
@@ -127,6 +136,14 @@ def main(worker, size="default"):
             if not detail["gc"]["events"]:
                 found.append("no pause in the run: the check would test nothing")
             failures += [f"{strategy}: {f}" for f in found + more]
+        print("three passes: the collections between them left out of both sides")
+        for strategy in MULTI_PASS:
+            detail, lines = run(worker, strategy, size, tmp, passes=3)
+            found = check_log(detail, lines)
+            more, _ = check_beans(detail)
+            if detail["gc"]["forced_between_passes"]["collections"] < 1:
+                found.append("no collection between the passes: nothing left out to check")
+            failures += [f"{strategy} (3 passes): {f}" for f in found + more]
         print("planted fault: every parsed pause 25% short")
         for strategy in PLANTED:
             detail, lines = run(worker, strategy, size, tmp, scale=0.75)

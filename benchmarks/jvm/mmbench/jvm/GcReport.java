@@ -35,9 +35,9 @@ final class GcReport {
   }
 
   static Map<String, Object> report(Collectors.Collector c, Map<String, long[]> before,
-      Map<String, long[]> after, Passes m, String logPath) throws Exception {
+      Map<String, long[]> after, Passes m, ForcedCollections forced, String logPath)
+      throws Exception {
     long startNs = m.startNs;
-    long endNs = m.endNs;
     double scale = testScale();
     List<PauseLog.Safepoint> all = PauseLog.read(logPath, scale);
     Histogram pauses = new Histogram();
@@ -47,7 +47,7 @@ final class GcReport {
     long countedCount = 0, countedNs = 0, countedAtNs = 0;
     for (PauseLog.Safepoint s : all) {
       long begin = s.endNs - s.totalNs;
-      if (s.endNs < startNs || begin > endNs) continue; // outside the measured passes
+      if (!m.inAPass(begin, s.endNs)) continue; // before, between or after the passes
       long[] op = byOperation.computeIfAbsent(s.operation, k -> new long[2]);
       op[0] += 1;
       op[1] += s.totalNs;
@@ -65,7 +65,7 @@ final class GcReport {
       }
     }
     Map<String, Object> gc = Json.obj();
-    gc.put("collections", collections(c, before, after));
+    gc.put("collections", collections(c, before, after) - forcedCollections(c, forced));
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     gc.put("heap_bytes", heap.getCommitted());
     gc.put("heap_used_bytes", heap.getUsed());
@@ -89,7 +89,25 @@ final class GcReport {
       ops.put(e.getKey(), Map.of("count", e.getValue()[0], "total_ns", e.getValue()[1]));
     }
     gc.put("safepoint_operations", ops);
-    gc.put("mxbeans", beanDelta(before, after));
+    // Over the passes: the whole span's counts less those of the collections
+    // between passes (reported apart).
+    Map<String, long[]> inPasses = new TreeMap<>();
+    for (var e : after.entrySet()) {
+      long[] f = forced.beans.getOrDefault(e.getKey(), new long[2]);
+      inPasses.put(e.getKey(), new long[] {e.getValue()[0] - f[0], e.getValue()[1] - f[1]});
+    }
+    gc.put("mxbeans", beanDelta(before, inPasses));
+    Map<String, Object> between = Json.obj();
+    between.put("collections", forced.count);
+    between.put("call", "System.gc");
+    between.put("threshold_bytes", ForcedCollections.THRESHOLD_BYTES);
+    between.put("mxbeans", beanDelta(Map.of(), forced.beans));
+    gc.put("forced_between_passes", between);
+    List<Object> windows = new ArrayList<>();
+    for (int i = 0; i < m.nIterations; ++i) {
+      windows.add(new long[] {m.iterations[i].startNs - startNs, m.iterations[i].wallNs});
+    }
+    gc.put("pass_windows", windows);
     gc.put("log", logPath);
     if (scale != 1.0) gc.put("test_pause_scale", scale);
     return gc;
@@ -105,7 +123,7 @@ final class GcReport {
     return Long.parseLong(conc != null && !conc.equals("0") ? conc : par);
   }
 
-  // Collections over the span: the collector's beans that do not count pauses
+  // Collections over the passes: the collector's beans that do not count pauses
   // (ZGC's and Shenandoah's Cycles), else all of them.
   private static long collections(Collectors.Collector c, Map<String, long[]> before,
       Map<String, long[]> after) {
@@ -117,6 +135,10 @@ final class GcReport {
       n += after.getOrDefault(b, new long[2])[0] - before.getOrDefault(b, new long[2])[0];
     }
     return n;
+  }
+
+  private static long forcedCollections(Collectors.Collector c, ForcedCollections forced) {
+    return collections(c, Map.of(), forced.beans);
   }
 
   private static Map<String, Object> beanDelta(Map<String, long[]> before, Map<String, long[]> after) {

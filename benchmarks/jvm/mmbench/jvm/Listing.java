@@ -68,7 +68,7 @@ final class Listing {
         s.put("family", JvmInfo.FAMILY);
         s.put("reclaim", c.reclaim);
         s.put("hooks", c.reclaim.equals("never") ? List.of("config", "pauses")
-                                                  : List.of("config", "pauses", "release_memory"));
+            : List.of("config", "pauses", "end_pass", "release_memory"));
         strategies.add(s);
       }
       out.put("strategies", strategies);

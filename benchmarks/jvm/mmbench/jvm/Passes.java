@@ -20,6 +20,7 @@ final class Passes {
     long minorFaults;
     long involuntarySwitches;
     boolean timed;
+    long startNs; // monotonic
   }
 
   final Histogram latency = new Histogram();
@@ -40,6 +41,10 @@ final class Passes {
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  // Run between two passes, outside both (the collection that makes each
+  // pass start from a collected heap); null: nothing.
+  Runnable betweenPasses;
 
   Passes(int maxPasses, int warmupPasses) {
     iterations = new Iteration[maxPasses];
@@ -73,6 +78,7 @@ final class Passes {
     boolean repeat = iterations.length > 1;
     if (!opt.fault.isEmpty()) Faults.inject(opt.fault);
     warmUp(workload, repeatCtx);
+    if (warmups.length > 0 && betweenPasses != null) betweenPasses.run();
     WorkloadResult warm = result;
     compileMsBeforeFirst = JvmInfo.compileTimeMs();
     PassCounters passCounters = new PassCounters();
@@ -82,6 +88,7 @@ final class Passes {
     double repeatedS = 0;
     for (int i = 0; i < iterations.length; ++i) {
       if (i > 0 && repeatedS >= opt.minTimeS && i - 1 >= opt.minIterations) break;
+      if (i > 0 && betweenPasses != null) betweenPasses.run();
       long faults0 = passCounters.minorFaults();
       long switches0 = passCounters.involuntarySwitches();
       long cpu0 = cpuNs();
@@ -90,6 +97,7 @@ final class Passes {
       long t1 = System.nanoTime();
       long cpu1 = cpuNs();
       Iteration it = iterations[i];
+      it.startNs = t0;
       it.wallNs = t1 - t0;
       it.cpuNs = cpu1 - cpu0;
       it.minorFaults = passCounters.minorFaults() - faults0;
@@ -110,6 +118,15 @@ final class Passes {
     }
     endNs = System.nanoTime();
     allocatedBytes = THREADS.getThreadAllocatedBytes(mainThread) - allocated0;
+  }
+
+  // Whether [begin, end] (monotonic) overlaps one of the passes.
+  boolean inAPass(long begin, long end) {
+    for (int i = 0; i < nIterations; ++i) {
+      Iteration it = iterations[i];
+      if (end >= it.startNs && begin <= it.startNs + it.wallNs) return true;
+    }
+    return false;
   }
 
   // Median over the repeated (untimed) passes, or the first when there are none.
