@@ -15,6 +15,7 @@ import pytest
 
 from conftest import load_json
 
+EXIT_OOM = 4
 EXIT_UNSUPPORTED = 6
 
 
@@ -29,6 +30,13 @@ def _accumulates(catalog, strategy):
     listed = {s["name"]: s for w in catalog.workers.values()
               for s in w.listing.get("strategies", [])}.get(strategy, {})
     return listed.get("reclaim") == "never" and "end_pass" not in listed.get("hooks", [])
+
+
+def _slack_kib(worker):
+    """What more passes may add to the peak besides the allocators' slack: a
+    managed runtime's JIT (code, compiler arenas) and collector metadata keep
+    growing a little with the passes, far below one pass's data."""
+    return 512 if worker.family in ("glibc", "mimalloc", "jemalloc", "asan") else 16 * 1024
 
 
 def _run(worker, workload, strategy, tmp_path, *extra):
@@ -55,6 +63,8 @@ def test_every_pair_repeats_as_declared(catalog, tmp_path):
         assert few.returncode == 0, (workload, strategy, few.stderr[-500:])
         many, d_many = _run(worker, workload, strategy, tmp_path, "--min-time", "0.000001",
                             "--min-iterations", "9", "--max-iterations", "10")
+        if many.returncode == EXIT_OOM and _accumulates(catalog, strategy):
+            continue  # ten passes' allocation is more than the heap it never collects
         assert many.returncode == 0, (workload, strategy, many.stderr[-500:])
         its = d_few["iterations"]
         if info.get("repeatable", True):
@@ -76,12 +86,13 @@ def test_every_pair_repeats_as_declared(catalog, tmp_path):
         # then 20 passes must add nothing more, i.e. the heap has levelled off.
         # epsilon reuses nothing within a pass but gives everything back between
         # passes (end_pass), so it is held to the same rule.
-        if (d_many["self_vmhwm_kib"] > d_few["self_vmhwm_kib"] * 1.10 + 512
+        slack = _slack_kib(worker)
+        if (d_many["self_vmhwm_kib"] > d_few["self_vmhwm_kib"] * 1.10 + slack
                 and not _accumulates(catalog, strategy)):
             more, d_more = _run(worker, workload, strategy, tmp_path, "--min-time", "0.000001",
                                 "--min-iterations", "19", "--max-iterations", "20")
             assert more.returncode == 0, (workload, strategy, more.stderr[-500:])
-            assert d_more["self_vmhwm_kib"] <= d_many["self_vmhwm_kib"] * 1.05 + 512, (
+            assert d_more["self_vmhwm_kib"] <= d_many["self_vmhwm_kib"] * 1.05 + slack, (
                 workload, strategy, d_few["self_vmhwm_kib"], d_many["self_vmhwm_kib"],
                 d_more["self_vmhwm_kib"])
         checked += 1
@@ -126,5 +137,6 @@ def test_long_repetition_does_not_accumulate_a_region(catalog, tmp_path):
                             "--min-iterations", "99", "--max-iterations", "100")
         assert few.returncode == 0 and many.returncode == 0, (strategy, many.stderr[-300:])
         assert len(d_many["iterations"]) == 100
-        assert d_many["self_vmhwm_kib"] <= d_few["self_vmhwm_kib"] * 1.10 + 512, (
+        slack = _slack_kib(worker)
+        assert d_many["self_vmhwm_kib"] <= d_few["self_vmhwm_kib"] * 1.10 + slack, (
             strategy, d_few["self_vmhwm_kib"], d_many["self_vmhwm_kib"])

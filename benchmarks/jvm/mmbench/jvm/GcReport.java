@@ -89,8 +89,16 @@ final class GcReport {
       ops.put(e.getKey(), Map.of("count", e.getValue()[0], "total_ns", e.getValue()[1]));
     }
     gc.put("safepoint_operations", ops);
-    // Over the passes: the whole span's counts less those of the collections
-    // between passes (reported apart).
+    putPassesAndBeans(gc, before, after, m, forced);
+    gc.put("log", logPath);
+    if (scale != 1.0) gc.put("test_pause_scale", scale);
+    return gc;
+  }
+
+  // The beans over the passes (the whole span's counts less those of the
+  // collections between passes, reported apart) and the passes' windows.
+  private static void putPassesAndBeans(Map<String, Object> gc, Map<String, long[]> before,
+      Map<String, long[]> after, Passes m, ForcedCollections forced) {
     Map<String, long[]> inPasses = new TreeMap<>();
     for (var e : after.entrySet()) {
       long[] f = forced.beans.getOrDefault(e.getKey(), new long[2]);
@@ -105,12 +113,9 @@ final class GcReport {
     gc.put("forced_between_passes", between);
     List<Object> windows = new ArrayList<>();
     for (int i = 0; i < m.nIterations; ++i) {
-      windows.add(new long[] {m.iterations[i].startNs - startNs, m.iterations[i].wallNs});
+      windows.add(new long[] {m.iterations[i].startNs - m.startNs, m.iterations[i].wallNs});
     }
     gc.put("pass_windows", windows);
-    gc.put("log", logPath);
-    if (scale != 1.0) gc.put("test_pause_scale", scale);
-    return gc;
   }
 
   // The threads that mark: ConcGCThreads for a concurrent marker, else the
