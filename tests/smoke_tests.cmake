@@ -63,5 +63,32 @@ foreach(workload ${smoke_workloads})
            --may-refuse "${refusers}")
   set_tests_properties(checksums.${workload} PROPERTIES TIMEOUT 60 LABELS smoke
                        FIXTURES_REQUIRED smoke.${workload})
+  # A managed runtime's worker (not malloc-based) against the C++ glibc row, so
+  # that `ctest -R <family>` checks its checksums too; read before the test above
+  # (which deletes the files it read).
+  foreach(pair ${smoke_checksum_args_${workload}})
+    string(REPLACE "=" ";" pair "${pair}")
+    list(GET pair 1 family)
+    if(family MATCHES "^(glibc|mimalloc|jemalloc|asan)$" OR seen_${family}_${workload}
+       OR NOT "glibc=glibc" IN_LIST smoke_checksum_args_${workload})
+      continue()
+    endif()
+    set(seen_${family}_${workload} 1)
+    set(own "")
+    foreach(p ${smoke_checksum_args_${workload}})
+      if(p MATCHES "=${family}$")
+        list(APPEND own ${p})
+      endif()
+    endforeach()
+    add_test(checksums.${family}.${workload} ${SMOKE_PYTHON} ${SMOKE_SCRIPTS}/check_checksums.py
+             ${SMOKE_DETAIL_DIR} ${workload} ${SMOKE_WORKER_DIR} glibc=glibc ${own}
+             --may-refuse "${refusers}" --keep)
+    set_tests_properties(checksums.${family}.${workload} PROPERTIES TIMEOUT 60 LABELS smoke
+                         FIXTURES_REQUIRED smoke.${workload})
+    list(APPEND first_${workload} checksums.${family}.${workload})
+  endforeach()
+  if(first_${workload})
+    set_tests_properties(checksums.${workload} PROPERTIES DEPENDS "${first_${workload}}")
+  endif()
 endforeach()
 cmake_policy(POP)

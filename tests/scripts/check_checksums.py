@@ -12,7 +12,10 @@ A detail file older than the worker that should have written it is stale (a
 smoke test that did not run this time): it counts as missing. Files are
 deleted once read, so the next run can only see fresh ones.
 
-Usage: check_checksums.py DIR WORKLOAD WORKER_DIR STRATEGY=FAMILY... [--may-refuse S,S]
+--keep leaves the files for the test that compares every strategy (a
+family's own check, e.g. checksums.jvm.WORKLOAD, runs before it).
+
+Usage: check_checksums.py DIR WORKLOAD WORKER_DIR STRATEGY=FAMILY... [--may-refuse S,S] [--keep]
 """
 import json
 import os
@@ -20,6 +23,8 @@ import sys
 
 
 def main(argv):
+    keep = "--keep" in argv
+    argv = [a for a in argv if a != "--keep"]
     may_refuse = set()
     if "--may-refuse" in argv:
         i = argv.index("--may-refuse")
@@ -43,7 +48,8 @@ def main(argv):
             continue
         with open(path) as f:
             detail = json.load(f)
-        os.remove(path)
+        if not keep:
+            os.remove(path)
         if (detail["workload"], detail["strategy"]) != (workload, strategy):
             failures.append(f"{path} is for {detail['workload']}/{detail['strategy']}")
         checksums[strategy] = detail["checksum"]
