@@ -210,8 +210,15 @@ def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
         "--detail-out", str(req.part("detail")), f'--benchmark_out={req.part("gbench")}',
         "--benchmark_out_format=json"] + (
         ["--min-time", f'{opts["min_time"]:g}'] if opts.get("min_time") else []) + (
-        ["--drain"] if opts.get("drain") else []) + extra_args
+        ["--drain"] if opts.get("drain") else []) + _runtime_log_args(req) + extra_args
     return cmd, extra_env
+
+
+def _runtime_log_args(req: RunRequest) -> list[str]:
+    """A runtime's own log (the JVM's safepoint and GC log, its crash report) goes
+    to logs/<stem>.gc.log, bounded like the worker's stdout and stderr."""
+    option = (req.worker.listing.get("runtime_log") or {}).get("option")
+    return [option, str(req.log("gc.log"))] if option else []
 
 
 def spawn_and_measure(req: RunRequest, cmd: list[str],
