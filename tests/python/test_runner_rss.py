@@ -15,10 +15,18 @@ from mmbench.runfolder import RunFolder
 GNU_TIME = "/usr/bin/time"
 
 
+# The Go worker's peak is not one deterministic figure: its concurrent
+# collector's pacing moves it between runs, and its ru_maxrss also spans the
+# image it re-executes from and its gctrace copier (docs/go-worker.md). Its
+# rows are left out of these two comparisons.
+NOT_DETERMINISTIC = {"go"}
+
+
 def _cases(catalog):
     """Each worker's own allocator at default size, the collector, and the empty
     workload (where any overhead of the runner's launch would show most)."""
-    cases = [("binary_trees", f) for f in catalog.workers if f in catalog.strategies]
+    cases = [("binary_trees", f) for f in catalog.workers
+             if f in catalog.strategies and f not in NOT_DETERMINISTIC]
     if "boehm" in catalog.strategies:
         cases.append(("binary_trees", "boehm"))
     cases.append(("baseline", next(iter(catalog.strategies))))
@@ -85,6 +93,8 @@ def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
     manifest = load_json(folder / "manifest.json")
     checked = 0
     for workload, strategy in manifest["plan"]["pairs"]:
+        if catalog.strategies.get(strategy) in NOT_DETERMINISTIC:
+            continue
         for rep in range(1, manifest["plan"]["reps"] + 1):
             record = load_json(rf.raw(workload, strategy, rep, "run"))
             assert record["status"] == "ok", (workload, strategy, rep)

@@ -60,8 +60,9 @@ def _suite(args) -> str:
     manifest = pathlib.Path(args.resume or "") / "manifest.json"
     if args.resume and manifest.is_file():
         try:
-            return read_json(manifest).get("options", {}).get("suite") or "workloads"
-        except ValueError:
+            options = read_json(manifest).get("options", {})
+            return (options.get("suite") if isinstance(options, dict) else None) or "workloads"
+        except (ValueError, AttributeError):
             pass  # the resume's own checks say what is wrong with it
     return "workloads"
 
