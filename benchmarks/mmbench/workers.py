@@ -86,8 +86,10 @@ class Catalog:
 
     @property
     def default_strategies(self) -> list[str]:
-        """The core strategies that are built, in listing order, then the preloads."""
-        return [s for s in self.strategies if s in CORE_STRATEGIES or s in self.preloads]
+        """The core strategies that are built, in CORE_STRATEGIES' order (C++, then
+        the JVM's, then Go), then the preloads."""
+        core = [s for s in CORE_STRATEGIES if s in self.strategies]
+        return core + [s for s in self.strategies if s in self.preloads]
 
     def add_preload(self, name: str, path: str) -> None:
         """Host the allocator in library `path` as strategy `name` (glibc worker,

@@ -150,7 +150,7 @@ def test_catalog_refuses_preload_named_like_a_strategy(catalog):
 
 
 def test_default_strategies_are_the_built_core_ones(catalog):
-    core = [s for s in catalog.strategies if s in workers.CORE_STRATEGIES]
+    core = [s for s in workers.CORE_STRATEGIES if s in catalog.strategies]
     assert catalog.default_strategies == core
     assert set(core) <= set(workers.CORE_STRATEGIES)
 
