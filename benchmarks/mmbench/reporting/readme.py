@@ -48,13 +48,30 @@ def intro(run_dir: pathlib.Path, rel: str) -> str:
         f"made by the tool and committed unedited: git revision "
         f"`{manifest['git']['revision'][:7]}`, {started:%Y-%m-%d at %H:%M} UTC, size "
         f"`{plan['size']}`, {len(plan['strategies'])} strategies × {len(plan['workloads'])} "
-        f"workloads, {reps[0]} to {reps[-1]} rounds per workload, each (workload, strategy, "
+        f"workloads, {reps[0] if len(reps) == 1 else f'{reps[0]} to {reps[-1]}'} rounds per "
+        f"workload, each (workload, strategy, "
         f"round) a fresh process. Machine: {machine['cpu_model']}, {machine['cores']} cores, "
         f"{gib:.1f} GiB, kernel {machine['kernel']}; glibc {versions.get('glibc')}, mimalloc "
         f"{versions.get('mimalloc')}, jemalloc {versions.get('jemalloc', '').split('-')[0]}, "
         f"Boehm GC {versions.get('boehm_gc')}. The run took "
         f"{_minutes((finished - started).total_seconds())} ({_minutes(waited)} of it waiting "
         f"for a slow host, {_minutes(rerun)} re-running disturbed repetitions).\n")
+
+
+def stability(run_dir: pathlib.Path, rel: str) -> str:
+    """The verdict of `mmbench stability --from` on this run and a second one,
+    as the tool wrote it into the folder's stability.md."""
+    path = run_dir / "stability.md"
+    if not path.is_file():
+        return "No second run was judged against this one (no stability.md).\n"
+    lines = path.read_text().splitlines()
+    summary = [ln for ln in lines if ln.startswith(("ratio cells:", "within-cell CV:",
+                                                    "verdict:"))]
+    if len(summary) != 3:
+        raise ValueError(f"{path}: not the output of mmbench stability --from")
+    return (f"A second default run straight after it, judged with `mmbench stability "
+            f"--from` ([{rel}/stability.md]({rel}/stability.md)): "
+            + "; ".join(summary) + ".\n")
 
 
 def overview(run_dir: pathlib.Path) -> str:
@@ -109,7 +126,8 @@ def findings(run_dir: pathlib.Path) -> str:
 def blocks(repo: pathlib.Path, rel: str = REFERENCE) -> dict[str, str]:
     """Every generated block's text, by block name."""
     run_dir = repo / rel
-    return {"results-intro": intro(run_dir, rel), "results-table": overview(run_dir),
+    return {"results-intro": intro(run_dir, rel) + "\n" + stability(run_dir, rel),
+            "results-table": overview(run_dir),
             "results-findings": findings(run_dir)}
 
 
