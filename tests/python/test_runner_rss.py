@@ -103,7 +103,9 @@ def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
             ours = record["peak_rss_kib"]
             assert abs(ours - vmhwm) <= 0.05 * vmhwm, (workload, strategy, rep, ours, vmhwm)
             checked += 1
-    assert checked == len(manifest["plan"]["pairs"]) * manifest["plan"]["reps"] > 0
+    compared = [p for p in manifest["plan"]["pairs"]
+                if catalog.strategies.get(p[1]) not in NOT_DETERMINISTIC]
+    assert checked == len(compared) * manifest["plan"]["reps"] > 0
 
 
 def test_manifest_names_the_memory_instruments(tiny_run):
