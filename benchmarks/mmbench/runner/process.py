@@ -76,6 +76,10 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.basename(a) == os.path.basename(b)
 
 
+# Runtimes whose workers run on every CPU (worker_cpus).
+MANAGED_RUNTIMES = ("jvm", "go")
+
+
 def cpu_plan(pin: bool) -> dict:
     """Which CPUs the runner keeps and which a worker gets. With two or more CPUs
     the runner (and its RSS sampler) keeps the first; a single-threaded worker
@@ -88,7 +92,12 @@ def cpu_plan(pin: bool) -> dict:
 
 
 def worker_cpus(cpus: dict, entry: dict, threads: int) -> list | None:
-    if cpus.get("worker") is None:
+    """The CPUs a worker gets (None: all of them). A managed runtime (JVM, Go)
+    is not pinned: its collector and compiler threads run beside the program,
+    as they do in production, and their work shows as CPU time beside wall
+    time; pinned to one CPU they take turns with it, and a concurrent
+    collector's cycles make the pass times bimodal."""
+    if cpus.get("worker") is None or workers.runtime_of(entry.get("family")) in MANAGED_RUNTIMES:
         return None
     needed = 2 * threads if entry.get("multithreaded") else 1
     return cpus["worker"] if len(cpus["worker"]) >= needed else None

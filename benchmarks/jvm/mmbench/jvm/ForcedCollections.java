@@ -24,6 +24,12 @@ final class ForcedCollections implements Runnable {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  // Forget the collections so far (the warm-up's): only the measured span's count.
+  void reset() {
+    beans.clear();
+    count = 0;
+  }
+
   @Override
   public void run() {
     if (heapUsed() - usedAfterLast < THRESHOLD_BYTES) return;

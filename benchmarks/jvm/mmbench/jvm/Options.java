@@ -20,7 +20,7 @@ final class Options {
   double minTimeS = 0;
   int minIterations = 1;
   int maxIterations = 1000;
-  int warmupPasses = 0;
+  int warmupPasses = 1;
   boolean drain = false;
   boolean list = false;
   boolean describe = false;

@@ -7,6 +7,7 @@ package mmbench.jvm;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import mmbench.workloads.Counters;
 import mmbench.workloads.RunContext;
 import mmbench.workloads.Size;
@@ -45,6 +46,10 @@ final class Passes {
   // Run between two passes, outside both (the collection that makes each
   // pass start from a collected heap); null: nothing.
   Runnable betweenPasses;
+  // Run once after the warm-up, just before the measured span starts (null:
+  // nothing); the GarbageCollectorMXBean counts at that moment are kept.
+  Runnable atStart;
+  Map<String, long[]> beansAtStart;
 
   Passes(int maxPasses, int warmupPasses) {
     iterations = new Iteration[maxPasses];
@@ -84,6 +89,8 @@ final class Passes {
     PassCounters passCounters = new PassCounters();
     long mainThread = Thread.currentThread().getId();
     long allocated0 = THREADS.getThreadAllocatedBytes(mainThread);
+    if (atStart != null) atStart.run();
+    beansAtStart = GcReport.beans(); // the warm-up's collections are not the span's
     startNs = System.nanoTime();
     double repeatedS = 0;
     for (int i = 0; i < iterations.length; ++i) {

@@ -138,7 +138,7 @@ public final class Worker {
     if (rawPath != null) m.latency.tap(new long[RAW_LATENCY_CAPACITY]);
     ForcedCollections forced = new ForcedCollections();
     if (!c.reclaim.equals("never")) m.betweenPasses = forced; // Epsilon has nothing to collect
-    Map<String, long[]> beansBefore = GcReport.beans();
+    m.atStart = forced::reset;
     m.run(opt, workload, size);
     Map<String, long[]> beansAfter = GcReport.beans();
     if (!m.checksumsAgree) {
@@ -167,7 +167,7 @@ public final class Worker {
     for (int i = 0; i < m.counters.size(); ++i) counters.put(m.counters.name(i), m.counters.value(i));
     d.put("counters", counters);
     if (opt.drain) d.put("drain", drain);
-    d.put("gc", GcReport.report(c, beansBefore, beansAfter, m, forced, log));
+    d.put("gc", GcReport.report(c, m.beansAtStart, beansAfter, m, forced, log));
     // No getrusage here: VmHWM is the JVM's own peak (the launcher's shell is far smaller).
     d.put("self_maxrss_kib", Proc.vmHwmKib());
     d.put("self_maxrss_source", "VmHWM");
