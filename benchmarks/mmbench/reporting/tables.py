@@ -100,6 +100,19 @@ def workload_table(figs: list[RowFigures]) -> Table:
     return Table(title, headers, rows, anchor=f"wl-{workload}", notes=notes)
 
 
+# The overview's legend, one entry per kind of first figure (only those the
+# table shows are explained).
+OVERVIEW_LEGEND = (
+    ("throughput", "throughput ×: throughput relative to glibc, the median of the ratios "
+                   "within each round (higher is better)"),
+    ("frame_time", "frame p99 ms: the fixed-rate loop's frame-time p99 (its throughput is "
+                   "the same 1 kHz everywhere; lower is better)"),
+    ("footprint", "footprint: the empty workload, i.e. the harness's own memory per strategy "
+                  "(no speed ratio: it does no work to speak of)"),
+)
+OVERVIEW_RSS_LEGEND = "peak RSS: median over repetitions of the worker's ru_maxrss (lower is better)"
+
+
 def overview_table(figs: list[RowFigures]) -> Table:
     """Workloads × strategies: throughput vs glibc and peak RSS, one cell each."""
     workloads, strategies = [], []
@@ -144,12 +157,9 @@ def overview_table(figs: list[RowFigures]) -> Table:
         for row, higher in ((rel_row, higher_first), (rss_row, False)):
             mark_best_in_row(row, 2, higher)
         rows += [rel_row, rss_row]
-    notes = ["throughput ×: throughput relative to glibc, the median of the ratios "
-             "within each round (higher is better); frame p99 ms: the fixed-rate loop's "
-             "frame-time p99 (its throughput is the same 1 kHz everywhere; lower is better); "
-             "footprint: the empty workload, i.e. the harness's own memory per strategy (no "
-             "speed ratio: it does no work to speak of); "
-             "peak RSS: median over repetitions of the worker's ru_maxrss (lower is better)."]
+    headlines = {f.headline for f in figs}
+    legend = [text for headline, text in OVERVIEW_LEGEND if headline in headlines]
+    notes = ["; ".join(legend + [OVERVIEW_RSS_LEGEND]) + "."]
     runtimes = sorted({f.runtime for f in figs if f.runtime})
     if len(runtimes) > 1:
         notes.append(f"Runtimes side by side ({', '.join(runtimes)}): a ratio across "
