@@ -85,7 +85,7 @@ def _time_panel(ax, result: dict, points: list[dict], x_of) -> None:
                         textcoords="offset points", xytext=(5, -9), fontsize=7)
     ax.axhline(1 + WITHIN, color="grey", linestyle=":", linewidth=1,
                label=f"{100 * WITHIN:g}% above the best manual")
-    top = max([p["time_vs_best_manual"] for p in points if _ok(p)], default=1 + WITHIN)
+    top = max((p["time_vs_best_manual"] for p in points if _ok(p)), default=1 + WITHIN)
     ax.set_ylim(0, max(top, 1 + WITHIN) * 1.08)
 
 

@@ -90,8 +90,8 @@ def table(result: dict, within: float = WITHIN) -> list[dict]:
     None and crossing_gogc holds the GOGC value instead. crossing_rss_multiple
     / interpolated_rss_multiple: the same crossing read as peak RSS over live
     data. first_point_within: the first completed point already is within, so
-    the crossing lies at or below it. at_multiples (heap) or at_gogc (gogc): {x: ratio, None if failed};
-    failed: {x: status}."""
+    the crossing lies at or below it. at_multiples (heap) or at_gogc (gogc):
+    {x: ratio, None if failed}; failed: {x: status}."""
     points = result.get("points", [])
     limit = 1.0 + within
     rows = []
