@@ -149,8 +149,7 @@ def _hb_cell(row: dict, largest) -> str:
     if row["series"] == "gogc":
         if row["crossing_gogc"] is None:
             return f'not within (GOGC up to {max(row["at_gogc"])})'
-        return (f'{prefix}GOGC={row["crossing_gogc"]} '
-                f'({fmt.ratio(row["crossing_rss_multiple"])} live RSS)')
+        return f'{prefix}GOGC={row["crossing_gogc"]}'
     if row["crossing_multiple"] is None:
         return f"not within {_x(largest)}"
     return prefix + _x(row["crossing_multiple"])
@@ -167,7 +166,8 @@ def _hb_row(row: dict, multiples: list, largest) -> list[str]:
         interpolated += " live RSS"
     at = [NA] * len(multiples) if gogc else [
         row["failed"].get(m) or fmt.ratio(row["at_multiples"].get(m)) for m in multiples]
-    return [row["workload"], row["strategy"], _hb_cell(row, largest), interpolated, *at]
+    rss = fmt.ratio(row["crossing_rss_multiple"]) if crossed else NA
+    return [row["workload"], row["strategy"], _hb_cell(row, largest), interpolated, rss, *at]
 
 
 def is_current_format(result: dict) -> bool:
@@ -189,12 +189,13 @@ def hertz_berger_markdown(result: dict, within: float = hertz_berger.WITHIN,
     title = f"Hertz–Berger: the smallest heap within {pct} of the best manual strategy"
     lines = [f"{heading} {title}", ""] if heading else []
     lines += [f"Heap in multiples of each collector's minimum heap (the smallest in which it "
-             f"completes); the grid multiple is the first whose time is within {pct}, "
-             "≤ where the smallest completed multiple already is; the interpolated one is "
-             "linear between it and the multiple before. Beside: time vs best manual at "
-             "each multiple. " + GO_NOTE, ""]
+              f"completes); the grid multiple is the first whose time is within {pct}, "
+              "≤ where the smallest completed multiple already is; the interpolated one is "
+             "linear between it and the multiple before (for Go, in peak RSS over live data); "
+              "then the peak RSS over live data at the grid crossing, and the time vs best "
+              "manual at each multiple. " + GO_NOTE, ""]
     header = ["workload", "collector", f"within {pct} at", "interpolated",
-              *(f"at {_x(m)}" for m in multiples)]
+              "peak RSS × live there", *(f"at {_x(m)}" for m in multiples)]
     lines += _table(header, [_hb_row(r, multiples, largest) for r in rows])
     lines += [f"Published ({hertz_berger.HERTZ_BERGER_2005_CITATION}; Java, GenMS, simulated "
               f"with oracle frees): {published}; within {pct} at {_x(grid)} "
