@@ -37,7 +37,7 @@ def _tag(p: dict) -> str:
     if p.get("series") == "gogc":
         return f'GOGC={p["gogc"]}'
     if p.get("series") == "heap":
-        return f'{p["multiple"]:g}×'
+        return "no cap" if p.get("multiple") is None else f'{p["multiple"]:g}×'
     return ""
 
 
@@ -122,7 +122,7 @@ def plot_lbo(result: dict, workloads: list[str], out_dir: Path) -> list[Path]:
                    if p.get("lbo_wall") is not None]
             if pts and pts[0]["series"] == "gogc":
                 no_multiple.add(strategy)
-            elif pts:
+            elif pts := [p for p in pts if p.get("multiple") is not None]:
                 ax.plot([p["multiple"] for p in pts], [p["lbo_wall"] for p in pts],
                         label=strategy, **style(strategy))
         ax.axhline(1.0, color="grey", linewidth=0.8)

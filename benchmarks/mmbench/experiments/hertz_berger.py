@@ -42,8 +42,10 @@ def crossing(xs_ratios: list[tuple[float, float]], limit: float):
 
 
 def _series_points(points: list[dict], workload: str, strategy: str) -> tuple[str, list]:
+    # A point off the grid (no multiple, no GOGC value) has no place on its x axis.
     mine = [p for p in points if p["workload"] == workload and p["strategy"] == strategy
-            and p.get("series") in ("heap", "gogc")]
+            and (p.get("series") == "heap" and p.get("multiple") is not None
+                 or p.get("series") == "gogc" and p.get("gogc") is not None)]
     if any(p["series"] == "heap" for p in mine):
         return "heap", sorted((p for p in mine if p["series"] == "heap"),
                               key=lambda p: p["multiple"])
