@@ -2,167 +2,159 @@
 
     ./mmbench plot SWEEP_DIR
 
-One figure per workload, plots/sweep_<workload>.png, three panels
-against the collector's *measured* heap in multiples of live data (log x):
-  time relative to the best manual strategy: the free-space-divisor series as a
-  line (markers labelled d=D), the cap series as points (hollow where the cap
-  did not bind, i.e. the run repeats the uncapped configuration), runs that hit
-  the cap as red crosses at their cap on the x axis, the manual strategies as
-  horizontal lines and Hertz & Berger's 2005 figures for comparison;
-  the collector's stop-the-world pauses p50 / p99 / max for both series;
-  per-unit latency p99 / max (manual strategies' as horizontal lines).
+plots/sweep_<workload>.png, two panels: time per pass relative to the best
+manual strategy against peak RSS, in MiB and in multiples of live data (both
+log x); one curve per collector (its heap multiples, or Go's GOGC values,
+marked along it), the manual strategies as labelled points, a line at 10%
+above the best manual time. plots/sweep_lbo.png: LBO (wall) against heap
+multiple per collector, one panel per workload (Cai et al., ISPASS 2022).
+Failed points are not drawn; each figure's footer lists them.
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from mmbench.errors import UsageError
+from mmbench.experiments.hertz_berger import WITHIN
+from mmbench.reporting.sweep_md import is_current_format
 from mmbench.runfolder import read_json
 from plot.style import save_figure, style
 
-PERCENTILE_LOOK = {"p50": ":", "p99": "--", "max": "-"}
-CAP_PAUSE_MARKER = {"p50": "v", "p99": "s", "max": "^"}
+FOOTER = {"fontsize": 7, "color": "#444", "x": 0.01, "ha": "left"}
 
 
-def _ms(ns):
-    return None if ns is None else ns / 1e6
+def _ok(p: dict) -> bool:
+    return p.get("status") == "ok" and p.get("time_vs_best_manual") is not None
 
 
-# Hertz & Berger, OOPSLA 2005: GenMS (Java) time relative to the best explicit
-# manager at 2x, 3x and 5x the minimum heap (their x is heap over the smallest heap
-# the collector runs in, not over live data: a comparison of shape, not of points).
-HERTZ_BERGER = [(2.0, 1.70), (3.0, 1.17), (5.0, 1.00)]
-HERTZ_BERGER_LABEL = "Hertz & Berger 2005 (Java, GenMS)"
+def _tag(p: dict) -> str:
+    if p.get("series") == "gogc":
+        return f'GOGC={p["gogc"]}'
+    if p.get("series") == "heap":
+        return "no cap" if p.get("multiple") is None else f'{p["multiple"]:g}×'
+    return ""
 
 
-def _ok(rows):
-    return [r for r in rows if r["status"] == "ok" and r.get("heap_over_live")]
+def _failed_line(points: list[dict]) -> str:
+    failed = [f'{p["strategy"]} {_tag(p) or "point"} {p.get("status")}' for p in points
+              if p.get("status") != "ok"]
+    text = "not drawn (failed): " + "; ".join(failed) if failed else "every point completed"
+    return textwrap.fill(text, 190)
 
 
-def _series(data: dict) -> dict:
-    """The points of one workload's sweep, by what the figure draws them as."""
-    cap_rows = [r for r in data["points"] if r["multiple"] is not None and r.get("in_grid", True)]
-    cap_ok = _ok(cap_rows)
-    return {"cap_ok": cap_ok,
-            "binding": [r for r in cap_ok if r.get("cap_binding") is not False],
-            "loose": [r for r in cap_ok if r.get("cap_binding") is False],
-            "failed": [r for r in cap_rows if r["status"] != "ok"],
-            "divisor_ok": sorted(_ok(data.get("divisor_points", [])),
-                                 key=lambda r: r["heap_over_live"])}
+def _collector_points(points: list[dict], strategy: str) -> list[dict]:
+    mine = [p for p in points if p["strategy"] == strategy and _ok(p)
+            and p.get("series") in ("heap", "gogc")]
+    return sorted(mine, key=lambda p: (p.get("multiple") or 0, p.get("gogc") or 0))
 
 
-def _heap_axis(ax, data: dict) -> None:
+def _log_axis(ax, xlabel: str) -> None:
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.xaxis.set_minor_formatter(FuncFormatter(
-        lambda v, _pos: f"{v:g}" if (f"{v:g}")[0] in "1235" else ""))
-    ax.set_xlabel(f'heap, multiple of live data ({data["live_bytes"] / 2**20:.1f} MiB)\n'
-                  "measured; failed runs at their cap")
+        lambda v, _pos: f"{v:g}" if f"{v:g}"[0] in "235" else ""))
+    ax.tick_params(axis="x", which="minor", labelsize=7)
+    ax.set_xlabel(xlabel)
 
 
-def _time_series(ax, series: dict, strategy: str, colour: str) -> None:
-    """The collector's points: the divisor line, the cap points, the failed runs."""
-    divisor_ok, loose, failed = series["divisor_ok"], series["loose"], series["failed"]
-    if divisor_ok:
-        ax.plot([r["heap_over_live"] for r in divisor_ok],
-                [r["relative_time"] for r in divisor_ok], color=colour, marker="o",
-                markersize=5, linestyle="-", label=f"{strategy} uncapped, free-space divisor d")
-        for r in divisor_ok:
-            ax.annotate(f'd={r["divisor"]}', (r["heap_over_live"], r["relative_time"]),
-                        textcoords="offset points", xytext=(4, 4), fontsize=7, color=colour)
-    if series["binding"]:
-        ax.plot([r["heap_over_live"] for r in series["binding"]],
-                [r["relative_time"] for r in series["binding"]], "s", color=colour,
-                markersize=6, linestyle="none", label=f"{strategy} heap cap (default divisor)")
-    if loose:
-        ax.plot([r["heap_over_live"] for r in loose], [r["relative_time"] for r in loose],
-                "s", markerfacecolor="none", color=colour, markersize=8, linestyle="none",
-                label="heap cap, cap not binding ("
-                      + ", ".join(f'{r["multiple"]:g}x' for r in loose) + ")")
-    if failed:
-        ax.plot([r["multiple"] for r in failed], [0] * len(failed), "x", color="red",
-                markersize=8, linestyle="none", clip_on=False,
-                label=f'failed at cap ({", ".join(sorted({r["status"] for r in failed}))})')
+def _time_panel(ax, result: dict, points: list[dict], x_of) -> None:
+    for strategy in result.get("collectors", []):
+        pts = [p for p in _collector_points(points, strategy) if x_of(p) is not None]
+        if not pts:
+            continue
+        st = style(strategy)
+        kind = "GOGC" if pts[0]["series"] == "gogc" else "× min heap"
+        ax.plot([x_of(p) for p in pts], [p["time_vs_best_manual"] for p in pts],
+                label=f"{strategy} ({kind})", **st)
+        for p in pts:
+            ax.annotate(_tag(p), (x_of(p), p["time_vs_best_manual"]), textcoords="offset points",
+                        xytext=(3, 3), fontsize=6, color=st["color"])
+    for p in points:
+        if p.get("series") == "manual" and _ok(p) and x_of(p) is not None:
+            st = style(p["strategy"])
+            ax.plot([x_of(p)], [p["time_vs_best_manual"]], linestyle="none",
+                    marker=st["marker"], color=st["color"], markersize=8,
+                    markeredgecolor="black", label=f'{p["strategy"]} (manual)')
+            ax.annotate(p["strategy"], (x_of(p), p["time_vs_best_manual"]),
+                        textcoords="offset points", xytext=(5, -9), fontsize=7)
+    ax.axhline(1 + WITHIN, color="grey", linestyle=":", linewidth=1,
+               label=f"{100 * WITHIN:g}% above the best manual")
+    top = max((p["time_vs_best_manual"] for p in points if _ok(p)), default=1 + WITHIN)
+    ax.set_ylim(0, max(top, 1 + WITHIN) * 1.08)
 
 
-def _time_panel(ax, workload: str, data: dict, series: dict, strategy: str, colour: str):
-    """Time relative to the best manual strategy."""
-    _time_series(ax, series, strategy, colour)
-    ax.plot(*zip(*HERTZ_BERGER), marker="D", color="grey", markersize=5, linestyle=":",
-            linewidth=1, label=HERTZ_BERGER_LABEL)
-    for s, ref in data["references"].items():
-        if ref.get("relative_time"):
-            st = style(s)
-            ax.axhline(ref["relative_time"], color=st["color"], linestyle=st["linestyle"],
-                       linewidth=1, label=s)
-    if data.get("minimum"):
-        ax.axvline(data["minimum"]["multiple"], color="grey", linewidth=0.8,
-                   label=f'smallest cap that completes ({data["minimum"]["multiple"]:.3g} x)')
-    ax.set_ylabel(f'time relative to best manual ({data["best_reference"]})')
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"{workload}: time")
-    ax.legend(fontsize=6)
-
-
-def _pause_panel(ax, workload: str, series: dict, strategy: str, colour: str) -> None:
-    """Stop-the-world pauses, both series."""
-    for key in ("p50", "p99", "max"):
-        for rows, name in ((series["divisor_ok"], "divisor"), (series["cap_ok"], "cap")):
-            pts = sorted((r["heap_over_live"], _ms(r[f"pause_{key}_ns"])) for r in rows
-                         if r[f"pause_{key}_ns"] is not None)
-            if pts:
-                ax.plot(*zip(*pts), markersize=5,
-                        marker="o" if name == "divisor" else CAP_PAUSE_MARKER[key],
-                        linestyle=PERCENTILE_LOOK[key] if name == "divisor" else "none",
-                        color=colour if name == "divisor" else "grey",
-                        label=f"{strategy} {name} pause {key}")
-    ax.set_yscale("log")
-    ax.set_ylabel("stop-the-world pause (ms)")
-    ax.set_title(f"{workload}: GC pauses")
-    ax.legend(fontsize=6, ncol=2)
-
-
-def _latency_panel(ax, workload: str, data: dict, series: dict, strategy: str,
-                   colour: str) -> None:
-    """Per-unit latency of the divisor series, with the manual strategies' for reference."""
-    for key in ("p99", "max"):
-        pts = [(r["heap_over_live"], _ms(r[f"lat_{key}_ns"])) for r in series["divisor_ok"]
-               if r[f"lat_{key}_ns"] is not None]
-        if pts:
-            ax.plot(*zip(*pts), marker="o", markersize=4, linestyle=PERCENTILE_LOOK[key],
-                    color=colour, label=f"{strategy} divisor series {key}")
-        for s, ref in data["references"].items():
-            value = _ms((ref.get("lat") or {}).get(key))
-            if value:
-                ax.axhline(value, color=style(s)["color"], linestyle=PERCENTILE_LOOK[key],
-                           linewidth=1, label=f"{s} {key}")
-    ax.set_yscale("log")
-    ax.set_ylabel(f'latency per {data.get("unit") or "unit"} (ms)')
-    ax.set_title(f"{workload}: unit latency")
-    ax.legend(fontsize=6, ncol=2)
-
-
-def plot_workload(workload: str, data: dict, sweep: dict, out_dir: Path) -> list:
-    series = _series(data)
-    strategy = sweep["strategy"]
-    colour = style(strategy)["color"]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6), sharex=True)
-    for ax in axes:
-        _heap_axis(ax, data)
-    _time_panel(axes[0], workload, data, series, strategy, colour)
-    _pause_panel(axes[1], workload, series, strategy, colour)
-    _latency_panel(axes[2], workload, data, series, strategy, colour)
+def plot_workload(workload: str, result: dict, out_dir: Path) -> list[Path]:
+    points = [p for p in result["points"] if p["workload"] == workload]
+    best = (result.get("best_manual") or {}).get(workload) or {}
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
+    _time_panel(axes[0], result, points,
+                lambda p: p["peak_rss_kib"] / 1024 if p.get("peak_rss_kib") else None)
+    _log_axis(axes[0], "peak RSS (MiB, log)")
+    _time_panel(axes[1], result, points, lambda p: p.get("rss_multiple"))
+    _log_axis(axes[1], "peak RSS, multiple of live data (log)")
+    wall = best.get("wall_s")
+    per_pass = f", {wall * 1e3:.3g} ms per pass" if wall else ""
+    axes[0].set_ylabel(f'time relative to the best manual ({best.get("strategy")}{per_pass})')
+    axes[0].set_title(f"{workload}: time against peak RSS")
+    axes[1].set_title(f"{workload}: time against peak RSS over live data")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.supxlabel(f"mmbench sweep · size {result.get('size')} · Go: GOGC, its x is the peak "
+                  f"RSS it reached (no hard heap) · {_failed_line(points)}", **FOOTER)
     return save_figure(fig, out_dir, f"sweep_{workload}")
 
 
-def plot_sweep(sweep_dir) -> list:
+def plot_lbo(result: dict, workloads: list[str], out_dir: Path) -> list[Path]:
+    """LBO (wall, within the runtime) against heap multiple, a panel per workload."""
+    cols = min(3, len(workloads))
+    rows = math.ceil(len(workloads) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False)
+    no_multiple = set()
+    for ax, workload in zip(axes.flat, workloads):
+        points = [p for p in result["points"] if p["workload"] == workload]
+        for strategy in result.get("collectors", []):
+            pts = [p for p in _collector_points(points, strategy)
+                   if p.get("lbo_wall") is not None]
+            if pts and pts[0]["series"] == "gogc":
+                no_multiple.add(strategy)
+            elif pts := [p for p in pts if p.get("multiple") is not None]:
+                ax.plot([p["multiple"] for p in pts], [p["lbo_wall"] for p in pts],
+                        label=strategy, **style(strategy))
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+        _log_axis(ax, "heap, multiple of the minimum heap (log)")
+        if result.get("multiples"):
+            ax.xaxis.set_major_locator(FixedLocator(result["multiples"]))
+            ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_ylabel("LBO (wall)")
+        ax.set_title(workload)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(workloads):]:
+        ax.set_visible(False)
+    skipped = (f" · not drawn: {', '.join(sorted(no_multiple))} (GOGC series, no heap "
+               "multiple; in sweep.md)") if no_multiple else ""
+    fig.supxlabel(f"mmbench sweep · lower bound overhead against heap multiple{skipped} · "
+                  f"{_failed_line(result['points'])}", **FOOTER)
+    return save_figure(fig, out_dir, "sweep_lbo")
+
+
+def plot_sweep(sweep_dir) -> list[Path]:
+    """Draw every sweep figure of SWEEP_DIR/sweep.json into SWEEP_DIR/plots."""
     sweep_dir = Path(sweep_dir)
-    sweep = read_json(sweep_dir / "sweep.json")
+    result = read_json(sweep_dir / "sweep.json")
+    if not is_current_format(result):
+        raise UsageError(f"{sweep_dir / 'sweep.json'}: an older sweep format; remake it with "
+                         "mmbench sweep")
+    out_dir = sweep_dir / "plots"
+    workloads = list(dict.fromkeys(p["workload"] for p in result["points"]))
     written = []
-    for workload, data in sweep["workloads"].items():
-        if "points" in data:
-            written += plot_workload(workload, data, sweep, sweep_dir / "plots")
+    for workload in workloads:
+        written += plot_workload(workload, result, out_dir)
+    if workloads:
+        written += plot_lbo(result, workloads, out_dir)
     return written

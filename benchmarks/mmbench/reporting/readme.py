@@ -18,6 +18,7 @@ from mmbench import fmt
 BLOCK = re.compile(r"(<!-- mmbench:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)"
                    r"(<!-- /mmbench:(?P=name) -->)", re.S)
 REFERENCE = "results/reference"
+SWEEP = "results/sweep"
 
 
 def _load(run_dir: pathlib.Path) -> tuple[dict, list[dict]]:
@@ -123,12 +124,32 @@ def findings(run_dir: pathlib.Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sweep_hertz_berger(repo: pathlib.Path, rel: str = SWEEP) -> str:
+    """The Hertz–Berger table of the committed sweep (sweep_md), or a line saying
+    that none of the current format is committed (an older sweep.json is not an
+    error: it waits to be remade)."""
+    from mmbench.reporting import sweep_md
+
+    heading = "### Garbage collection against heap size (Hertz–Berger)\n\n"
+    path = repo / rel / "sweep.json"
+    result = json.loads(path.read_text()) if path.is_file() else None
+    if result is None or not sweep_md.is_current_format(result):
+        found = "none" if result is None else "one in an older format"
+        return (f"{heading}No sweep of the current format is committed in [{rel}/]({rel}/) "
+                f"({found}); `mmbench sweep` writes one, and this block then holds its "
+                "Hertz–Berger table.\n")
+    return (f"{heading}From the committed sweep ([{rel}/sweep.md]({rel}/sweep.md), made by "
+            f"`mmbench sweep` and committed unedited, size `{result.get('size')}`).\n\n"
+            + sweep_md.hertz_berger_markdown(result, heading=None))
+
+
 def blocks(repo: pathlib.Path, rel: str = REFERENCE) -> dict[str, str]:
     """Every generated block's text, by block name."""
     run_dir = repo / rel
     return {"results-intro": intro(run_dir, rel) + "\n" + stability(run_dir, rel),
             "results-table": overview(run_dir),
-            "results-findings": findings(run_dir)}
+            "results-findings": findings(run_dir),
+            "sweep-hertz-berger": sweep_hertz_berger(repo)}
 
 
 def render(text: str, generated: dict[str, str]) -> tuple[str, list[str]]:
