@@ -21,7 +21,8 @@ QUERY_TIMEOUT_S = 60
 # What `mmbench run` runs without --strategies (those of them that are built):
 # one of each kind. The variants (boehm-free, boehm-incremental, pmr-*, ...)
 # run with --strategies all or by name.
-CORE_STRATEGIES = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr", "boehm",
+# tcmalloc is built for the programs suite only (its worker hosts it).
+CORE_STRATEGIES = ("glibc", "mimalloc", "jemalloc", "tcmalloc", "arena", "shared_ptr", "boehm",
                    "jvm-g1", "jvm-zgc", "go")
 # The language runtime a worker family runs in: lower-bound overheads compare
 # strategies within one runtime only (a cross-runtime ratio includes the

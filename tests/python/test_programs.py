@@ -140,6 +140,13 @@ def test_listing_is_the_workers_contract(worker):
         assert e["suite"] == "programs" and "refuses" in e and e["malloc_family"] == e["strategy"]
 
 
+def test_the_suites_default_strategies_are_the_four_allocators(worker):
+    # What `mmbench run --suite programs` runs without --strategies.
+    from mmbench import workers
+    catalog = workers.load_catalog(worker.parent)
+    assert catalog.default_strategies == ["glibc", "mimalloc", "jemalloc", "tcmalloc"]
+
+
 def test_packages_are_every_declarations_and_allocators(worker):
     out = subprocess.run([str(worker), "--packages"], capture_output=True, text=True,
                          check=True, timeout=60).stdout.split()
