@@ -58,26 +58,20 @@ def register(subparsers) -> None:
     p.set_defaults(func=minheap_command)
 
 
-def _collectors(text: str | None, catalog: workers.Catalog) -> list[str]:
-    built = [s for s in DEFAULT_COLLECTORS if s in catalog.strategies]
+def _collectors(text: str | None, catalog: workers.Catalog) -> tuple[list[str], list[str]]:
+    """The collector strategies to search, and those skipped because they are not built."""
     if text is None:
-        for s in DEFAULT_COLLECTORS:
-            if s not in catalog.strategies:
-                print(f"mmbench minheap: {s} is not built; skipped", file=sys.stderr)
-        return built
-    known = list(catalog.strategies) + [s for s in DEFAULT_COLLECTORS
-                                        if s not in catalog.strategies]
-    chosen = runner.parse_names(text, known, "strategy")
-    out = []
+        chosen = list(DEFAULT_COLLECTORS)
+    else:
+        known = list(catalog.strategies) + [s for s in DEFAULT_COLLECTORS
+                                            if s not in catalog.strategies]
+        chosen = runner.parse_names(text, known, "strategy")
     for s in chosen:
-        if s not in catalog.strategies:
-            print(f"mmbench minheap: {s} is not built; skipped", file=sys.stderr)
-        elif minheap.knob_for(catalog, s) is None:
+        if s in catalog.strategies and minheap.knob_for(catalog, s) is None:
             raise UsageError(f"strategy '{s}' has no heap knob (not a collector); name it "
                              "in --manual instead")
-        else:
-            out.append(s)
-    return out
+    return ([s for s in chosen if s in catalog.strategies],
+            [s for s in chosen if s not in catalog.strategies])
 
 
 def _manual(text: str | None, catalog: workers.Catalog) -> list[str]:
@@ -116,8 +110,10 @@ def minheap_command(args) -> int:
     catalog = workers.load_catalog(args.build_dir)
     workloads = points.names(args.workloads, list(catalog.workloads), "workload",
                              [w for w in DEFAULT_WORKLOADS if w in catalog.workloads])
-    collectors = _collectors(args.strategies, catalog)
+    collectors, not_built = _collectors(args.strategies, catalog)
     manual = _manual(args.manual, catalog)
+    for s in not_built:
+        print(f"mmbench minheap: {s} is not built; skipped", file=sys.stderr)
     if not collectors and not manual:
         raise UsageError("no strategy to measure (none of those named is built)")
     opts = points.base_options(args.size, 1, args.seed, args.timeout, args.sample_ms)
