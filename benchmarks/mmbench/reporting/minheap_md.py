@@ -87,9 +87,10 @@ def _smallest_rows(result: dict) -> list[list[str]]:
 
 def minheap_markdown(result: dict) -> str:
     lines = ["# Minimum heap", "",
-             f'Size {result["size"]}, seed {result["seed"]}; a heap passes when all '
-             f'{result["trials"]} trials complete with status ok and the uncapped run\'s '
-             f'checksum; bisection to hi/lo <= {1 + result["precision"]:g}.', "",
+             f'Size {result["size"]}, seed {result["seed"]}. A heap passes when every '
+             f'trial ({result["trials"]} at the minimum, one per bisection probe) completes '
+             f'with status ok and the uncapped run\'s checksum; bisection to hi/lo <= '
+             f'{1 + result["precision"]:g}.', "",
              "## Minimum heap per collector", "",
              "The smallest heap that passed, its multiple of the live data, the largest "
              "that failed, and peak RSS and time of the measured region at the minimum.", ""]
