@@ -318,3 +318,48 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
             if r["workload"] == "binary_trees"}
     assert rows["boehm@50x"]["checksum"] == rows["glibc"]["checksum"]
     assert points["boehm@50x"]["time_vs_best_manual"] > 0
+
+
+def test_run_resume_of_a_sweep_keeps_each_points_settings(fake_sweep, fake_build, tmp_path,
+                                                          monkeypatch):
+    """`mmbench run --resume` completes a sweep folder: the configured strategies
+    come back from its manifest, so a point run again gets its own heap."""
+    import shutil
+    from mmbench import cli
+    out = tmp_path / "sweep"
+    shutil.copytree(fake_sweep[0], out)
+    for p in (out / "raw").glob("lru_cache.jvm-g1@3x.r2.*"):
+        p.unlink()
+    monkeypatch.setenv("MMBENCH_HOST_SLOW_MAX", "100")
+    rc = cli.main(["--build-dir", str(fake_build), "run", "--resume", str(out), "--no-report",
+                   "--no-pin"])
+    assert rc == 1   # the oom points are failures to `run`
+    rec = load_json(out / "raw" / "lru_cache.jvm-g1@3x.r2.run.json")
+    assert rec["status"] == "ok"
+    assert rec["extra_env"]["MMBENCH_JVM_HEAP"] == f"{math.ceil(3 * 1.5 * (8 << 20) / 1024)}k"
+    assert rec["cmd"][rec["cmd"].index("--label") + 1] == "jvm-g1@3x"
+
+
+def test_catalog_configured_strategies(fake_build):
+    from mmbench import workers
+    from mmbench.errors import UsageError
+    catalog = workers.load_catalog(fake_build)
+    spec = {"strategy": "boehm", "workloads": {"lru_cache": {"args": ["--x"], "env": {}}}}
+    catalog.add_configured("boehm@2x", spec)
+    assert catalog.hosted_strategy("boehm@2x") == "boehm"
+    assert catalog.worker_for("boehm@2x").family == "glibc"
+    # Hosted for the workloads it names only, with their settings.
+    assert ("lru_cache", "boehm@2x") in catalog.entries
+    assert ("binary_trees", "boehm@2x") not in catalog.entries
+    assert catalog.settings_of("lru_cache", "boehm@2x") == (["--x"], {})
+    assert catalog.settings_of("lru_cache", "boehm") == ([], {})
+    catalog.add_configured("boehm@2x", spec)   # the same again: nothing changes
+    for label, bad, message in [
+            ("boehm@2x", dict(spec, strategy="glibc"), "given twice"),
+            ("glibc", spec, "is a strategy already"),
+            ("boehm 2x", spec, "a label may hold"),
+            ("x@1x", dict(spec, strategy="nope"), "no built strategy 'nope'"),
+            ("y@1x", dict(spec, strategy="boehm@2x"), "no built strategy 'boehm@2x'"),
+            ("z@1x", {"strategy": "boehm"}, "malformed")]:
+        with pytest.raises(UsageError, match=message):
+            catalog.add_configured(label, bad)
