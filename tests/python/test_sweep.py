@@ -320,24 +320,41 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
     assert points["boehm@50x"]["time_vs_best_manual"] > 0
 
 
-def test_run_resume_of_a_sweep_keeps_each_points_settings(fake_sweep, fake_build, tmp_path,
-                                                          monkeypatch):
-    """`mmbench run --resume` completes a sweep folder: the configured strategies
-    come back from its manifest, so a point run again gets its own heap."""
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_resume_of_a_sweep_keeps_each_points_settings(fake_sweep, fake_build, tmp_path,
+                                                      monkeypatch, capsys, command):
+    """`mmbench sweep --resume` (or `run --resume`) completes a sweep folder: the
+    configured strategies come back from its manifest, so a point run again gets
+    its own heap; the sweep's sweep.json is written again."""
     import shutil
     from mmbench import cli
     out = tmp_path / "sweep"
     shutil.copytree(fake_sweep[0], out)
     for p in (out / "raw").glob("lru_cache.jvm-g1@3x.r2.*"):
         p.unlink()
+    (out / "sweep.json").unlink()
     monkeypatch.setenv("MMBENCH_HOST_SLOW_MAX", "100")
-    rc = cli.main(["--build-dir", str(fake_build), "run", "--resume", str(out), "--no-report",
-                   "--no-pin"])
-    assert rc == 1   # the oom points are failures to `run`
+    extra = ["--no-report"] if command == "run" else []
+    rc = cli.main(["--build-dir", str(fake_build), command, "--resume", str(out), "--no-pin",
+                   *extra])
     rec = load_json(out / "raw" / "lru_cache.jvm-g1@3x.r2.run.json")
     assert rec["status"] == "ok"
     assert rec["extra_env"]["MMBENCH_JVM_HEAP"] == f"{math.ceil(3 * 1.5 * (8 << 20) / 1024)}k"
     assert rec["cmd"][rec["cmd"].index("--label") + 1] == "jvm-g1@3x"
+    if command == "run":
+        assert rc == 1   # the oom points are failures to `run`
+        return
+    _check_exit(out, rc, capsys.readouterr().err)
+    points = load_json(out / "sweep.json")["points"]
+    assert len(points) == 2 * (2 + 3 + 3 + 2)
+    resumed = next(p for p in points if p["label"] == "jvm-g1@3x" and p["workload"] == "lru_cache")
+    assert resumed["status"] == "ok" and resumed["reps"] == 2
+
+
+def test_resume_refuses_new_points(fake_build, tmp_path, monkeypatch, capsys):
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--resume", tmp_path, "--gogc", "10")
+    assert rc == 2 and "--gogc: a resumed sweep runs the points it planned" in \
+        capsys.readouterr().err
 
 
 def test_catalog_configured_strategies(fake_build):

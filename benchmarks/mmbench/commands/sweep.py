@@ -5,6 +5,7 @@ one interleaved run (see mmbench/experiments/sweep.py and docs/experiments.md)."
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -45,23 +46,34 @@ def register(subparsers) -> None:
     p.add_argument("--minheap", metavar="PATH",
                    help="minheap.json to take the minimum heaps from (default: found by "
                         "`mmbench minheap`'s search into OUT/minheap/ first)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="complete an interrupted sweep folder (its points as planned), then "
+                        "write its sweep.json again")
     runner.add_run_options(p, leave_out=OWN_OPTIONS)
     p.set_defaults(func=sweep_command)
 
 
-def _names(text, valid, kind, default) -> list[str]:
+def _names(text, valid, kind, default, notes) -> list[str]:
     names = runner.parse_names(text, valid, kind)
-    return names if names is not None else [n for n in default if n in valid]
+    if names is not None:
+        return names
+    notes += [f"{n}: not built; left out" for n in default if n not in valid]
+    return [n for n in default if n in valid]
 
 
 def choose(args, catalog: workers.Catalog) -> dict:
     """What to sweep, from the arguments; UsageError for bad input."""
-    strategies = list(catalog.strategies)
+    if args.suite not in (None, "workloads"):
+        raise UsageError("--suite: the sweep runs the workloads suite only")
+    strategies, notes = list(catalog.strategies), []
     choice = {
         "workloads": _names(args.workloads, list(catalog.workloads), "workload",
-                            sweep.DEFAULT_WORKLOADS),
-        "collectors": _names(args.collectors, strategies, "strategy", sweep.DEFAULT_COLLECTORS),
-        "references": _names(args.references, strategies, "strategy", sweep.DEFAULT_REFERENCES),
+                            sweep.DEFAULT_WORKLOADS, notes),
+        "collectors": _names(args.collectors, strategies, "strategy", sweep.DEFAULT_COLLECTORS,
+                             notes),
+        "references": _names(args.references, strategies, "strategy", sweep.DEFAULT_REFERENCES,
+                             notes),
+        "notes": notes,
     }
     for what in ("multiples", "gogc"):
         try:
@@ -136,6 +148,8 @@ def _announce(plan: dict, opts: dict, points, notes, minheap) -> None:
 
 
 def sweep_command(args) -> int:
+    if args.resume is not None:
+        return _resume(args)
     catalog = workers.load_catalog(args.build_dir)
     choice = choose(args, catalog)
     minheap = _read_minheap(args.minheap) if args.minheap else None
@@ -157,6 +171,7 @@ def _sweep(args, catalog, choice, minheap, root) -> int:
     points, notes = sweep.plan_points(catalog, choice["workloads"], choice["collectors"],
                                       choice["references"], choice["multiples"],
                                       choice["gogc"], minheap, _minheap_module().knob_for)
+    notes = choice["notes"] + notes
     if not any(p.series != "manual" for p in points):
         raise UsageError("no collector point to run: " + "; ".join(notes))
     footprints = sweep.footprint_points(catalog, points)
@@ -166,22 +181,56 @@ def _sweep(args, catalog, choice, minheap, root) -> int:
     plan = runner.make_plan(opts, catalog)
     _announce(plan, opts, points, notes, minheap)
     manifest = runner.build_manifest(run_args, opts, plan, catalog, None)
-    manifest["experiment"] = "sweep"
+    settings = {"size": opts["size"], "seed": opts["seed"], "reps": opts["reps"],
+                "multiples": choice["multiples"], "gogc": choice["gogc"],
+                "collectors": choice["collectors"], "references": choice["references"],
+                "workloads": choice["workloads"], "notes": notes}
+    # What sweep.json is made of, for --resume: the points as planned.
+    manifest.update(experiment="sweep", sweep={
+        "settings": settings, "points": [dataclasses.asdict(p) for p in points],
+        "footprints": [dataclasses.asdict(p) for p in footprints],
+        "minheap": dict(minheap, rows=[{k: v for k, v in r.items() if k != "probes"}
+                                       for r in minheap.get("rows") or []])})
     folder = RunFolder(root)
     folder.make_dirs()
     write_json_atomic(folder.manifest, manifest, allow_nan=False)
     session = runner.Session(run_args, catalog, folder, opts, plan, manifest, None)
+    return _finish(session)
+
+
+def _finish(session) -> int:
+    """Run the session, then write sweep.json/.csv/.md and the figures."""
     state = session.run()
     rows = session.write_summary()
-    settings = {"size": opts["size"], "seed": opts["seed"], "reps": opts["reps"],
-                "multiples": choice["multiples"], "gogc": choice["gogc"],
-                "collectors": choice["collectors"], "references": choice["references"],
-                "workloads": choice["workloads"], "state": state, "notes": notes}
-    result = sweep.build_result(rows, points, footprints, minheap, settings)
+    meta, root = session.manifest["sweep"], session.folder.root
+    result = sweep.build_result(
+        rows, [sweep.point_from_json(p) for p in meta["points"]],
+        [sweep.point_from_json(p) for p in meta["footprints"]], meta["minheap"],
+        dict(meta["settings"], reps=session.opts["reps"], state=state))
     rc = sweep_output.write(root, result)
     if state == "interrupted":
-        print(f"interrupted: complete it with  mmbench run --resume {root}", file=sys.stderr)
+        print(f"interrupted: complete it with  mmbench sweep --resume {root}", file=sys.stderr)
         return 130
     # A heap too small to finish in (oom, or thrashing past the timeout) is a data point.
     failed = [p for p in result["points"] if p["status"] not in ("ok", "oom", "timeout")]
     return max(rc, 1 if failed else 0)
+
+
+def _resume(args) -> int:
+    """--resume DIR: the run's open_session completes the folder's plan (the
+    configured strategies come back from its manifest); sweep.json follows."""
+    given = [f"--{k}" for k in ("collectors", "workloads", "references", "minheap")
+             if getattr(args, k) is not None]
+    given += [f"--{k}" for k in ("multiples", "gogc")
+              if getattr(args, k) != getattr(sweep, f"DEFAULT_{k.upper()}")]
+    if given:
+        raise UsageError(f'{", ".join(given)}: a resumed sweep runs the points it planned')
+    run_args = argparse.Namespace(**vars(args))
+    run_args.workloads = run_args.strategies = None
+    run_args.worker_arg, run_args.worker_env, run_args.preload = [], [], []
+    with runner.open_session(run_args) as session:
+        if "sweep" not in session.manifest:
+            raise UsageError(f"cannot resume {args.resume} as a sweep: its manifest has no "
+                             "sweep points (a run folder? complete it with `mmbench run "
+                             "--resume`)")
+        return _finish(session)

@@ -89,6 +89,12 @@ class Point:
     env: tuple[tuple[str, str], ...] = ()
 
 
+def point_from_json(d: dict) -> Point:
+    """A Point from its dataclasses.asdict() form as JSON keeps it (the manifest's)."""
+    return Point(**dict(d, args=tuple(d.get("args") or ()),
+                        env=tuple(tuple(kv) for kv in d.get("env") or ())))
+
+
 def multiple_label(strategy: str, multiple: float) -> str:
     return f"{strategy}@{multiple:g}x"
 
