@@ -380,3 +380,17 @@ def test_catalog_configured_strategies(fake_build):
             ("z@1x", {"strategy": "boehm"}, "malformed")]:
         with pytest.raises(UsageError, match=message):
             catalog.add_configured(label, bad)
+
+
+def test_estimate_takes_minheaps_process_times():
+    from mmbench.experiments import sweep
+    trial = {"status": "ok", "process_wall_s": 2.0}
+    doc = {"rows": [{"workload": "w", "strategy": "jvm-g1", "probes": [
+        {"trials": [trial, dict(trial, process_wall_s=4.0)]},
+        {"trials": [{"status": "oom", "process_wall_s": 100.0}]}]}]}
+    points = [sweep.Point("w", "jvm-g1", f"jvm-g1@{m}x", "jvm", "heap", multiple=m)
+              for m in (1, 2)] + [sweep.Point("w", "glibc", "glibc", "c++", "manual")]
+    # 3 s (the median of the completed trials) for each of 3 points, 2 rounds; glibc
+    # has no time of its own and counts at the median of those known.
+    assert sweep.estimate_seconds(points, doc, 2) == (18.0, 1)
+    assert sweep.estimate_seconds(points, {"rows": []}, 2) == (0.0, 3)

@@ -174,24 +174,23 @@ def configured_strategies(points: list[Point]) -> dict[str, dict]:
 
 
 def estimate_seconds(points: list[Point], minheap: dict, rounds: int) -> tuple[float, int]:
-    """A rough duration of `rounds` rounds: each point's process time taken from
-    minheap.json's trials (a collector's at its minimum heap, the slowest of its
-    points), a point without one at the median of those; (seconds, points
-    without a measured time). 0 seconds when minheap.json holds no times."""
+    """A rough duration of `rounds` rounds: each point's process time is the
+    median over minheap.json's completed trials of its (workload, strategy), a
+    point without any at the median of those; (seconds, points without a
+    measured time). 0 seconds when minheap.json holds no times."""
     rows = minheap_rows(minheap)
-    known: dict[str, float] = {}
-    for p in points:
-        row = rows.get((p.workload, p.strategy)) or {}
-        trials = [t.get("wall_s") for probe in row.get("probes") or []
-                  for t in probe.get("trials") or [] if t.get("wall_s")]
-        wall = row.get("wall_s_at_min") or (statistics.median(trials) if trials else None)
-        if wall:
-            known[p.label + "/" + p.workload] = wall
+    known: dict[tuple, float] = {}
+    for key, row in rows.items():
+        times = [t.get("process_wall_s") or t.get("wall_s") for probe in row.get("probes") or []
+                 for t in probe.get("trials") or [] if t.get("status") == "ok"]
+        times = [t for t in times if t]
+        if times:
+            known[key] = statistics.median(times)
     if not known:
         return 0.0, len(points)
     fallback = statistics.median(known.values())
-    total = sum(known.get(p.label + "/" + p.workload, fallback) for p in points)
-    return total * rounds, sum(1 for p in points if p.label + "/" + p.workload not in known)
+    total = sum(known.get((p.workload, p.strategy), fallback) for p in points)
+    return total * rounds, sum(1 for p in points if (p.workload, p.strategy) not in known)
 
 
 def _wall_by_round(row: dict) -> dict[int, float]:
