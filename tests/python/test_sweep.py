@@ -273,6 +273,8 @@ def test_summary_has_every_cell_under_its_label(fake_sweep):
     (["--collectors", "nope"], "unknown strategy 'nope'"),
     (["--collectors", "boehm", "--references", "boehm"], "both a collector and a reference"),
     (["--minheap", "/nonexistent/minheap.json"], "--minheap /nonexistent/minheap.json: cannot"),
+    (["--reps", "0"], "--reps must be >= 1"),
+    (["--suite", "programs"], "the sweep runs the workloads suite only"),
 ])
 def test_bad_input_is_one_line_and_exit_2(fake_build, tmp_path, monkeypatch, capsys, argv,
                                           message):
@@ -293,6 +295,7 @@ def test_collectors_without_a_minimum_heap_are_left_out_with_a_note(fake_build, 
     out = capsys.readouterr()
     assert rc == 2 and "no collector point to run" in out.err
     assert "jvm-g1: no minimum heap in minheap.json (not found)" in out.err
+    assert len(out.err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
 
 
 # ---------------------------------------------------------------- real workers

@@ -103,8 +103,12 @@ def _read_minheap(path: str) -> dict:
 
 
 def _minheap_module():
-    # Imported when needed: the minimum-heap search is a module of its own.
-    return importlib.import_module("mmbench.experiments.minheap")
+    """experiments.minheap: the heap knobs (knob_for) and the minimum-heap search."""
+    try:
+        return importlib.import_module("mmbench.experiments.minheap")
+    except ImportError as e:
+        raise UsageError(f"the heap knobs and minimum-heap search (mmbench.experiments."
+                         f"minheap) cannot be imported: {e}") from e
 
 
 def _search_options(args) -> dict:
@@ -152,22 +156,32 @@ def sweep_command(args) -> int:
         return _resume(args)
     catalog = workers.load_catalog(args.build_dir)
     choice = choose(args, catalog)
-    minheap = _read_minheap(args.minheap) if args.minheap else None
     if args.out is not None and not args.out.strip():
         raise UsageError("--out is empty; name a folder, or leave --out out for the default")
-    if minheap is None:
-        _minheap_module()  # before the folder: a missing module is one clear line
+    # Bad input is refused before the folder is made: the plan where the minimum
+    # heaps are given, else the run's options and the search's module.
+    prepared = None
+    if args.minheap:
+        prepared = _prepare(args, catalog, choice, _read_minheap(args.minheap))
+    else:
+        probe = _session_args(args, [], [])
+        probe.workloads = ",".join(choice["workloads"])
+        probe.strategies = ",".join(choice["collectors"])
+        runner.resolve_options(probe, catalog, None)
+        _minheap_module()
     root = runner.new_run_folder(args.repo_root, args.out)
     lock = runner.lock_folder(root)
     try:
-        if minheap is None:
-            minheap = _find_minheap(args, catalog, choice, root)
-        return _sweep(args, catalog, choice, minheap, root)
+        if prepared is None:
+            prepared = _prepare(args, catalog, choice, _find_minheap(args, catalog, choice, root))
+        return _sweep(args, catalog, prepared, root)
     finally:
         os.close(lock)
 
 
-def _sweep(args, catalog, choice, minheap, root) -> int:
+def _prepare(args, catalog, choice, minheap) -> dict:
+    """The points, the run's arguments, options and plan; UsageError where nothing
+    is left to run."""
     points, notes = sweep.plan_points(catalog, choice["workloads"], choice["collectors"],
                                       choice["references"], choice["multiples"],
                                       choice["gogc"], minheap, _minheap_module().knob_for)
@@ -177,18 +191,26 @@ def _sweep(args, catalog, choice, minheap, root) -> int:
     footprints = sweep.footprint_points(catalog, points)
     run_args = _session_args(args, points, footprints)
     opts = runner.resolve_options(run_args, catalog, None)
-    opts["out"] = str(root)
-    plan = runner.make_plan(opts, catalog)
-    _announce(plan, opts, points, notes, minheap)
-    manifest = runner.build_manifest(run_args, opts, plan, catalog, None)
     settings = {"size": opts["size"], "seed": opts["seed"], "reps": opts["reps"],
                 "multiples": choice["multiples"], "gogc": choice["gogc"],
                 "collectors": choice["collectors"], "references": choice["references"],
                 "workloads": choice["workloads"], "notes": notes}
+    return {"points": points, "footprints": footprints, "notes": notes, "minheap": minheap,
+            "run_args": run_args, "opts": opts, "plan": runner.make_plan(opts, catalog),
+            "settings": settings}
+
+
+def _sweep(args, catalog, prepared, root) -> int:
+    run_args, opts, plan = prepared["run_args"], prepared["opts"], prepared["plan"]
+    opts["out"] = str(root)
+    minheap = prepared["minheap"]
+    _announce(plan, opts, prepared["points"], prepared["notes"], minheap)
+    manifest = runner.build_manifest(run_args, opts, plan, catalog, None)
     # What sweep.json is made of, for --resume: the points as planned.
     manifest.update(experiment="sweep", sweep={
-        "settings": settings, "points": [dataclasses.asdict(p) for p in points],
-        "footprints": [dataclasses.asdict(p) for p in footprints],
+        "settings": prepared["settings"],
+        "points": [dataclasses.asdict(p) for p in prepared["points"]],
+        "footprints": [dataclasses.asdict(p) for p in prepared["footprints"]],
         "minheap": dict(minheap, rows=[{k: v for k, v in r.items() if k != "probes"}
                                        for r in minheap.get("rows") or []])})
     folder = RunFolder(root)
