@@ -267,6 +267,23 @@ def test_summary_has_every_cell_under_its_label(fake_sweep):
     assert ("baseline", "glibc") in labels and ("baseline", "boehm@1.25x") not in labels
 
 
+def test_dry_run_prints_the_plan_and_runs_nothing(fake_build, tmp_path, monkeypatch, capsys):
+    minheap = _minheap_json(tmp_path / "minheap.json", [
+        {"workload": "lru_cache", "strategy": "jvm-g1", "min_heap_bytes": 10 << 20,
+         "live_bytes": LIVE["lru_cache"],
+         "probes": [{"trials": [{"status": "ok", "process_wall_s": 1.5}]}]}])
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--workloads", "lru_cache",
+                "--collectors", "jvm-g1", "--references", "glibc", "--multiples", "2",
+                "--minheap", minheap, "--reps", "2", "--dry-run", "--out", tmp_path / "out")
+    out = capsys.readouterr().out
+    assert rc == 0 and not (tmp_path / "out").exists()
+    assert f"lru_cache/jvm-g1@2x: MMBENCH_JVM_HEAP={20 << 10}k" in out
+    assert "lru_cache/glibc: (as built)" in out and "baseline/jvm-g1@footprint" in out
+    # 2 points + 2 footprints, 2 rounds; 2 points at 1.5 s each (glibc at the median).
+    assert "2 points in 2 workloads: 8 worker processes in 2 rounds" in out
+    assert "roughly 6 s of worker time (1 of 2 points without" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--multiples", "2,abc"], "--multiples: multiple 'abc' is not a number"),
     (["--gogc", "0"], "--gogc: GOGC '0' is not a whole number >= 1"),

@@ -46,6 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--minheap", metavar="PATH",
                    help="minheap.json to take the minimum heaps from (default: found by "
                         "`mmbench minheap`'s search into OUT/minheap/ first)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the points, the process count and a rough duration (from "
+                        "--minheap's process times), and run nothing")
     p.add_argument("--resume", metavar="DIR",
                    help="complete an interrupted sweep folder (its points as planned), then "
                         "write its sweep.json again")
@@ -144,8 +147,9 @@ def _announce(plan: dict, opts: dict, points, notes, minheap) -> None:
         print(f"sweep: note: {note}")
     runs = len(plan["pairs"]) * opts["reps"]
     seconds, unknown = sweep.estimate_seconds(points, minheap, opts["reps"])
-    rough = (f", roughly {seconds / 60:.0f} min of worker time ({unknown} of {len(points)} "
-             "points without a measured time counted at the median)" if seconds else "")
+    took = f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+    rough = (f", roughly {took} of worker time ({unknown} of {len(points)} points without "
+             "a measured time counted at the median)" if seconds else "")
     print(f'sweep: {len(points)} points in {len(plan["workloads"])} workloads: {runs} worker '
           f'processes in {opts["reps"]} rounds (more, up to {opts["max_reps"]}, while the '
           f'{opts["budget"]:g} s budget lasts){rough}', flush=True)
@@ -163,6 +167,15 @@ def sweep_command(args) -> int:
     prepared = None
     if args.minheap:
         prepared = _prepare(args, catalog, choice, _read_minheap(args.minheap))
+        if args.dry_run:
+            for p in prepared["points"] + prepared["footprints"]:
+                settings = " ".join(list(p.args) + [f"{k}={v}" for k, v in p.env])
+                print(f"{p.workload}/{p.label}: {settings or '(as built)'}")
+            _announce(prepared["plan"], prepared["opts"], prepared["points"],
+                      prepared["notes"], prepared["minheap"])
+            return 0
+    elif args.dry_run:
+        raise UsageError("--dry-run needs --minheap (the points are multiples of its heaps)")
     else:
         probe = _session_args(args, [], [])
         probe.workloads = ",".join(choice["workloads"])
