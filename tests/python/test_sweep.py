@@ -280,7 +280,8 @@ def test_dry_run_prints_the_plan_and_runs_nothing(fake_build, tmp_path, monkeypa
     assert f"lru_cache/jvm-g1@2x: MMBENCH_JVM_HEAP={20 << 10}k" in out
     assert "lru_cache/glibc: (as built)" in out and "baseline/jvm-g1@footprint" in out
     # 2 points + 2 footprints, 2 rounds; 2 points at 1.5 s each (glibc at the median).
-    assert "2 points in 2 workloads: 8 worker processes in 2 rounds" in out
+    assert ("2 points in 1 workloads, with the footprints 8 worker processes in 2 rounds, "
+            "roughly") in out
     assert "roughly 6 s of worker time (1 of 2 points without" in out
 
 

@@ -150,9 +150,11 @@ def _announce(plan: dict, opts: dict, points, notes, minheap) -> None:
     took = f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
     rough = (f", roughly {took} of worker time ({unknown} of {len(points)} points without "
              "a measured time counted at the median)" if seconds else "")
-    print(f'sweep: {len(points)} points in {len(plan["workloads"])} workloads: {runs} worker '
-          f'processes in {opts["reps"]} rounds (more, up to {opts["max_reps"]}, while the '
-          f'{opts["budget"]:g} s budget lasts){rough}', flush=True)
+    workloads = len({p.workload for p in points})
+    more = (f' (more, up to {opts["max_reps"]}, while the {opts["budget"]:g} s budget lasts)'
+            if opts["max_reps"] > opts["reps"] else "")
+    print(f'sweep: {len(points)} points in {workloads} workloads, with the footprints '
+          f'{runs} worker processes in {opts["reps"]} rounds{more}{rough}', flush=True)
 
 
 def sweep_command(args) -> int:
