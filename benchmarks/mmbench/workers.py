@@ -77,13 +77,25 @@ class Catalog:
     entries: dict[tuple, dict]             # (workload, strategy) -> entry
     # Preloaded allocators run as strategies of their own: name -> library path.
     preloads: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Configured strategies (add_configured): label -> {"strategy": base,
+    # "workloads": {workload: {"args": [...], "env": {NAME: VALUE}}}}.
+    configured: dict[str, dict] = dataclasses.field(default_factory=dict)
 
     def worker_for(self, strategy: str) -> Worker:
         return self.workers[self.strategies[strategy]]
 
     def hosted_strategy(self, strategy: str) -> str:
-        """The worker strategy that runs `strategy` (itself, or glibc for a preload)."""
+        """The worker strategy that runs `strategy`: itself, glibc for a preload, the
+        base strategy for a configured one."""
+        if strategy in self.configured:
+            return self.configured[strategy]["strategy"]
         return PRELOAD_HOST_STRATEGY if strategy in self.preloads else strategy
+
+    def settings_of(self, workload: str, strategy: str) -> tuple[list[str], dict[str, str]]:
+        """The worker arguments and environment a configured strategy adds for this
+        workload; none for any other strategy."""
+        setting = (self.configured.get(strategy) or {}).get("workloads", {}).get(workload) or {}
+        return list(setting.get("args") or []), dict(setting.get("env") or {})
 
     @property
     def default_strategies(self) -> list[str]:
@@ -113,6 +125,33 @@ class Catalog:
             if s == PRELOAD_HOST_STRATEGY:
                 self.entries[(w, name)] = dict(entry, strategy=name, preload=path,
                                                hosted_by=PRELOAD_HOST_STRATEGY)
+
+    def add_configured(self, label: str, spec: dict) -> None:
+        """Host strategy spec["strategy"] as strategy `label` with the worker arguments
+        and environment spec["workloads"][w] ({"args": [...], "env": {...}}) for
+        each workload w it names, and for those only: an experiment's point (a
+        collector at one heap size) becomes a cell of an ordinary run. The worker
+        writes its results under the label (--label). UsageError for a label that
+        clashes or a base that is not a built, plain strategy."""
+        if not isinstance(spec, dict) or not isinstance(spec.get("workloads"), dict):
+            raise UsageError(f"configured strategy {label}: malformed ({spec!r})")
+        base = spec.get("strategy")
+        if self.configured.get(label, spec) != spec:
+            raise UsageError(f"configured strategy {label} given twice, differently")
+        if label in self.strategies and label not in self.configured:
+            raise UsageError(f"configured strategy {label}: '{label}' is a strategy already")
+        if not label or not all(c.isascii() and (c.isalnum() or c in "_-+@.") for c in label):
+            raise UsageError(f"configured strategy '{label}': a label may hold letters, digits, "
+                             "'_', '-', '+', '@', '.' only (it becomes part of file names)")
+        if base not in self.strategies or base in self.preloads or base in self.configured:
+            raise UsageError(f"configured strategy {label}: no built strategy '{base}' to run "
+                             "it with")
+        self.configured[label] = spec
+        self.strategies[label] = self.strategies[base]
+        for w in spec["workloads"]:
+            if (w, base) in self.entries:
+                self.entries[(w, label)] = dict(self.entries[(w, base)], strategy=label,
+                                                hosted_by=base)
 
 
 def worker_paths(build_dir: pathlib.Path) -> dict[str, pathlib.Path]:

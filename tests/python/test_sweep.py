@@ -1,98 +1,420 @@
-"""`mmbench sweep` end to end with the real workers: a cap far below the live data
-is an oom data point, a generous one completes, bisection brackets the minimum, and
-the free-space-divisor series grows the heap as the divisor falls."""
+"""`mmbench sweep`: every point a configured strategy of one interleaved run.
+
+With a fake worker (tests/fixtures/fake_sweep_worker.py: the worker contract,
+the real heap knobs, a known minimum heap): the labels resolve to the right
+worker arguments and environment per workload and point, the rounds
+interleave, sweep.json has the agreed schema, and a point below the minimum
+heap is recorded as oom without stopping the sweep. With the real workers
+(when built): Boehm far below its minimum is oom, far above it completes and
+computes what glibc computes.
+"""
+
+import contextlib
+import csv
+import dataclasses
+import importlib.util
+import io
+import json
+import math
+import os
+import sys
+import types
 
 import pytest
 
-from conftest import load_json
+from conftest import NO_HOST_WAIT, REPO, load_json
+
+FAKE = REPO / "tests" / "fixtures" / "fake_sweep_worker.py"
+LIVE = {"binary_trees": 4 << 20, "lru_cache": 8 << 20}   # the fake's live data
+TRUE_MIN = {"boehm": 1.5, "jvm-g1": 2.0}                  # the fake's minimum heaps
+
+
+def _stub_minheap() -> types.ModuleType:
+    """The agreed interface of experiments/minheap.py (Knob, knob_for), read from
+    the workers' listings as that module does; used only where the module is
+    not in this checkout."""
+    module = types.ModuleType("mmbench.experiments.minheap")
+
+    @dataclasses.dataclass(frozen=True)
+    class Knob:
+        kind: str
+        hard: bool
+
+        def apply(self, heap_bytes):
+            if self.kind == "boehm-cap":
+                return ["--gc-max-heap-bytes", str(heap_bytes)], {}
+            if self.kind == "jvm-heap":
+                return [], {"MMBENCH_JVM_HEAP": f"{math.ceil(heap_bytes / 1024)}k"}
+            return ["--gogc", "off", "--gomemlimit", str(heap_bytes)], {}
+
+    def knob_for(catalog, strategy):
+        listing = catalog.worker_for(strategy).listing
+        meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
+        config = (listing.get("config") or {}).get(strategy) or {}
+        if "heap_options" in (meta.get("hooks") or []):
+            return Knob("boehm-cap", True)
+        if config.get("heap_env"):
+            return Knob("jvm-heap", True)
+        if "GOMEMLIMIT" in config:
+            return Knob("go-memlimit", False)
+        return None
+
+    module.Knob, module.knob_for = Knob, knob_for
+    return module
+
+
+@pytest.fixture(autouse=True)
+def minheap_module(monkeypatch):
+    if importlib.util.find_spec("mmbench.experiments.minheap") is None:
+        monkeypatch.setitem(sys.modules, "mmbench.experiments.minheap", _stub_minheap())
+
+
+def _sweep(monkeypatch, *argv) -> int:
+    """./mmbench ARGV in this process (so the minheap interface above applies)."""
+    from mmbench import cli
+    for k, v in NO_HOST_WAIT.items():
+        monkeypatch.setenv(k, v)
+    return cli.main(["sweep", *map(str, argv)])
+
+
+def _minheap_json(path, rows) -> str:
+    doc = {"experiment": "minheap", "size": "quick", "seed": 42, "trials": 2, "precision": 0.05,
+           "rows": [dict({"status": "ok", "probes": []}, **r) for r in rows]}
+    path.write_text(json.dumps(doc))
+    return str(path)
 
 
 @pytest.fixture(scope="module")
-def sweep_folder(run_mmbench, catalog, tmp_path_factory):
-    if ("binary_trees", "boehm") not in catalog.entries:
-        pytest.skip("binary_trees/boehm not built")
-    folder = tmp_path_factory.mktemp("sweep") / "out"
-    run_mmbench("sweep", "--workloads", "binary_trees", "--size", "quick", "--reps", "1",
-                "--multiples", "0.01,50,uncapped", "--divisors", "1,12", "--references", "glibc",
-                "--out", folder,
-                check_rc=0)
-    return folder
+def fake_build(tmp_path_factory):
+    build = tmp_path_factory.mktemp("fake-build")
+    for family in ("glibc", "jvm", "go"):
+        os.symlink(FAKE, build / f"mmbench-worker-{family}")
+    return build
 
 
-def test_sweep_writes_its_files(sweep_folder):
-    for name in ("sweep.json", "sweep.csv", "sweep.md", "manifest.json",
-                 "plots/sweep_binary_trees.png"):
-        assert (sweep_folder / name).stat().st_size > 0, name
-    assert load_json(sweep_folder / "manifest.json")["experiment"] == "sweep"
+@pytest.fixture(scope="module")
+def fake_sweep(fake_build, tmp_path_factory):
+    """A sweep of two workloads: boehm at its true minimum, jvm-g1 told a minimum
+    below its true one (so its 1.25x point is oom), go at two GOGC values, two
+    manual strategies."""
+    tmp = tmp_path_factory.mktemp("fake-sweep")
+    rows = []
+    for w, live in LIVE.items():
+        rows.append({"workload": w, "strategy": "boehm", "live_bytes": live,
+                     "min_heap_bytes": int(TRUE_MIN["boehm"] * live)})
+        rows.append({"workload": w, "strategy": "jvm-g1", "live_bytes": live,
+                     "min_heap_bytes": int(1.5 * live)})   # 1.25 x 1.5 < 2.0: oom
+    minheap = _minheap_json(tmp / "minheap.json", rows)
+    out = tmp / "out"
+    mp = pytest.MonkeyPatch()
+    err = io.StringIO()
+    try:
+        if importlib.util.find_spec("mmbench.experiments.minheap") is None:
+            mp.setitem(sys.modules, "mmbench.experiments.minheap", _stub_minheap())
+        with contextlib.redirect_stderr(err):
+            rc = _sweep(mp, "--build-dir", fake_build, "--workloads", "binary_trees,lru_cache",
+                        "--collectors", "boehm,jvm-g1,go", "--references", "glibc,arena",
+                        "--multiples", "1.25,1.5,3", "--gogc", "50,200", "--minheap", minheap,
+                        "--size", "quick", "--reps", "2", "--min-time", "0", "--no-pin",
+                        "--order-seed", "7", "--out", out)
+    finally:
+        mp.undo()
+    return out, rc, err.getvalue()
 
 
-def test_tiny_cap_is_oom_and_large_cap_completes(sweep_folder):
-    data = load_json(sweep_folder / "sweep.json")["workloads"]["binary_trees"]
-    by_multiple = {p["multiple"]: p for p in data["points"]}
-    assert by_multiple[0.01]["status"] == "oom"
-    assert by_multiple[50]["status"] == "ok"
-    assert by_multiple[None]["status"] == "ok"  # uncapped
-    # Every completed run computed the same thing as the manual reference.
-    ref = data["references"]["glibc"]
-    assert ref["status"] == "ok"
-    for p in data["points"]:
-        if p["status"] == "ok":
-            assert p["checksum"] == ref["checksum"]
-            assert p["relative_time"] > 0
+def _records(folder):
+    return [load_json(p) for p in sorted((folder / "raw").glob("*.run.json"))]
 
 
-def test_cap_is_honoured(sweep_folder):
-    """A completed capped run never had a larger collector heap than its cap."""
-    data = load_json(sweep_folder / "sweep.json")["workloads"]["binary_trees"]
-    capped_ok = [p for p in data["points"] if p["multiple"] is not None and p["status"] == "ok"]
-    assert capped_ok
-    for p in capped_ok:
-        assert p["gc_heap_bytes"] <= p["cap_bytes"], p
+def _check_exit(out, rc, err) -> None:
+    """Every point measured (an oom is a data point): exit 0 with the figures drawn,
+    or, where this checkout's plot.sweep cannot draw them, exit 1 saying so."""
+    figures = sorted((out / "plots").glob("sweep_*.png")) if (out / "plots").is_dir() else []
+    if figures:
+        assert rc == 0, err
+    else:
+        assert rc == 1 and "mmbench sweep: no plots (" in err, err
+    assert "Traceback" not in err
 
 
-def test_bisection_brackets_the_minimum(sweep_folder):
-    data = load_json(sweep_folder / "sweep.json")["workloads"]["binary_trees"]
-    minimum = data["minimum"]
-    lo, hi = minimum["largest_failing_multiple"], minimum["multiple"]
-    assert 0.01 <= lo < hi <= 50
-    assert hi / lo <= 1.05 + 1e-9
-    status = {p["multiple"]: p["status"] for p in data["points"]}
-    assert status[hi] == "ok"
-    assert status[lo] != "ok"
-    # Monotone: no capped run below the minimum completed, none above it failed.
-    for m, st in status.items():
-        if m is not None:
-            assert (st == "ok") == (m >= hi), (m, st)
+def test_fake_sweep_completes_with_its_files(fake_sweep):
+    out, rc, err = fake_sweep
+    _check_exit(out, rc, err)
+    for name in ("sweep.json", "sweep.csv", "sweep.md", "summary.json", "manifest.json"):
+        assert (out / name).stat().st_size > 0, name
+    manifest = load_json(out / "manifest.json")
+    assert manifest["experiment"] == "sweep" and manifest["state"] == "complete"
 
 
-def test_divisor_series_grows_the_heap(sweep_folder):
-    """Divisor 1 lets the collector allocate its whole live size between collections,
-    divisor 12 a twelfth of it: never a smaller heap, never more collections."""
-    data = load_json(sweep_folder / "sweep.json")["workloads"]["binary_trees"]
-    by_divisor = {p["divisor"]: p for p in data["divisor_points"]}
-    assert sorted(by_divisor) == [1, 12]
-    for p in by_divisor.values():
-        assert p["series"] == "divisor" and p["multiple"] is None  # uncapped
-        assert p["status"] == "ok", p
-        assert p["checksum"] == data["references"]["glibc"]["checksum"]
-        assert p["heap_over_live"] == pytest.approx(p["gc_heap_bytes"] / data["live_bytes"])
-        assert p["rss_over_live"] > 0 and p["relative_time"] > 0
-    assert by_divisor[1]["gc_heap_bytes"] >= by_divisor[12]["gc_heap_bytes"]
-    assert by_divisor[1]["gc_collections"] <= by_divisor[12]["gc_collections"]
+def test_labels_resolve_to_each_points_args_and_env(fake_sweep):
+    out, _, _ = fake_sweep
+    seen = 0
+    for rec in _records(out):
+        w, label = rec["workload"], rec["strategy"]
+        cmd, env = rec["cmd"], rec["extra_env"]
+        if "@" not in label:
+            assert "--label" not in cmd and "MMBENCH_JVM_HEAP" not in env
+            continue
+        base, point = label.split("@")
+        assert cmd[cmd.index("--strategy") + 1] == base
+        assert cmd[cmd.index("--label") + 1] == label
+        assert rec["hosted_by"] == base
+        if point == "footprint":
+            assert w == "baseline" and "--gc-max-heap-bytes" not in cmd and not env
+        elif base == "boehm":
+            multiple = float(point.rstrip("x"))
+            cap = int(cmd[cmd.index("--gc-max-heap-bytes") + 1])
+            wanted = math.ceil(multiple * TRUE_MIN["boehm"] * LIVE[w])
+            assert 0 <= cap - wanted < 4096   # libgc's heap grows in 4 KiB blocks
+        elif base == "jvm-g1":
+            multiple = float(point.rstrip("x"))
+            assert env["MMBENCH_JVM_HEAP"] == f"{math.ceil(multiple * 1.5 * LIVE[w] / 1024)}k"
+        else:
+            assert base == "go" and cmd[cmd.index("--gogc") + 1] == point.removeprefix("gogc")
+        seen += 1
+    # 2 workloads x (2 x 3 heap points + 2 GOGC) x 2 rounds, + footprints.
+    assert seen >= 2 * 8 * 2
 
 
-def test_cap_binding_is_marked(sweep_folder):
-    """A cap below the uncapped heap binds; 50 x live is far above it and does not."""
-    data = load_json(sweep_folder / "sweep.json")["workloads"]["binary_trees"]
-    by_multiple = {p["multiple"]: p for p in data["points"]}
-    assert by_multiple[0.01]["cap_binding"] is True
-    assert by_multiple[50]["cap_binding"] is False
-    assert "cap not binding" in (sweep_folder / "sweep.md").read_text()
+def test_rounds_interleave(fake_sweep):
+    """Round 1 of every cell runs before round 2 of any; within a round a workload's
+    cells run one after another, in an order that differs between rounds."""
+    out, _, _ = fake_sweep
+    recs = sorted(_records(out), key=lambda r: r["started"])
+    reps = [r["rep"] for r in recs]
+    assert reps == sorted(reps)
+    orders = {}
+    for r in recs:
+        orders.setdefault((r["rep"], r["workload"]), []).append(r["strategy"])
+    for rep in (1, 2):
+        workloads = [r["workload"] for r in recs if r["rep"] == rep]
+        blocks = [w for i, w in enumerate(workloads) if i == 0 or workloads[i - 1] != w]
+        assert len(blocks) == len(set(blocks)), blocks
+    assert orders[(1, "binary_trees")] != orders[(2, "binary_trees")]
 
 
-def test_divisor_series_in_csv_and_markdown(sweep_folder):
-    import csv
-    rows = list(csv.DictReader((sweep_folder / "sweep.csv").open()))
-    assert sorted(r["divisor"] for r in rows if r["series"] == "divisor") == ["1", "12"]
-    assert any(r["series"] == "cap" and r["status"] == "oom" for r in rows)
-    assert "Free-space divisor" in (sweep_folder / "sweep.md").read_text()
+SCHEMA_KEYS = {"workload", "strategy", "label", "runtime", "series", "multiple", "gogc",
+               "heap_bytes", "status", "reps", "wall_s", "throughput_per_s",
+               "time_vs_best_manual", "time_vs_best_manual_ci95", "peak_rss_kib", "live_kib",
+               "rss_multiple", "lbo_wall", "lbo_cpu", "cpu_s", "gc_pause_p99_ns",
+               "gc_pause_max_ns", "footprint_kib"}
+
+
+def test_sweep_json_has_the_schema(fake_sweep):
+    out, _, _ = fake_sweep
+    data = load_json(out / "sweep.json")
+    assert data["experiment"] == "sweep" and data["size"] == "quick" and data["seed"] == 42
+    assert data["multiples"] == [1.25, 1.5, 3] and data["gogc"] == [50, 200]
+    assert data["collectors"] == ["boehm", "jvm-g1", "go"]
+    assert data["references"] == ["glibc", "arena"]
+    assert data["minheap"]["lru_cache"]["boehm"]["min_heap_bytes"] == int(1.5 * LIVE["lru_cache"])
+    # The fake's arena is its fastest manual strategy (80 ms a pass against glibc's 100).
+    for w in LIVE:
+        assert data["best_manual"][w]["strategy"] == "arena"
+        assert data["best_manual"][w]["wall_s"] == pytest.approx(0.08)
+    points = data["points"]
+    assert {p["workload"] for p in points} == set(LIVE)   # baseline only as footprint
+    assert len(points) == 2 * (2 + 3 + 3 + 2)
+    for p in points:
+        assert SCHEMA_KEYS <= set(p), SCHEMA_KEYS - set(p)
+        assert p["series"] == {"boehm": "heap", "jvm-g1": "heap", "go": "gogc"}.get(
+            p["strategy"], "manual")
+        assert p["footprint_kib"] > 0
+        if p["status"] != "ok":
+            continue
+        assert p["reps"] == 2 and p["peak_rss_kib"] > 0
+        assert p["live_kib"] == pytest.approx(LIVE[p["workload"]] / 1024)
+        assert p["rss_multiple"] == pytest.approx(p["peak_rss_kib"] / p["live_kib"])
+        # Paired per round against arena; the fake's figures are exact.
+        best = data["best_manual"][p["workload"]]["wall_s"]
+        assert p["time_vs_best_manual"] == pytest.approx(p["wall_s"] / best)
+        lo, hi = p["time_vs_best_manual_ci95"]
+        assert lo <= p["time_vs_best_manual"] <= hi
+    boehm3 = next(p for p in points if p["label"] == "boehm@3x" and p["workload"] == "lru_cache")
+    assert boehm3["multiple"] == 3 and boehm3["heap_bytes"] == math.ceil(3 * 1.5 * (8 << 20))
+    # 120 ms x (1 + min/heap) at 3 x the minimum, against arena's 80 ms.
+    assert boehm3["time_vs_best_manual"] == pytest.approx(0.12 * (1 + 1 / 3) / 0.08)
+    go50 = next(p for p in points if p["label"] == "go@gogc50")
+    assert go50["gogc"] == 50 and go50["multiple"] is None and go50["heap_bytes"] is None
+    # LBO within each runtime: the go points against each other only. The least
+    # distilled cost is go@gogc200's pass less its pauses (0.7 ms over 2 passes).
+    least = 0.13 * (1 + 50 / 200) - 0.0007 / 2
+    for p in (p for p in points if p["strategy"] == "go"):
+        assert p["lbo_wall"] == pytest.approx(p["wall_s"] / least - 1)
+
+
+def test_oom_point_is_recorded_and_the_sweep_goes_on(fake_sweep):
+    out, _, _ = fake_sweep
+    points = load_json(out / "sweep.json")["points"]
+    for w in LIVE:
+        by_label = {p["label"]: p for p in points if p["workload"] == w}
+        assert by_label["jvm-g1@1.25x"]["status"] == "oom"
+        assert by_label["jvm-g1@1.25x"]["time_vs_best_manual"] is None
+        assert by_label["jvm-g1@1.5x"]["status"] == "ok"
+        assert all(p["status"] == "ok" for label, p in by_label.items()
+                   if label != "jvm-g1@1.25x")
+    with open(out / "sweep.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["label"] == "jvm-g1@1.25x"]
+    assert [r["status"] for r in rows] == ["oom", "oom"]
+
+
+def test_summary_has_every_cell_under_its_label(fake_sweep):
+    """The sweep folder is a run folder: its summary holds one row per point."""
+    out, _, _ = fake_sweep
+    rows = load_json(out / "summary.json")["rows"]
+    labels = {(r["workload"], r["strategy"]) for r in rows}
+    assert ("lru_cache", "jvm-g1@3x") in labels and ("baseline", "go@footprint") in labels
+    assert ("baseline", "glibc") in labels and ("baseline", "boehm@1.25x") not in labels
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing(fake_build, tmp_path, monkeypatch, capsys):
+    minheap = _minheap_json(tmp_path / "minheap.json", [
+        {"workload": "lru_cache", "strategy": "jvm-g1", "min_heap_bytes": 10 << 20,
+         "live_bytes": LIVE["lru_cache"],
+         "probes": [{"trials": [{"status": "ok", "process_wall_s": 1.5}]}]}])
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--workloads", "lru_cache",
+                "--collectors", "jvm-g1", "--references", "glibc", "--multiples", "2",
+                "--minheap", minheap, "--reps", "2", "--dry-run", "--out", tmp_path / "out")
+    out = capsys.readouterr().out
+    assert rc == 0 and not (tmp_path / "out").exists()
+    assert f"lru_cache/jvm-g1@2x: MMBENCH_JVM_HEAP={20 << 10}k" in out
+    assert "lru_cache/glibc: (as built)" in out and "baseline/jvm-g1@footprint" in out
+    # 2 points + 2 footprints, 2 rounds; 2 points at 1.5 s each (glibc at the median).
+    assert ("2 points in 1 workloads, with the footprints 8 worker processes in 2 rounds, "
+            "roughly") in out
+    assert "roughly 6 s of worker time (1 of 2 points without" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--multiples", "2,abc"], "--multiples: multiple 'abc' is not a number"),
+    (["--gogc", "0"], "--gogc: GOGC '0' is not a whole number >= 1"),
+    (["--collectors", "nope"], "unknown strategy 'nope'"),
+    (["--collectors", "boehm", "--references", "boehm"], "both a collector and a reference"),
+    (["--minheap", "/nonexistent/minheap.json"], "--minheap /nonexistent/minheap.json: cannot"),
+    (["--reps", "0"], "--reps must be >= 1"),
+    (["--suite", "programs"], "the sweep runs the workloads suite only"),
+])
+def test_bad_input_is_one_line_and_exit_2(fake_build, tmp_path, monkeypatch, capsys, argv,
+                                          message):
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--out", tmp_path / "out", *argv)
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_collectors_without_a_minimum_heap_are_left_out_with_a_note(fake_build, tmp_path,
+                                                                    monkeypatch, capsys):
+    minheap = _minheap_json(tmp_path / "minheap.json", [
+        {"workload": "binary_trees", "strategy": "jvm-g1", "min_heap_bytes": None,
+         "status": "not found", "live_bytes": LIVE["binary_trees"]}])
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--workloads", "binary_trees",
+                "--collectors", "boehm,jvm-g1", "--references", "glibc", "--minheap", minheap,
+                "--out", tmp_path / "out")
+    out = capsys.readouterr()
+    assert rc == 2 and "no collector point to run" in out.err
+    assert "jvm-g1: no minimum heap in minheap.json (not found)" in out.err
+    assert len(out.err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- real workers
+
+
+def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, build_dir,
+                                                                     tmp_path, monkeypatch,
+                                                                     capsys):
+    if ("binary_trees", "boehm") not in catalog.entries or \
+            ("binary_trees", "glibc") not in catalog.entries:
+        pytest.skip("binary_trees under boehm and glibc not built")
+    # A minimum heap of 4 MiB stands in for the search's: 0.01 x is 40 KiB, far
+    # below what any collector needs, 50 x is far above.
+    minheap = _minheap_json(tmp_path / "minheap.json", [
+        {"workload": "binary_trees", "strategy": "boehm", "min_heap_bytes": 4 << 20,
+         "live_bytes": None}])
+    out = tmp_path / "out"
+    rc = _sweep(monkeypatch, "--build-dir", build_dir, "--workloads", "binary_trees",
+                "--collectors", "boehm", "--references", "glibc", "--multiples", "0.01,50",
+                "--minheap", minheap, "--size", "quick", "--reps", "1", "--no-pin", "--out", out)
+    _check_exit(out, rc, capsys.readouterr().err)
+    points = {p["label"]: p for p in load_json(out / "sweep.json")["points"]}
+    assert points["boehm@0.01x"]["status"] == "oom"
+    assert points["boehm@50x"]["status"] == "ok" and points["glibc"]["status"] == "ok"
+    rows = {r["strategy"]: r for r in load_json(out / "summary.json")["rows"]
+            if r["workload"] == "binary_trees"}
+    assert rows["boehm@50x"]["checksum"] == rows["glibc"]["checksum"]
+    assert points["boehm@50x"]["time_vs_best_manual"] > 0
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_resume_of_a_sweep_keeps_each_points_settings(fake_sweep, fake_build, tmp_path,
+                                                      monkeypatch, capsys, command):
+    """`mmbench sweep --resume` (or `run --resume`) completes a sweep folder: the
+    configured strategies come back from its manifest, so a point run again gets
+    its own heap; the sweep's sweep.json is written again."""
+    import shutil
+    from mmbench import cli
+    out = tmp_path / "sweep"
+    shutil.copytree(fake_sweep[0], out)
+    for p in (out / "raw").glob("lru_cache.jvm-g1@3x.r2.*"):
+        p.unlink()
+    (out / "sweep.json").unlink()
+    monkeypatch.setenv("MMBENCH_HOST_SLOW_MAX", "100")
+    extra = ["--no-report"] if command == "run" else []
+    rc = cli.main(["--build-dir", str(fake_build), command, "--resume", str(out), "--no-pin",
+                   *extra])
+    rec = load_json(out / "raw" / "lru_cache.jvm-g1@3x.r2.run.json")
+    assert rec["status"] == "ok"
+    assert rec["extra_env"]["MMBENCH_JVM_HEAP"] == f"{math.ceil(3 * 1.5 * (8 << 20) / 1024)}k"
+    assert rec["cmd"][rec["cmd"].index("--label") + 1] == "jvm-g1@3x"
+    if command == "run":
+        assert rc == 1   # the oom points are failures to `run`
+        return
+    _check_exit(out, rc, capsys.readouterr().err)
+    points = load_json(out / "sweep.json")["points"]
+    assert len(points) == 2 * (2 + 3 + 3 + 2)
+    resumed = next(p for p in points if p["label"] == "jvm-g1@3x" and p["workload"] == "lru_cache")
+    assert resumed["status"] == "ok" and resumed["reps"] == 2
+
+
+def test_resume_refuses_new_points(fake_build, tmp_path, monkeypatch, capsys):
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--resume", tmp_path, "--gogc", "10")
+    assert rc == 2 and "--gogc: a resumed sweep runs the points it planned" in \
+        capsys.readouterr().err
+
+
+def test_catalog_configured_strategies(fake_build):
+    from mmbench import workers
+    from mmbench.errors import UsageError
+    catalog = workers.load_catalog(fake_build)
+    spec = {"strategy": "boehm", "workloads": {"lru_cache": {"args": ["--x"], "env": {}}}}
+    catalog.add_configured("boehm@2x", spec)
+    assert catalog.hosted_strategy("boehm@2x") == "boehm"
+    assert catalog.worker_for("boehm@2x").family == "glibc"
+    # Hosted for the workloads it names only, with their settings.
+    assert ("lru_cache", "boehm@2x") in catalog.entries
+    assert ("binary_trees", "boehm@2x") not in catalog.entries
+    assert catalog.settings_of("lru_cache", "boehm@2x") == (["--x"], {})
+    assert catalog.settings_of("lru_cache", "boehm") == ([], {})
+    catalog.add_configured("boehm@2x", spec)   # the same again: nothing changes
+    for label, bad, message in [
+            ("boehm@2x", dict(spec, strategy="glibc"), "given twice"),
+            ("glibc", spec, "is a strategy already"),
+            ("boehm 2x", spec, "a label may hold"),
+            ("x@1x", dict(spec, strategy="nope"), "no built strategy 'nope'"),
+            ("y@1x", dict(spec, strategy="boehm@2x"), "no built strategy 'boehm@2x'"),
+            ("z@1x", {"strategy": "boehm"}, "malformed")]:
+        with pytest.raises(UsageError, match=message):
+            catalog.add_configured(label, bad)
+
+
+def test_estimate_takes_minheaps_process_times():
+    from mmbench.experiments import sweep
+    trial = {"status": "ok", "process_wall_s": 2.0}
+    doc = {"rows": [{"workload": "w", "strategy": "jvm-g1", "probes": [
+        {"trials": [trial, dict(trial, process_wall_s=4.0)]},
+        {"trials": [{"status": "oom", "process_wall_s": 100.0}]}]}]}
+    points = [sweep.Point("w", "jvm-g1", f"jvm-g1@{m}x", "jvm", "heap", multiple=m)
+              for m in (1, 2)] + [sweep.Point("w", "glibc", "glibc", "c++", "manual")]
+    # 3 s (the median of the completed trials) for each of 3 points, 2 rounds; glibc
+    # has no time of its own and counts at the median of those known.
+    assert sweep.estimate_seconds(points, doc, 2) == (18.0, 1)
+    assert sweep.estimate_seconds(points, {"rows": []}, 2) == (0.0, 3)

@@ -1,74 +1,66 @@
-"""Heap-size sweep: a tracing collector's time and pauses as a function of how
-much heap it may use, in multiples of the workload's live data (after Hertz &
-Berger, OOPSLA 2005). Boehm runs with --gc-max-heap-bytes = multiple x
-live_bytes; the manual strategies run uncapped as references. A run that hits
-the cap (exit 4) is a data point, status "oom". The smallest multiple that
-completes is found by bisection on a geometric scale.
+"""Time-space sweep: every collector's time as a function of the heap it may
+use, with the manual strategies on the same axes (after Hertz & Berger,
+OOPSLA 2005, and Cai et al., ISPASS 2022).
 
-What the cap means: GC_set_max_heap_size bounds the collector's whole heap
-(GC_get_heap_size): live objects plus Boehm's size-class rounding and block
-fragmentation, free space kept between collections, conservatively retained
-garbage, and the heap the worker had before the workload started (GC_INIT's
-initial heap, ~256 KiB). live_bytes is the workload's logical live data (its
-own count of bytes reachable at the peak). So multiple 1.0 can never
-complete, and the minimum multiple measures Boehm's space overhead on top of
-the live data.
+Each collector with a hard heap cap (Boehm's --gc-max-heap-bytes, the JVM's
+-Xms=-Xmx) runs at multiples of its minimum heap for the workload (minheap.json,
+experiments/minheap.py); Go, whose only limit is soft, runs at a range of GOGC
+values instead and its x is the peak RSS it reached. The manual strategies run
+as they are. Every point is a configured strategy (workers.Catalog.add_configured:
+a label such as jvm-g1@2x for the base strategy with the point's worker
+arguments and environment), so the whole sweep is one ordinary run: interleaved
+rounds, steady-state passes, re-runs of disturbed processes, adaptive rounds,
+and paired per-round ratios against the best manual strategy of the workload.
+A point that exceeds its heap is a data point with status oom; the sweep goes on.
 
-What the cap does not do: raise the heap above the collector's own choice.
-libgc collects once about (live + roots) / free-space-divisor bytes have been
-allocated since the last collection, whatever the cap, so a cap above the
-uncapped ("natural") heap changes nothing: those points repeat the uncapped
-configuration ("cap not binding"). To trace time against a *larger* heap
-(Hertz & Berger's curve), the second series runs the collector uncapped at a
-range of free-space divisors (--gc-free-space-divisor D; libgc's default is 3):
-a lower divisor lets more garbage accumulate between collections, so the heap
-grows and collections become rarer. Each divisor point's x is its *measured*
-heap (GC_get_heap_size at the end of the run) over live_bytes."""
+This module plans the points and turns the run's summary rows into sweep.json
+(the schema in docs/experiments.md); commands/sweep.py runs them.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import dataclasses
 import math
-import pathlib
+import statistics
 
 from mmbench import workers
-from mmbench.experiments import points
+from mmbench.stats import paired_ratio
 
-DEFAULT_MULTIPLES = "1.25,1.5,2,3,4,6,uncapped"
-DEFAULT_DIVISORS = "1,2,3,4,6,8,12"
+DEFAULT_COLLECTORS = ("boehm", "jvm-serial", "jvm-parallel", "jvm-g1", "jvm-zgc",
+                      "jvm-shenandoah", "jvm-epsilon", "go")
+DEFAULT_WORKLOADS = ("binary_trees", "lru_cache", "message_ring", "request_server", "teardown")
+DEFAULT_REFERENCES = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr", "epsilon")
+DEFAULT_MULTIPLES = "1.25,1.5,2,3,4,6"
+DEFAULT_GOGC = "25,50,100,200,400,800"
+# The workload whose peak RSS is the harness's own footprint per strategy.
+FOOTPRINT_WORKLOAD = "baseline"
+FOOTPRINT_LABEL = "footprint"
+# libgc's default free-space divisor; the Markdown of older sweep folders names it.
 LIBGC_DEFAULT_DIVISOR = 3
-DEFAULT_REFERENCES = ("glibc", "mimalloc", "jemalloc")
-PRECISION = 0.05      # bisection stops when hi/lo <= 1 + PRECISION
-LOWEST_PROBE = 1.0    # below the live data nothing can complete
-FAILED = ("oom", "timeout", "crash", "error")
 
 
-def parse_multiples(text: str) -> list[float | None]:
-    """'1.5,2,uncapped' -> [1.5, 2.0, None] (None = uncapped), sorted, uncapped last."""
-    out: list[float | None] = []
+def parse_multiples(text: str) -> list[float]:
+    """'1.25,2,6' -> [1.25, 2.0, 6.0]: multiples of the minimum heap, sorted, unique, > 1
+    is not required (below 1 is a heap known to fail, still a data point)."""
+    out = set()
     for item in text.split(","):
-        item = item.strip().lower()
+        item = item.strip()
         if not item:
-            continue
-        if item in ("uncapped", "inf", "none"):
-            out.append(None)
             continue
         try:
             value = float(item)
         except ValueError:
-            raise ValueError(f"multiple '{item}' is not a number or 'uncapped'") from None
-        if not value > 0:
-            raise ValueError(f"multiples must be > 0 (got {item})")
-        out.append(value)
+            raise ValueError(f"multiple '{item}' is not a number") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise ValueError(f"multiples must be finite and > 0 (got {item})")
+        out.add(value)
     if not out:
         raise ValueError("no multiples given")
-    capped = sorted({m for m in out if m is not None})
-    return capped + ([None] if None in out else [])
+    return sorted(out)
 
 
-def parse_divisors(text: str) -> list[int]:
-    """'1,3,12' -> [1, 3, 12] (sorted, unique); 'none' or '' -> [] (no divisor series)."""
+def parse_gogc(text: str) -> list[int]:
+    """'25,100' -> [25, 100] (sorted, unique); 'none' or '' -> [] (no Go series)."""
     if text.strip().lower() in ("", "none"):
         return []
     out = set()
@@ -76,191 +68,198 @@ def parse_divisors(text: str) -> list[int]:
         item = item.strip()
         if not item:
             continue
-        try:
-            value = int(item)
-        except ValueError:
-            raise ValueError(f"divisor '{item}' is not a whole number") from None
-        if value < 1:
-            raise ValueError(f"divisors must be >= 1 (got {item})")
-        out.add(value)
+        if not item.isdigit() or int(item) < 1:
+            raise ValueError(f"GOGC '{item}' is not a whole number >= 1")
+        out.add(int(item))
     return sorted(out)
 
 
-def label(multiple: float | None) -> str:
-    return "uncapped" if multiple is None else f"m{multiple:.4g}"
+@dataclasses.dataclass(frozen=True)
+class Point:
+    """One planned point: a configured strategy (label) of one workload."""
+    workload: str
+    strategy: str           # the base strategy
+    label: str              # the strategy name in the run folder
+    runtime: str
+    series: str             # heap | gogc | manual
+    multiple: float | None = None
+    gogc: int | None = None
+    heap_bytes: int | None = None
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
 
 
-def cap_bytes(multiple: float, live_bytes: float) -> int:
-    return int(math.ceil(multiple * live_bytes))
+def point_from_json(d: dict) -> Point:
+    """A Point from its dataclasses.asdict() form as JSON keeps it (the manifest's)."""
+    return Point(**dict(d, args=tuple(d.get("args") or ()),
+                        env=tuple(tuple(kv) for kv in d.get("env") or ())))
 
 
-def run_sweep(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: list[str],
-              strategy: str, references: list[str], multiples: list[float | None], reps: int,
-              bisect: bool = True, progress=None, divisors: list[int] | None = None) -> dict:
-    divisors = list(divisors or [])
-    result = {"strategy": strategy, "references": references, "reps": reps,
-              "size": opts["size"], "precision": PRECISION, "divisors": divisors,
-              "workloads": {}}
+def multiple_label(strategy: str, multiple: float) -> str:
+    return f"{strategy}@{multiple:g}x"
+
+
+def runtime_of(catalog: workers.Catalog, strategy: str) -> str:
+    return workers.runtime_of(catalog.strategies.get(strategy))
+
+
+def minheap_rows(doc: dict) -> dict[tuple, dict]:
+    """minheap.json's rows by (workload, strategy)."""
+    return {(r["workload"], r["strategy"]): r for r in doc.get("rows") or []}
+
+
+def plan_points(catalog: workers.Catalog, workloads: list[str], collectors: list[str],
+                references: list[str], multiples: list[float], gogc: list[int],
+                minheap: dict, knob_for) -> tuple[list[Point], list[str]]:
+    """The sweep's points, and a note for each (workload, collector) left out;
+    knob_for(catalog, strategy) -> Knob | None (experiments.minheap.knob_for)."""
+    rows = minheap_rows(minheap)
+    planned: list[Point] = []
+    notes: list[str] = []
     for w in workloads:
-        result["workloads"][w] = sweep_workload(root, catalog, opts, w, strategy, references,
-                                                multiples, reps, bisect, progress, divisors)
-    return result
+        planned += [Point(w, s, s, runtime_of(catalog, s), "manual") for s in references
+                    if (w, s) in catalog.entries]
+        for c in collectors:
+            if (w, c) not in catalog.entries:
+                notes.append(f"{w}/{c}: not built; left out")
+                continue
+            knob = knob_for(catalog, c)
+            runtime = runtime_of(catalog, c)
+            if knob is not None and not knob.hard:
+                # A soft limit cannot make a heap size: GOGC traces the curve.
+                planned += [Point(w, c, f"{c}@gogc{g}", runtime, "gogc", gogc=g,
+                                  args=("--gogc", str(g))) for g in gogc]
+                continue
+            row = rows.get((w, c)) or {}
+            minimum = row.get("min_heap_bytes")
+            if knob is None or not minimum:
+                why = ("no heap knob" if knob is None else
+                       f'no minimum heap in minheap.json ({row.get("status") or "no row"})')
+                notes.append(f"{w}/{c}: {why}; left out")
+                continue
+            for m in multiples:
+                heap = int(math.ceil(m * minimum))
+                # The size the knob imposes (rounded to what the runtime takes).
+                heap = knob.round(heap) if hasattr(knob, "round") else heap
+                args, env = knob.apply(heap)
+                planned.append(Point(w, c, multiple_label(c, m), runtime, "heap", multiple=m,
+                                     heap_bytes=heap, args=tuple(args),
+                                     env=tuple(sorted(env.items()))))
+    return planned, notes
 
 
-def _bisect(grid: dict, at, live: float) -> tuple[list, dict | None]:
-    """Bisection between the grid's largest failing multiple and its smallest
-    completing one, on a geometric scale: (the probes, the minimum found)."""
-    ok = sorted(m for m, p in grid.items() if p.status == "ok")
-    if not ok:
-        return [], None
-    hi = ok[0]
-    failed = sorted(m for m, p in grid.items() if p.status != "ok" and m < hi)
-    lo = failed[-1] if failed else None
-    if lo is None and hi > LOWEST_PROBE:
-        lo = LOWEST_PROBE if at(LOWEST_PROBE, 1).status != "ok" else None
-        if lo is None:
-            hi = LOWEST_PROBE
-    bisection = []
-    while lo is not None and hi / lo > 1 + PRECISION:
-        mid = math.sqrt(lo * hi)
-        p = at(mid, 1)  # ok/oom is deterministic enough for one process to decide
-        bisection.append({"multiple": mid, "status": p.status})
-        if p.status == "ok":
-            hi = mid
-        else:
-            lo = mid
-    return bisection, {"multiple": hi, "cap_bytes": cap_bytes(hi, live),
-                       "largest_failing_multiple": lo}
+def footprint_points(catalog: workers.Catalog, planned: list[Point]) -> list[Point]:
+    """The baseline workload under every base strategy of the sweep (the harness
+    and runtime's own footprint), uncapped; none where baseline is not built."""
+    bases = dict.fromkeys(p.strategy for p in planned)
+    out = []
+    for s in bases:
+        if (FOOTPRINT_WORKLOAD, s) not in catalog.entries:
+            continue
+        manual = any(p.strategy == s and p.series == "manual" for p in planned)
+        label = s if manual else f"{s}@{FOOTPRINT_LABEL}"
+        out.append(Point(FOOTPRINT_WORKLOAD, s, label, runtime_of(catalog, s), "footprint"))
+    return out
 
 
-def _references(root, catalog, opts, workload, references, reps, progress):
-    """The manual strategies run uncapped: (points, the fastest, its wall time)."""
-    refs = {}
-    for s in references:
-        if (workload, s) in catalog.entries:
-            refs[s] = points.measure(root / "reference" / workload, catalog, opts, workload, s,
-                                     reps, progress=progress)
-    ok_refs = {s: p for s, p in refs.items() if p.status == "ok" and p.wall_s}
-    best = min(ok_refs, key=lambda s: ok_refs[s].wall_s) if ok_refs else None
-    return refs, best, ok_refs[best].wall_s if best else None
+def configured_strategies(points: list[Point]) -> dict[str, dict]:
+    """The labels of the points as workers.Catalog.add_configured specs."""
+    configured: dict[str, dict] = {}
+    for p in points:
+        if p.label == p.strategy:
+            continue
+        spec = configured.setdefault(p.label, {"strategy": p.strategy, "workloads": {}})
+        spec["workloads"][p.workload] = {"args": list(p.args), "env": dict(p.env)}
+    return configured
 
 
-def sweep_workload(root, catalog, opts, workload, strategy, references, multiples, reps, bisect,
-                   progress, divisors=()) -> dict:
-    base = root / "points" / workload
-    # 1. The collector uncapped: its live_bytes sizes every cap.
-    uncapped = points.measure(base / "uncapped", catalog, opts, workload, strategy, reps,
-                              progress=progress)
-    if uncapped.status != "ok" or not uncapped.live_bytes:
-        return {"error": f"the uncapped {strategy} run failed ({uncapped.status}): "
-                         f"{uncapped.problem}",
-                "uncapped": uncapped.as_dict()}
-    live = uncapped.live_bytes
-    # 2. The manual references, uncapped.
-    refs, best, best_wall = _references(root, catalog, opts, workload, references, reps,
-                                        progress)
+def estimate_seconds(points: list[Point], minheap: dict, rounds: int) -> tuple[float, int]:
+    """A rough duration of `rounds` rounds: each point's process time is the
+    median over minheap.json's completed trials of its (workload, strategy), a
+    point without any at the median of those; (seconds, points without a
+    measured time). 0 seconds when minheap.json holds no times."""
+    rows = minheap_rows(minheap)
+    known: dict[tuple, float] = {}
+    for key, row in rows.items():
+        times = [t.get("process_wall_s") or t.get("wall_s") for probe in row.get("probes") or []
+                 for t in probe.get("trials") or [] if t.get("status") == "ok"]
+        times = [t for t in times if t]
+        if times:
+            known[key] = statistics.median(times)
+    if not known:
+        return 0.0, len(points)
+    fallback = statistics.median(known.values())
+    total = sum(known.get((p.workload, p.strategy), fallback) for p in points)
+    return total * rounds, sum(1 for p in points if (p.workload, p.strategy) not in known)
 
-    # 3. The grid, then bisection between the largest failure and the smallest success.
-    grid: dict[float, points.Point] = {}
 
-    def at(multiple: float, n: int) -> points.Point:
-        if multiple not in grid:
-            grid[multiple] = points.measure(
-                base / label(multiple), catalog, opts, workload, strategy, n,
-                ["--gc-max-heap-bytes", str(cap_bytes(multiple, live))], progress)
-        return grid[multiple]
+def _wall_by_round(row: dict) -> dict[int, float]:
+    """A summary row's steady-state pass time per round, over the rounds its figures
+    rest on (summary.build_rows' lbo_samples: {round: [wall_s, cpu_s, explicit_s]})."""
+    return {int(r): v[0] for r, v in (row.get("lbo_samples") or {}).items() if v and v[0]}
 
-    for m in multiples:
-        if m is not None:
-            at(m, reps)
-    bisection, minimum = _bisect(grid, at, live) if bisect else ([], None)
-    natural_heap = uncapped.gc_heap_bytes
-    rows = []
-    for m in sorted(grid):
-        rows.append(_row(workload, m, grid[m], live, best_wall, in_grid=m in multiples,
-                         natural_heap=natural_heap))
-    if None in multiples:
-        rows.append(_row(workload, None, uncapped, live, best_wall, in_grid=True,
-                         natural_heap=natural_heap))
 
-    # 4. The divisor series: uncapped, more or less garbage allowed between collections.
-    divisor_rows = []
-    for d in divisors:
-        p = points.measure(base / (f"d{d}"), catalog, opts, workload, strategy, reps,
-                           ["--gc-free-space-divisor", str(d)], progress)
-        divisor_rows.append(_row(workload, None, p, live, best_wall, in_grid=True,
-                                 series="divisor", divisor=d))
+def best_manual(rows: dict[tuple, dict], points: list[Point]) -> dict[str, dict]:
+    """Per workload, the manual strategy with the lowest median pass time."""
+    best: dict[str, dict] = {}
+    for p in points:
+        row = rows.get((p.workload, p.label))
+        if p.series != "manual" or not row or row["status"] != "ok" or not row.get("wall_s"):
+            continue
+        if p.workload not in best or row["wall_s"] < best[p.workload]["wall_s"]:
+            best[p.workload] = {"strategy": p.label, "wall_s": row["wall_s"]}
+    return best
+
+
+def _point(p: Point, row: dict, best: dict | None, best_row: dict | None,
+           footprint: dict | None, live_bytes: float | None) -> dict:
+    ratio = lo = hi = None
+    if best_row is not None and row["status"] == "ok":
+        ratio, lo, hi, _, _ = paired_ratio(_wall_by_round(row), _wall_by_round(best_row))
+    live_kib = row.get("live_kib") or (live_bytes / 1024 if live_bytes else None)
+    peak = row.get("peak_rss_kib")
     return {
-        "live_bytes": live,
-        "uncapped_heap_bytes": uncapped.gc_heap_bytes,
-        "best_reference": best,
-        "best_reference_wall_s": best_wall,
-        "references": {s: dict(p.as_dict(), relative_time=(p.wall_s / best_wall
-                                                           if p.wall_s and best_wall else None))
-                       for s, p in refs.items()},
-        "uncapped": dict(uncapped.as_dict(), relative_time=(uncapped.wall_s / best_wall
-                                                            if best_wall else None)),
-        "points": rows,
-        "divisor_points": divisor_rows,
-        "bisection": bisection,
-        "minimum": minimum,
+        "workload": p.workload, "strategy": p.strategy, "label": p.label,
+        "runtime": row.get("runtime") or p.runtime, "series": p.series,
+        "multiple": p.multiple, "gogc": p.gogc, "heap_bytes": p.heap_bytes,
+        "status": row["status"], "rep_status": row.get("rep_status"),
+        "reps": len(row.get("wall_samples") or []),
+        "wall_s": row.get("wall_s"), "throughput_per_s": row.get("throughput_per_s"),
+        "time_vs_best_manual": ratio,
+        "time_vs_best_manual_ci95": [lo, hi] if lo is not None else None,
+        "best_manual": (best or {}).get("strategy"),
+        "peak_rss_kib": peak, "live_kib": live_kib,
+        "rss_multiple": peak / live_kib if peak and live_kib else None,
+        "lbo_wall": row.get("lbo_wall"), "lbo_cpu": row.get("lbo_cpu"),
+        "cpu_s": row.get("cpu_s"), "gc_pause_p99_ns": row.get("gc_pause_p99_ns"),
+        "gc_pause_max_ns": row.get("gc_pause_max_ns"),
+        "gc_collections": row.get("gc_collections"),
+        "footprint_kib": (footprint or {}).get("peak_rss_kib"),
     }
 
 
-def _cap_binding(multiple, live, natural_heap) -> bool | None:
-    """A cap binds when it is below the heap the collector reaches uncapped at its default
-    divisor; at or above it the run repeats the uncapped configuration. None: unknown."""
-    if multiple is None:
-        return False
-    if not natural_heap:
-        return None
-    return cap_bytes(multiple, live) < natural_heap
-
-
-def _row(workload, multiple, p: points.Point, live, best_wall, in_grid, natural_heap=None,
-         series="cap", divisor=None) -> dict:
-    return {
-        "workload": workload,
-        "series": series,
-        "multiple": multiple,
-        "divisor": divisor,
-        "cap_bytes": cap_bytes(multiple, live) if multiple is not None else None,
-        "cap_binding": _cap_binding(multiple, live, natural_heap) if series == "cap" else None,
-        "in_grid": in_grid,
-        "status": p.status,
-        "rep_status": p.rep_status,
-        "wall_s": p.wall_s,
-        "relative_time": p.wall_s / best_wall if p.wall_s and best_wall else None,
-        "peak_rss_kib": p.peak_rss_kib,
-        "gc_heap_bytes": p.gc_heap_bytes,
-        "heap_over_live": p.gc_heap_bytes / live if p.gc_heap_bytes else None,
-        "rss_over_live": p.peak_rss_kib * 1024 / live if p.peak_rss_kib else None,
-        "gc_collections": p.gc_collections,
-        "pause_p50_ns": p.pause.get("p50"),
-        "pause_p99_ns": p.pause.get("p99"),
-        "pause_max_ns": p.pause.get("max"),
-        "lat_p50_ns": p.lat.get("p50"),
-        "lat_p99_ns": p.lat.get("p99"),
-        "lat_max_ns": p.lat.get("max"),
-        "checksum": p.checksum,
-        "folder": p.folder,
-        "problem": p.problem,
-    }
-
-
-CSV_COLUMNS = ["workload", "series", "multiple", "divisor", "cap_bytes", "cap_binding", "status",
-               "wall_s", "relative_time", "peak_rss_kib", "gc_heap_bytes", "heap_over_live",
-               "rss_over_live", "gc_collections",
-               "pause_p50_ns", "pause_p99_ns", "pause_max_ns", "lat_p50_ns", "lat_p99_ns",
-               "lat_max_ns", "checksum"]
-
-
-def to_csv(sweep: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for w, data in sweep["workloads"].items():
-        for row in data.get("points", []) + data.get("divisor_points", []):
-            writer.writerow([("uncapped" if c == "multiple" else "") if row.get(c) is None
-                             else row[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+def build_result(summary_rows: list[dict], points: list[Point], footprints: list[Point],
+                 minheap: dict, settings: dict) -> dict:
+    """sweep.json: the settings (size, seed, multiples, gogc, collectors, references,
+    notes, ...), the minimum heaps used, each workload's best manual strategy and
+    one entry per point (docs/experiments.md)."""
+    rows = {(r["workload"], r["strategy"]): r for r in summary_rows}
+    best = best_manual(rows, points)
+    heaps = minheap_rows(minheap)
+    foot = {p.strategy: rows.get((p.workload, p.label)) for p in footprints}
+    out = []
+    for p in points:
+        row = rows.get((p.workload, p.label))
+        if row is None:
+            continue
+        b = best.get(p.workload)
+        out.append(_point(p, row, b, rows.get((p.workload, b["strategy"])) if b else None,
+                          foot.get(p.strategy),
+                          (heaps.get((p.workload, p.strategy)) or {}).get("live_bytes")))
+    used = {}
+    for (w, s), r in heaps.items():
+        if any(p.workload == w and p.strategy == s for p in points):
+            used.setdefault(w, {})[s] = {k: r.get(k) for k in (
+                "min_heap_bytes", "status", "live_bytes", "min_multiple", "knob", "hard_cap")}
+    return dict({"experiment": "sweep"}, **settings, minheap=used, best_manual=best,
+                points=out)

@@ -63,7 +63,8 @@ def build_manifest(args, opts, plan, catalog, previous: dict | None) -> dict:
         # Each worker's --describe output (allocator, per-strategy "config", gc_version).
         "workers": {family: dict(describes.get(family, {}), path=str(w.path), strategies=[
             s for s, f in catalog.strategies.items() if f == family and s not in
-            catalog.preloads], identity=describes.get(family, {}).get("allocator", w.identity))
+            catalog.preloads and s not in catalog.configured],
+            identity=describes.get(family, {}).get("allocator", w.identity))
             for family, w in catalog.workers.items()},
         "preloads": _describe_preloads(catalog),
         "environment": machine.tuning_environment(),

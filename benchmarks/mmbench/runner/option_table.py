@@ -171,10 +171,13 @@ def help_text(o: RunOption) -> str:
     return o.help.format(default=o.default, sizes=" | ".join(SIZES))
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
+def add_run_options(p: argparse.ArgumentParser, leave_out: tuple[str, ...] = ()) -> None:
     """The options that say what a run measures and where it goes, as `mmbench
-    run` and `mmbench stability` take them."""
+    run` and `mmbench stability` take them; those keyed in leave_out are the
+    command's own."""
     for o in RUN_OPTIONS:
+        if o.key in leave_out:
+            continue
         if o.type is None:
             p.add_argument(o.option, action="store_true", help=help_text(o))
         else:

@@ -96,6 +96,7 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
     the resumed run's manifest may name libraries to preload without --preload."""
     prev = (previous or {}).get("options", {})
     preloads, given_preloads = _resolve_preloads(args, catalog, previous, prev, trusted)
+    configured = _resolve_configured(args, catalog, prev, trusted)
     opts = {o.key: _resolve(o, args, previous, prev) for o in RUN_OPTIONS
             if o.key not in _OWN_RULES}
     opts.update(_resolve_names(args, catalog, prev, given_preloads))
@@ -106,6 +107,8 @@ def resolve_options(args, catalog: workers.Catalog, previous: dict | None,
     if opts["order_seed"] is None:
         opts["order_seed"] = random.SystemRandom().randrange(2**32)
     opts["preloads"] = preloads
+    if configured:
+        opts["configured"] = configured
     # Test-only extras apply to this invocation only (a resume reruns without them).
     strategies = list(catalog.strategies)
     opts["worker_args"] = _scoped(args.worker_arg, strategies, "--worker-arg", False)
@@ -163,6 +166,22 @@ def _resolve_preloads(args, catalog: workers.Catalog, previous: dict | None, pre
             raise UsageError(f"--preload {name}: no such file: {path}")
         catalog.add_preload(name, path)
     return preloads, given_preloads
+
+
+def _resolve_configured(args, catalog: workers.Catalog, prev: dict, trusted: bool) -> dict:
+    """The run's configured strategies (workers.Catalog.add_configured): those the
+    command made (an experiment's points, args.configured), else a resumed run's;
+    each becomes a strategy of `catalog`."""
+    configured = getattr(args, "configured", None) or prev.get("configured") or {}
+    if not isinstance(configured, dict):
+        raise UsageError(f"configured strategies: malformed ({configured!r})")
+    if configured and not trusted and not getattr(args, "configured", None):
+        raise UsageError("the resumed run configures strategies with worker arguments and "
+                         "environment, named by a manifest.json that this user does not own "
+                         "or that others may write: refusing to run them")
+    for label, spec in configured.items():
+        catalog.add_configured(label, spec)
+    return configured
 
 
 def _resolve_names(args, catalog: workers.Catalog, prev: dict, given_preloads: dict) -> dict:

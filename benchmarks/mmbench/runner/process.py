@@ -201,13 +201,18 @@ def clear_leftovers(req: RunRequest) -> list[pathlib.Path]:
 def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
     """The worker's command line and the environment it gets beyond the runner's."""
     opts, strategy, catalog = req.opts, req.strategy, req.catalog
-    extra_args = _scoped_values(opts.get("worker_args", {}), strategy)
-    extra_env = dict(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
-                                                              strategy))
+    # A configured strategy's own settings first: the options' extras may add to them.
+    extra_args, extra_env = catalog.settings_of(req.workload, strategy)
+    extra_args += _scoped_values(opts.get("worker_args", {}), strategy)
+    extra_env.update(v.split("=", 1) for v in _scoped_values(opts.get("worker_env", {}),
+                                                             strategy))
     extra_env.update(sanitizers.worker_env(req.worker,
                                            catalog.entries.get((req.workload, strategy)),
                                            extra_env))
     strategy_args = ["--strategy", strategy]
+    if strategy in catalog.configured:
+        # The base strategy, told to write its results under the label.
+        strategy_args = ["--strategy", catalog.hosted_strategy(strategy), "--label", strategy]
     if req.preload:
         # The host strategy, told to write results under this name and to refuse
         # to run unless the preloaded library really serves malloc (exit 3).
@@ -361,7 +366,8 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
         "workload": req.workload, "strategy": req.strategy, "rep": req.rep,
         "size": opts["size"], "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd,
         "worker": str(worker.path), "family": worker.family,
-        "hosted_by": req.catalog.hosted_strategy(req.strategy) if req.preload else None,
+        "hosted_by": req.catalog.hosted_strategy(req.strategy)
+        if req.preload or req.strategy in req.catalog.configured else None,
         "preload": req.preload, "extra_env": extra_env, "pid": result.pid,
         "status": outcome.status, "problem": outcome.problem, "exit_code": result.exit_code,
         "signal": result.signal, "wall_s": result.wall_s, "user_s": result.user_s,
