@@ -35,8 +35,6 @@ DEFAULT_GOGC = "25,50,100,200,400,800"
 # The workload whose peak RSS is the harness's own footprint per strategy.
 FOOTPRINT_WORKLOAD = "baseline"
 FOOTPRINT_LABEL = "footprint"
-# libgc's default free-space divisor; the Markdown of older sweep folders names it.
-LIBGC_DEFAULT_DIVISOR = 3
 
 
 def parse_multiples(text: str) -> list[float]:
