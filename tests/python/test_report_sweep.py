@@ -38,7 +38,7 @@ def _section(md: str, heading: str) -> str:
 
 def test_hertz_berger_table_cells(result):
     md = sweep_md.sweep_markdown(result)
-    hb = _section(md, "## Hertz–Berger: the smallest heap within 10% of the best manual strategy")
+    hb = _section(md, "## Hertz–Berger: the smallest heap within 10% of the best explicit malloc/free strategy")
     assert _cells(hb, "binary_trees", "boehm") == [
         "binary_trees", "boehm", "4×", "3.50×", "7.46×", "oom", "1.80×", "1.40×", "1.15×",
         "1.05×", "1.02×"]
@@ -57,7 +57,7 @@ def test_per_workload_tables(result):
     md = sweep_md.sweep_markdown(result)
     bt = _section(md, "## binary_trees")
     assert "Live data: c++ 4.00 MiB, jvm 5.00 MiB, go 4.50 MiB." in bt
-    assert "Best manual strategy: **mimalloc** (200 ms per pass)." in bt
+    assert "Best explicit malloc/free strategy: **mimalloc** (200 ms per pass)." in bt
     boehm = bt[bt.index("### boehm"):bt.index("### jvm-g1")]
     assert "Multiples of its minimum heap (6.00 MiB, ok)." in boehm
     assert _cells(boehm, "1.25×") == ["1.25×", "7.50 MiB", "oom", "—", "—", "—", "—", "—"]

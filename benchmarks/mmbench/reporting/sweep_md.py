@@ -75,9 +75,9 @@ def _live_line(pts: list[dict]) -> str:
 def _best_line(result: dict, workload: str) -> str:
     best = (result.get("best_manual") or {}).get(workload)
     if not best or not best.get("strategy"):
-        return "Best manual strategy: none completed."
+        return "Best explicit malloc/free strategy: none completed."
     wall = best.get("wall_s")
-    return (f'Best manual strategy: **{best["strategy"]}** '
+    return (f'Best explicit malloc/free strategy: **{best["strategy"]}** '
             f'({fmt.format_duration(wall * 1e9 if wall is not None else None)} per pass).')
 
 
@@ -186,7 +186,8 @@ def hertz_berger_markdown(result: dict, within: float = hertz_berger.WITHIN,
     pct = f"{100 * within:g}%"
     grid, interpolated = hertz_berger.published_crossing(within)
     published = ", ".join(f"{_x(m)} {fmt.ratio(r)}" for m, r in hertz_berger.HERTZ_BERGER_2005)
-    title = f"Hertz–Berger: the smallest heap within {pct} of the best manual strategy"
+    title = (f"Hertz–Berger: the smallest heap within {pct} of the best explicit malloc/free "
+             "strategy")
     lines = [f"{heading} {title}", ""] if heading else []
     lines += [f"Heap in multiples of each collector's minimum heap (the smallest in which it "
               f"completes); the grid multiple is the first whose time is within {pct}, "
@@ -210,7 +211,7 @@ def _header(result: dict) -> list[str]:
             + " their minimum heap; Go at GOGC "
             + ", ".join(str(g) for g in result.get("gogc", [])) + "; manual strategies "
             + ", ".join(result.get("references", [])) + " as points. Time is the "
-            "steady-state time per pass relative to the best manual strategy's, paired per "
+            "steady-state time per pass relative to the best explicit malloc/free strategy's, paired per "
             "round (95% CI); LBO within the collector's runtime.", ""]
 
 
