@@ -144,7 +144,10 @@ class _Sampler(threading.Thread):
         fd = _open_proc(self.pid, "smaps_rollup")
         if fd is None:
             return b""
-        alive = os.pread(self.fd, 256, 0).split()[1:2] not in ([], [b"0"])
+        try:
+            alive = os.pread(self.fd, 256, 0).split()[1:2] not in ([], [b"0"])
+        except OSError:  # reaped: the pid may be another process's now
+            alive = False
         if not alive:
             os.close(fd)
             return b""
