@@ -3,10 +3,19 @@
 - The child runs in a process group of its own, so a timeout kills it and
   anything it started (SIGKILL to the group).
 - Peak RSS and CPU time come from os.wait4 (the kernel's rusage of exactly
-  that child): ru_maxrss in KiB is the authoritative peak.
+  that child): ru_maxrss in KiB is the authoritative peak of a process that
+  maps no shared memory.
 - A sampler thread reads /proc/<pid>/statm every sample period through one
   file descriptor opened at spawn time, so it can never read another process
   that reused the pid after the child was reaped.
+- RSS counts a physical page once per mapping of it, so a process that maps
+  one shared memory object at several addresses (multi-mapped heaps) has an
+  RSS, and a ru_maxrss, that overstate its memory. When a sample's shared
+  memory (tmpfs/memfd/SysV pages, RssShmem) is a large part of its resident
+  pages, the sampler also reads Pss from /proc/<pid>/smaps_rollup (which
+  counts each page once), at a bounded rate, since that read walks the page
+  tables under the process's mmap lock. status is opened at spawn too;
+  smaps_rollup when first needed (see _Sampler._rollup).
 """
 
 from __future__ import annotations
@@ -20,6 +29,13 @@ import threading
 import time
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+# Shared resident pages from this fraction of the resident ones on: look closer.
+SHARED_FRACTION = 0.25
+# smaps_rollup is read at most once per PSS_PERIOD_S, and a read that took t
+# is followed by none for PSS_COST_RATIO * t (a large address space takes
+# milliseconds to walk): the sampler spends at most a tenth of its time there.
+PSS_PERIOD_S = 0.05
+PSS_COST_RATIO = 10
 STDERR_TAIL_BYTES = 4000
 
 
@@ -31,17 +47,33 @@ class ProcessResult:
     wall_s: float
     user_s: float
     sys_s: float
-    peak_rss_kib: int
+    peak_rss_kib: int              # wait4 ru_maxrss
     samples: list[tuple]           # (t_s since spawn, rss_kib)
     started: float                 # time.time() at spawn
     finished: float
     stderr_tail: str
     spawn_error: str | None = None
     pid: int | None = None
+    sampled_peak_pss_kib: int | None = None  # None: Pss never read (no shared memory)
 
     @property
     def sampled_peak_rss_kib(self) -> int | None:
         return max((kib for _t, kib in self.samples), default=None)
+
+
+def _open_proc(pid: int, name: str) -> int | None:
+    try:
+        return os.open(f"/proc/{pid}/{name}", os.O_RDONLY)
+    except OSError:
+        return None
+
+
+def _kib_field(text: bytes, name: bytes) -> int | None:
+    """N of a "Name:   N kB" line in a /proc status or smaps_rollup text (neither
+    begins with the fields read here)."""
+    at = text.find(b"\n" + name + b":")
+    fields = text[at + len(name) + 2:].split(None, 1) if at >= 0 else []
+    return int(fields[0]) if fields else None
 
 
 class _Sampler(threading.Thread):
@@ -51,10 +83,13 @@ class _Sampler(threading.Thread):
         self.t0 = t0
         self.samples: list[tuple] = []
         self.stop_event = threading.Event()
-        try:
-            self.fd: int | None = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
-        except OSError:
-            self.fd = None
+        self.fd = _open_proc(pid, "statm")
+        self.status_fd = _open_proc(pid, "status")
+        self.pid = pid
+        self.rollup_fd: int | None = None  # opened when needed: see _rollup
+        self.peak_pss_kib: int | None = None
+        self.next_pss_at = 0.0
+        self.shares_memory = False  # once seen, Pss is read for the rest of the run
 
     def sample_once(self) -> bool:
         if self.fd is None:
@@ -65,22 +100,69 @@ class _Sampler(threading.Thread):
         except OSError:  # the process is gone
             return False
         fields = text.split()
-        if len(fields) < 2:
+        if len(fields) < 3:
             return False
         rss_kib = int(fields[1]) * PAGE_KIB
         if rss_kib == 0:  # a zombie: exited, not reaped yet
             return False
         self.samples.append((now - self.t0, rss_kib))
+        # statm's shared pages are file-backed ones too (every process's shared
+        # libraries), which RSS counts once: only shared memory is multi-mapped.
+        shared = self.shares_memory or int(fields[2]) * PAGE_KIB >= SHARED_FRACTION * rss_kib
+        if shared and now >= self.next_pss_at:
+            self._read_pss(rss_kib)
+            done = time.monotonic()
+            self.next_pss_at = done + max(PSS_PERIOD_S, PSS_COST_RATIO * (done - now))
         return True
+
+    def _read_pss(self, rss_kib: int) -> None:
+        try:
+            if not self.shares_memory and self.status_fd is not None:
+                shmem_kib = _kib_field(os.pread(self.status_fd, 4096, 0), b"RssShmem")
+                self.shares_memory = (shmem_kib or 0) >= SHARED_FRACTION * rss_kib
+            if not self.shares_memory:
+                return
+            pss_kib = _kib_field(self._rollup(), b"Pss")
+        except OSError:  # the process is gone; statm says so next time
+            return
+        if pss_kib:
+            self.peak_pss_kib = max(self.peak_pss_kib or 0, pss_kib)
+
+    def _rollup(self) -> bytes:
+        """smaps_rollup's text. Unlike statm and status, an open smaps_rollup
+        reads the address space it was opened on, which the worker's exec (or a
+        launcher's) replaces: it is opened when first needed and again when it
+        fails, by pid; the process then still being there (statm, through
+        the spawn-time fd) proves the pid was still its: it is not reaped yet."""
+        if self.rollup_fd is not None:
+            try:
+                return os.pread(self.rollup_fd, 4096, 0)
+            except OSError:  # ESRCH: that address space is gone
+                pass
+            os.close(self.rollup_fd)
+            self.rollup_fd = None
+        fd = _open_proc(self.pid, "smaps_rollup")
+        if fd is None:
+            return b""
+        try:
+            alive = os.pread(self.fd, 256, 0).split()[1:2] not in ([], [b"0"])
+        except OSError:  # reaped: the pid may be another process's now
+            alive = False
+        if not alive:
+            os.close(fd)
+            return b""
+        self.rollup_fd = fd
+        return os.pread(fd, 4096, 0)
 
     def run(self):
         try:
             while self.sample_once() and not self.stop_event.wait(self.period_s):
                 pass
         finally:
-            if self.fd is not None:
-                os.close(self.fd)
-                self.fd = None
+            for name in ("fd", "status_fd", "rollup_fd"):
+                if getattr(self, name) is not None:
+                    os.close(getattr(self, name))
+                    setattr(self, name, None)
 
 
 def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
@@ -314,4 +396,5 @@ def _result(child: _Child, started: float, wall: float, stderr_path: str) -> Pro
         exit_code=exit_code, signal=sig, timed_out=child.timed_out.is_set(), wall_s=wall,
         user_s=rusage.ru_utime, sys_s=rusage.ru_stime, peak_rss_kib=rusage.ru_maxrss,
         samples=child.sampler.samples, started=started, finished=time.time(),
-        stderr_tail=_tail(stderr_path), pid=child.pid)
+        stderr_tail=_tail(stderr_path), pid=child.pid,
+        sampled_peak_pss_kib=child.sampler.peak_pss_kib)

@@ -1,9 +1,12 @@
 """Which instruments of a run's peak memory this machine offers, for the manifest.
 
-- peak_rss_kib (the runner's os.wait4 ru_maxrss), GNU time's "Maximum resident
+- ru_maxrss_kib (the runner's os.wait4 ru_maxrss), GNU time's "Maximum resident
   set size" and /proc/<pid>/status VmHWM are one kernel counter (the mm's
   hiwater_rss) read three ways. Their agreement (tests/python/test_runner_rss.py)
   proves that the runner read the right process, not that the figure is right.
+  It is peak_rss_kib, except for a process that maps shared memory, which RSS
+  counts once per mapping: peak_rss_kib is then the sampled peak Pss
+  (sampled_peak_pss_kib, /proc/<pid>/smaps_rollup; docs/run-folder.md).
 - sampled_peak_rss_kib, the maximum of the RSS timeline, is computed apart from
   that counter: the runner reads /proc/<pid>/statm (the current resident pages)
   every sample period and keeps the largest. It is a lower bound of the true
@@ -19,6 +22,10 @@
 from __future__ import annotations
 
 import os
+
+from mmbench.execute import PSS_PERIOD_S
+
+PSS_PERIOD_MS = PSS_PERIOD_S * 1000
 
 
 def _v2_mount(mountinfo: str) -> str | None:
@@ -67,7 +74,10 @@ def describe(sample_ms: float) -> dict:
     """The manifest's "memory_instruments": what each peak figure is and what is independent."""
     return {
         "peak_rss_kib": "wait4 ru_maxrss: the kernel's hiwater_rss, the same counter as "
-                        "/usr/bin/time -v's maximum resident set size and VmHWM",
+                        "/usr/bin/time -v's maximum resident set size and VmHWM; for a "
+                        "process mapping shared memory (peak_rss_source pss), which RSS "
+                        "counts once per mapping, the sampled peak Pss of smaps_rollup "
+                        f"read every {PSS_PERIOD_MS:g} ms or less often",
         "sampled_peak_rss_kib": "maximum of /proc/<pid>/statm resident pages read every "
                                 f"{sample_ms:g} ms: a lower bound of the true peak, missing at "
                                 "most what was touched and given back within one period",

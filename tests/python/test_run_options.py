@@ -20,7 +20,8 @@ from mmbench.runner import option_table as table
 RECORD_KEYS = [
     "workload", "strategy", "rep", "size", "threads", "seed", "cmd", "worker", "family",
     "hosted_by", "preload", "extra_env", "pid", "status", "problem", "exit_code", "signal",
-    "wall_s", "user_s", "sys_s", "peak_rss_kib", "sampled_peak_rss_kib",
+    "wall_s", "user_s", "sys_s", "peak_rss_kib", "peak_rss_source", "ru_maxrss_kib",
+    "sampled_peak_pss_kib", "sampled_peak_rss_kib",
     "worker_peak_rss_kib", "rss_samples", "sample_ms", "figure_wall_s", "cpus", "noise",
     "disturbed", "attempts", "digests", "stderr_tail", "logs_cut", "started", "finished"]
 

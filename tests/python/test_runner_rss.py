@@ -62,8 +62,21 @@ def test_peak_rss_agrees_with_gnu_time(rss_run, tmp_path):
         # Same worker, same arguments, outputs elsewhere.
         cmd = [a.replace(str(rf.root / "raw"), str(tmp_path)) for a in record["cmd"]]
         reference = _time_max_rss_kib(cmd)
-        ours = record["peak_rss_kib"]
+        ours = record["ru_maxrss_kib"]
         assert abs(ours - reference) <= 0.10 * reference, (workload, strategy, ours, reference)
+        check_peak_source(record)
+
+
+def check_peak_source(record):
+    """peak_rss_kib is ru_maxrss, or the sampled peak Pss, which can only be lower
+    (Pss counts each resident page at most once)."""
+    if record["peak_rss_source"] == "pss":
+        assert record["peak_rss_kib"] == record["sampled_peak_pss_kib"] > 0, record
+        assert record["peak_rss_kib"] <= record["ru_maxrss_kib"], record
+    else:
+        assert record["peak_rss_source"] == "ru_maxrss", record
+        assert record["peak_rss_kib"] == record["ru_maxrss_kib"], record
+        assert record["sampled_peak_pss_kib"] is None, record
 
 
 def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
@@ -77,15 +90,15 @@ def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
             continue  # it can end before the first sample; the others run far longer
         assert timeline, (workload, strategy)
         assert record["sampled_peak_rss_kib"] == max(kib for _, kib in timeline)
-        assert record["sampled_peak_rss_kib"] <= record["peak_rss_kib"] * 1.02
+        assert record["sampled_peak_rss_kib"] <= record["ru_maxrss_kib"] * 1.02
         times = [t for t, _ in timeline]
         assert times == sorted(times)
         if len(timeline) >= 20:  # a long run: the sampler saw the bulk of the peak
-            assert record["sampled_peak_rss_kib"] >= 0.5 * record["peak_rss_kib"]
+            assert record["sampled_peak_rss_kib"] >= 0.5 * record["ru_maxrss_kib"]
 
 
 def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
-    """Two independent instruments of one process's peak: the runner's wait4
+    """Two independent instruments of one process's peak RSS: the runner's wait4
     ru_maxrss and the worker's VmHWM (/proc/self/status, read after the run; per
     address space, so it cannot include the shell the worker was started from)."""
     folder, _ = tiny_run
@@ -100,8 +113,9 @@ def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
             assert record["status"] == "ok", (workload, strategy, rep)
             vmhwm = load_json(rf.raw(workload, strategy, rep, "detail"))["self_vmhwm_kib"]
             assert vmhwm > 0
-            ours = record["peak_rss_kib"]
+            ours = record["ru_maxrss_kib"]
             assert abs(ours - vmhwm) <= 0.05 * vmhwm, (workload, strategy, rep, ours, vmhwm)
+            check_peak_source(record)
             checked += 1
     compared = [p for p in manifest["plan"]["pairs"]
                 if catalog.strategies.get(p[1]) not in NOT_DETERMINISTIC]

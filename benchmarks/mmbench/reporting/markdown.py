@@ -18,8 +18,10 @@ METHOD_NOTES = [
     "from before paired rounds, the ratio of mean throughputs with Fieller's interval. "
     "'CI n/a' means fewer than two repetitions or an unbounded interval.",
     "CV: coefficient of variation of the time over repetitions.",
-    "Peak RSS: median over repetitions of the worker process's ru_maxrss (wait4); RSS/live is "
-    "peak RSS over the workload's live data at its peak.",
+    "Peak RSS: median over repetitions of the worker process's ru_maxrss (wait4); a process "
+    "mapping shared memory, which RSS counts once per mapping, is measured by its sampled "
+    "peak Pss (smaps_rollup) instead. RSS/live is peak RSS over the workload's live data at "
+    "its peak.",
     "Latency percentiles and GC pauses: from the histograms of all repetitions merged "
     "(HdrHistogram, ~3 significant digits); GC pauses is the median count per repetition.",
     "Bold: the best value in its column among rows with status ok. "

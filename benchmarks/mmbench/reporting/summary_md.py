@@ -27,7 +27,8 @@ NOTES = (
     "CV: coefficient of variation of the time over repetitions; "
     "baseline is the harness's footprint and real_time_loop runs at a fixed rate (read its "
     f"frame-time percentiles): their speed figures are {fmt.NA}; "
-    "peak RSS: median of the worker's wait4 ru_maxrss; "
+    "peak RSS: median of the worker's wait4 ru_maxrss (its Pss for a process mapping "
+    "shared memory, where RSS counts a page once per mapping); "
     "live: the workload's peak reachable data; latencies: per unit of work, all "
     "repetitions merged; `(leaks)`: the workload leaks on purpose under this strategy; "
     f"{DASH}: not measured.")

@@ -110,8 +110,8 @@ OVERVIEW_LEGEND = (
     ("footprint", "footprint: the empty workload, i.e. the harness's own memory per strategy "
                   "(no speed ratio: it does no work to speak of)"),
 )
-OVERVIEW_RSS_LEGEND = ("peak RSS: median over repetitions of the worker's ru_maxrss "
-                       "(lower is better)")
+OVERVIEW_RSS_LEGEND = ("peak RSS: median over repetitions of the worker's ru_maxrss, or of its "
+                       "Pss for a process mapping shared memory (lower is better)")
 
 
 def overview_table(figs: list[RowFigures]) -> Table:

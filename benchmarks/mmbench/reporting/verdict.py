@@ -90,7 +90,8 @@ NOTES = [
     "so in MDC, which makes the bound lower than the true overhead. It is relative to "
     "the strategies run: without epsilon, MDC comes from a real allocator. It says "
     "nothing of memory: epsilon's cost is its RSS, hence RSS/live beside it.",
-    "RSS/live: median peak RSS (ru_maxrss) over the workload's live data at its peak; "
+    "RSS/live: median peak RSS (ru_maxrss; Pss for a process mapping shared memory) over "
+    "the workload's live data at its peak; "
     f"n/a where the workload keeps less than a page ({MIN_LIVE_KIB:.0f} KiB) live, below "
     "what RSS resolves. "
     "Retained after drain: RSS 1 s after the workload released everything, and its share "

@@ -316,7 +316,7 @@ def _expected_family(req: RunRequest) -> str:
 
 
 def measured_process(result: execute.ProcessResult, outcome: Outcome) -> tuple:
-    """(peak RSS KiB, RSS samples, the worker's own peak or None): a worker that
+    """(ru_maxrss KiB, RSS samples, the worker's own peak or None): a worker that
     runs its workload as a process of its own (the programs worker) reports that
     process's ru_maxrss and timeline, which are then the figures."""
     program = (outcome.detail or {}).get("program") if outcome.status == "ok" else None
@@ -361,7 +361,10 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
                 result: execute.ProcessResult, outcome: Outcome) -> dict:
     """The run's record (run.json), docs/run-folder.md."""
     opts, worker, ok = req.opts, req.worker, outcome.status == "ok"
-    peak_rss, samples, worker_peak = measured_process(result, outcome)
+    ru_maxrss, samples, worker_peak = measured_process(result, outcome)
+    # A process mapping shared memory may have its pages counted once per
+    # mapping by RSS: its peak is then its sampled peak Pss (execute.py).
+    pss = result.sampled_peak_pss_kib if worker_peak is None else None
     return {
         "workload": req.workload, "strategy": req.strategy, "rep": req.rep,
         "size": opts["size"], "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd,
@@ -371,7 +374,9 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
         "preload": req.preload, "extra_env": extra_env, "pid": result.pid,
         "status": outcome.status, "problem": outcome.problem, "exit_code": result.exit_code,
         "signal": result.signal, "wall_s": result.wall_s, "user_s": result.user_s,
-        "sys_s": result.sys_s, "peak_rss_kib": peak_rss,
+        "sys_s": result.sys_s, "peak_rss_kib": ru_maxrss if pss is None else pss,
+        "peak_rss_source": "ru_maxrss" if pss is None else "pss",
+        "ru_maxrss_kib": ru_maxrss, "sampled_peak_pss_kib": pss,
         "sampled_peak_rss_kib": result.sampled_peak_rss_kib if worker_peak is None
         else max((kib for _, kib in samples), default=None),
         "worker_peak_rss_kib": worker_peak,
