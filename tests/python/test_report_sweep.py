@@ -38,7 +38,8 @@ def _section(md: str, heading: str) -> str:
 
 def test_hertz_berger_table_cells(result):
     md = sweep_md.sweep_markdown(result)
-    hb = _section(md, "## Hertz–Berger: the smallest heap within 10% of the best explicit malloc/free strategy")
+    hb = _section(md, "## Hertz–Berger: the smallest heap within 10% of the best explicit "
+                  "malloc/free strategy")
     assert _cells(hb, "binary_trees", "boehm") == [
         "binary_trees", "boehm", "4×", "3.50×", "7.46×", "oom", "1.80×", "1.40×", "1.15×",
         "1.05×", "1.02×"]

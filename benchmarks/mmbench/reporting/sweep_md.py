@@ -211,8 +211,8 @@ def _header(result: dict) -> list[str]:
             + " their minimum heap; Go at GOGC "
             + ", ".join(str(g) for g in result.get("gogc", [])) + "; manual strategies "
             + ", ".join(result.get("references", [])) + " as points. Time is the "
-            "steady-state time per pass relative to the best explicit malloc/free strategy's, paired per "
-            "round (95% CI); LBO within the collector's runtime.", ""]
+            "steady-state time per pass relative to the best explicit malloc/free "
+            "strategy's, paired per round (95% CI); LBO within the collector's runtime.", ""]
 
 
 def sweep_markdown(result: dict) -> str:
