@@ -18,10 +18,11 @@ for dir in "$results"/*/; do
     "$mmbench" pack --remove "$dir" || status=1
   fi
   # plots/ is emptied first, so that figures no longer drawn do not linger.
-  if [ -f "$dir/summary.json" ]; then
-    rm -rf "$dir/plots" && "$mmbench" report --quiet "$dir" || status=1
-  elif [ -f "$dir/sweep.json" ] || [ -f "$dir/scale.json" ]; then
+  # A sweep folder is also a run folder; its report is sweep.md and its figures.
+  if [ -f "$dir/sweep.json" ] || [ -f "$dir/scale.json" ]; then
     rm -rf "$dir/plots" && "$mmbench" plot "$dir" >/dev/null || status=1
+  elif [ -f "$dir/summary.json" ]; then
+    rm -rf "$dir/plots" && "$mmbench" report --quiet "$dir" || status=1
   fi
 done
 exit $status
