@@ -103,7 +103,10 @@ def test_plot_writes_the_sweep_figures(tmp_path):
 
 
 def test_plot_refuses_an_older_sweep(tmp_path):
-    shutil.copy(REPO / "results" / "sweep" / "sweep.json", tmp_path / "sweep.json")
+    # The shape of the first landing's sweep.json (one Boehm strategy, per-workload grids).
+    old = {"strategy": "boehm", "size": "default", "reps": 3, "precision": 0.05,
+           "workloads": {"binary_trees": {"live_bytes": 4194304, "grid": [], "references": []}}}
+    (tmp_path / "sweep.json").write_text(json.dumps(old))
     done = subprocess.run([str(MMBENCH), "plot", str(tmp_path)], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2

@@ -138,8 +138,13 @@ def sweep_hertz_berger(repo: pathlib.Path, rel: str = SWEEP) -> str:
         return (f"{heading}No sweep of the current format is committed in [{rel}/]({rel}/) "
                 f"({found}); `mmbench sweep` writes one, and this block then holds its "
                 "Hertz–Berger table.\n")
+    rounds = result.get("reps")
+    # One sweep, not two: no stability figures, so the block says how little rests on it.
+    caveat = (" No second sweep was judged against it (`mmbench stability --from`): "
+              "treat single points as noisy." if rounds is not None else "")
     return (f"{heading}From the committed sweep ([{rel}/sweep.md]({rel}/sweep.md), made by "
-            f"`mmbench sweep` and committed unedited, size `{result.get('size')}`).\n\n"
+            f"`mmbench sweep` and committed unedited, size `{result.get('size')}`, "
+            f"{rounds} round(s)).{caveat}\n\n"
             + sweep_md.hertz_berger_markdown(result, heading=None))
 
 
