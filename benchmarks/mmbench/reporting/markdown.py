@@ -47,6 +47,13 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def pipe_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A pipe table of plain strings (cells as given), then a blank line."""
+    def line(cells) -> str:
+        return "| " + " | ".join(cells) + " |"
+    return [line(header), line(["---"] * len(header))] + [line(r) for r in rows] + [""]
+
+
 def table_lines(t: Table, padded: bool = False, text_columns: int = 2) -> list[str]:
     """The table's Markdown lines: its first text_columns columns left-aligned,
     the rest right; padded, every column as wide as its widest cell, so it reads

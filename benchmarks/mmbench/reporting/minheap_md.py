@@ -11,17 +11,10 @@ import statistics
 
 from mmbench import fmt
 from mmbench.fmt import DASH, TIMES
+from mmbench.reporting.markdown import pipe_table
 
 KNOB_TEXT = {"boehm-cap": "--gc-max-heap-bytes", "jvm-heap": "-Xms = -Xmx",
              "go-memlimit": "GOMEMLIMIT, GOGC off (soft)"}
-
-
-def _line(cells) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return [_line(header), _line(["---"] * len(header))] + [_line(r) for r in rows] + [""]
 
 
 def _bytes(n) -> str:
@@ -94,7 +87,7 @@ def minheap_markdown(result: dict) -> str:
              "## Minimum heap per collector", "",
              "The smallest heap that passed, its multiple of the live data, the largest "
              "that failed, and peak RSS and time of the measured region at the minimum.", ""]
-    lines += _table(["workload", "strategy", "knob", "live", "min heap", f"{TIMES} live",
+    lines += pipe_table(["workload", "strategy", "knob", "live", "min heap", f"{TIMES} live",
                      "fails at", "peak RSS at min", "time at min", "probes", "status"],
                     _min_heap_rows(result))
     soft = _soft_rows(result)
@@ -103,7 +96,7 @@ def minheap_markdown(result: dict) -> str:
                   "GOMEMLIMIT is soft: the runtime goes past it rather than fail, so there is "
                   "no minimum to bisect for. Each limit below ran with GOGC off; the figure is "
                   "the peak RSS it reached (median over the trials).", ""]
-        lines += _table(["workload", "strategy", "GOMEMLIMIT", f"{TIMES} live", "status",
+        lines += pipe_table(["workload", "strategy", "GOMEMLIMIT", f"{TIMES} live", "status",
                          "peak RSS", f"RSS {TIMES} live"], soft)
     lines += ["## The smallest memory that does the job", "",
               "What a device with little memory can run, and how fast. A collector: its "
@@ -111,7 +104,7 @@ def minheap_markdown(result: dict) -> str:
               "under that strategy); Go: the lowest peak RSS a soft limit reached with status "
               "ok; a manual strategy: its uncapped peak RSS less its own baseline's. The "
               "throughput is that of the runs at that point.", ""]
-    lines += _table(["workload", "strategy", "kind", "memory", "basis", "footprint",
+    lines += pipe_table(["workload", "strategy", "kind", "memory", "basis", "footprint",
                      "throughput", "status"], _smallest_rows(result))
     return "\n".join(lines)
 

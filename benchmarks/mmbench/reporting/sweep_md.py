@@ -11,6 +11,7 @@ import statistics
 from mmbench import fmt
 from mmbench.experiments import hertz_berger
 from mmbench.fmt import DASH, NA, TIMES
+from mmbench.reporting.markdown import pipe_table
 
 CSV_COLUMNS = ["workload", "strategy", "label", "runtime", "series", "multiple", "gogc",
                "heap_bytes", "status", "reps", "wall_s", "throughput_per_s",
@@ -20,15 +21,6 @@ CSV_COLUMNS = ["workload", "strategy", "label", "runtime", "series", "multiple",
                "footprint_kib"]
 GO_NOTE = ("Go has no hard heap cap (GOMEMLIMIT is soft): its series sweeps GOGC, and "
            "its memory figure is the peak RSS it reached, not an imposed heap.")
-
-
-def _row_line(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return [_row_line(header), "| " + " | ".join("---" for _ in header) + " |",
-            *(_row_line(r) for r in rows), ""]
 
 
 def _x(value) -> str:
@@ -107,7 +99,7 @@ def _collector_section(result: dict, workload: str, strategy: str, pts: list[dic
     header = ["GOGC" if gogc else "heap (× min heap)", "heap", "status",
               "time vs best manual (95% CI)", "peak RSS MiB", "peak RSS × live", "LBO (wall)",
               "worst pause ms"]
-    return lines + _table(header, _collector_rows(pts, gogc))
+    return lines + pipe_table(header, _collector_rows(pts, gogc))
 
 
 def _manual_section(pts: list[dict]) -> list[str]:
@@ -121,7 +113,7 @@ def _manual_section(pts: list[dict]) -> list[str]:
                      _mib_kib(p.get("peak_rss_kib")) if ok else DASH,
                      fmt.ratio(p.get("rss_multiple")) if ok else DASH,
                      _mib_kib(p.get("footprint_kib"))])
-    return ["### Manual strategies", ""] + _table(
+    return ["### Manual strategies", ""] + pipe_table(
         ["strategy", "status", "time per pass", "time vs best manual (95% CI)",
          "peak RSS MiB", "peak RSS × live", "footprint MiB"], rows)
 
@@ -197,7 +189,7 @@ def hertz_berger_markdown(result: dict, within: float = hertz_berger.WITHIN,
               "manual at each multiple. " + GO_NOTE, ""]
     header = ["workload", "collector", f"within {pct} at", "interpolated",
               "peak RSS × live there", *(f"at {_x(m)}" for m in multiples)]
-    lines += _table(header, [_hb_row(r, multiples, largest) for r in rows])
+    lines += pipe_table(header, [_hb_row(r, multiples, largest) for r in rows])
     lines += [f"Published ({hertz_berger.HERTZ_BERGER_2005_CITATION}; Java, GenMS, simulated "
               f"with oracle frees): {published}; within {pct} at {_x(grid)} "
               f"({fmt.ratio(interpolated)} interpolated).", ""]
