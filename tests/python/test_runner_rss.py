@@ -79,6 +79,16 @@ def check_peak_source(record):
         assert record["sampled_peak_pss_kib"] is None, record
 
 
+def _rss_counter_ceiling(ru_maxrss_kib: int) -> float:
+    """The most a statm read may exceed ru_maxrss: 2%, plus the kernel's RSS
+    counter slack. Both read per-CPU counters (percpu_counter_read since Linux
+    6.2; per-thread caches before) that lag by up to batch pages per CPU, batch
+    = max(32, 2 * CPUs): on 2 CPUs 64 pages, seen as +164 KiB on a 6 MB run."""
+    cpus = os.cpu_count() or 1
+    slack_pages = max(32, 2 * cpus) * cpus
+    return ru_maxrss_kib * 1.02 + slack_pages * os.sysconf("SC_PAGE_SIZE") / 1024
+
+
 def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
     folder, cases = rss_run
     rf = RunFolder(folder)
@@ -90,7 +100,7 @@ def test_sampled_peak_never_exceeds_wait4_peak(rss_run):
             continue  # it can end before the first sample; the others run far longer
         assert timeline, (workload, strategy)
         assert record["sampled_peak_rss_kib"] == max(kib for _, kib in timeline)
-        assert record["sampled_peak_rss_kib"] <= record["ru_maxrss_kib"] * 1.02
+        assert record["sampled_peak_rss_kib"] <= _rss_counter_ceiling(record["ru_maxrss_kib"])
         times = [t for t, _ in timeline]
         assert times == sorted(times)
         if len(timeline) >= 20:  # a long run: the sampler saw the bulk of the peak

@@ -22,9 +22,14 @@ def _scoped_values(scoped: dict[str, list], strategy: str) -> list:
 
 
 # A runtime that cannot turn its own out-of-memory into exit 4: Go dies with a
-# fatal error (exit 2), the JVM with an uncaught OutOfMemoryError.
+# fatal error (exit 2), the JVM with an uncaught OutOfMemoryError, or, when the
+# heap is too small for the collector to start at all, HotSpot's refusals at VM
+# initialisation (Shenandoah's minimum region count, "Too small maximum heap").
 _RUNTIME_OOM = re.compile(r"^fatal error: runtime: out of memory|"
-                          r"java\.lang\.OutOfMemoryError", re.MULTILINE)
+                          r"java\.lang\.OutOfMemoryError|"
+                          r"^Too small (?:maximum|initial) heap|"
+                          r"heap size \(\w+\) is too low to afford the minimum number of regions",
+                          re.MULTILINE)
 
 
 def status_of(result: execute.ProcessResult) -> str:
