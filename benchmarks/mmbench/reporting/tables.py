@@ -235,7 +235,9 @@ def measurement_table(figs: list[RowFigures]) -> Table:
                      Cell(str(f.reruns))])
     notes = ["CV: coefficient of variation of the figure's time over repetitions. "
              "iterations/run: the workload's passes in one process; the first is timed unit "
-             "by unit (the latency figures) and is the warm-up; the figure is the median of "
+             "by unit (the latency figures) and is the warm-up (the JVM worker runs untimed "
+             "warm-up passes before it, in every workload but leak_exit: the JIT's warm-up "
+             "stays out of its latencies); the figure is the median of "
              "the later, steady-state ones, run with the per-unit clock off. Workloads that "
              "cannot repeat (leak_exit, real_time_loop) run once, timed. "
              "clock share: the per-unit clock's calibrated cost (units × cost per timed unit) "

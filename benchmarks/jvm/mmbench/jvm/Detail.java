@@ -68,9 +68,9 @@ final class Detail {
     return its;
   }
 
-  // The JIT's warm-up: the untimed passes before the timed one (none by
-  // default: then the timed first pass is the warm-up, as in the C++ worker),
-  // and the JIT's compile time before, during and after the first timed pass.
+  // The JIT's warm-up: the untimed passes before the timed one (--warmup-passes;
+  // with none, or in leak_exit, the timed first pass is the warm-up, as in the
+  // C++ worker), and the JIT's compile time before, during and after it.
   static Map<String, Object> warmup(Passes m) {
     Map<String, Object> w = Json.obj();
     List<Object> passes = new ArrayList<>();

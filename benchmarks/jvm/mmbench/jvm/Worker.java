@@ -127,8 +127,10 @@ public final class Worker {
   static int run(Options opt, Workload workload, Collectors.Collector c, Size size) throws Exception {
     String label = opt.label.isEmpty() ? c.name : opt.label;
     boolean repeat = workload.info().repeatable && opt.minTimeS > 0;
-    // Warm-up passes only where running again measures the same thing.
-    int warmups = workload.info().repeatable ? opt.warmupPasses : 0;
+    // Warm-up passes wherever a pass leaves nothing behind: real_time_loop too
+    // (one timed pass, its frame times, but a JIT as warm as the others'); not a
+    // deliberate leak, whose forgotten objects the warm-up would add to the peak.
+    int warmups = workload.info().deliberateLeak ? 0 : opt.warmupPasses;
     Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1, warmups);
     String log = System.getProperty("mmbench.gclog", "");
     if (Boolean.getBoolean("mmbench.gclog.temporary")) new java.io.File(log).deleteOnExit();
