@@ -179,6 +179,11 @@ def test_cache_is_reused_and_an_interrupted_search_resumes(fake_catalog, fake_en
     finer = minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1,
                                  precision=0.02)
     assert len(_runs(log)) > before and finer["precision"] == 0.02
+    # So is another --min-time (the probes' passes and the times at the minimum).
+    before = len(_runs(log))
+    longer = minheap.load_or_find(tmp_path, fake_catalog, dict(_opts(), min_time=1.5), *pairs,
+                                  trials=1, precision=0.02)
+    assert len(_runs(log)) > before and longer["min_time"] == 1.5
 
 
 def test_knobs_come_from_the_listing(fake_catalog):

@@ -16,10 +16,15 @@ GNU_TIME = "/usr/bin/time"
 
 
 # The Go worker's peak is not one deterministic figure: its concurrent
-# collector's pacing moves it between runs, and its ru_maxrss also spans the
-# image it re-executes from and its gctrace copier (docs/go-worker.md). Its
-# rows are left out of these two comparisons.
+# collector's pacing moves it between runs (docs/go-worker.md), so its rows are
+# left out of the comparison with a second run under GNU time.
 NOT_DETERMINISTIC = {"go"}
+# Within one run, what Go's ru_maxrss may hold beyond the run's own VmHWM: the
+# image it re-executes from and its gctrace copier (2.4 MiB each, `--list` under
+# GNU time) and the detail's encoding after VmHWM is read (json.Marshal grows
+# the heap; baseline at default size: ru_maxrss 6784 KiB, VmHWM 5772, GNU time
+# 6784).
+GO_AFTER_READ_KIB = 1536
 
 
 def _cases(catalog):
@@ -116,20 +121,20 @@ def test_wait4_peak_agrees_with_workers_own_vmhwm(tiny_run, catalog):
     manifest = load_json(folder / "manifest.json")
     checked = 0
     for workload, strategy in manifest["plan"]["pairs"]:
-        if catalog.strategies.get(strategy) in NOT_DETERMINISTIC:
-            continue
+        after_read = GO_AFTER_READ_KIB if catalog.strategies.get(strategy) == "go" else 0
         for rep in range(1, manifest["plan"]["reps"] + 1):
             record = load_json(rf.raw(workload, strategy, rep, "run"))
             assert record["status"] == "ok", (workload, strategy, rep)
             vmhwm = load_json(rf.raw(workload, strategy, rep, "detail"))["self_vmhwm_kib"]
             assert vmhwm > 0
             ours = record["ru_maxrss_kib"]
-            assert abs(ours - vmhwm) <= 0.05 * vmhwm, (workload, strategy, rep, ours, vmhwm)
+            assert ours >= 0.95 * vmhwm, (workload, strategy, rep, ours, vmhwm)
+            assert ours <= 1.05 * vmhwm + after_read, (workload, strategy, rep, ours, vmhwm)
             check_peak_source(record)
             checked += 1
-    compared = [p for p in manifest["plan"]["pairs"]
-                if catalog.strategies.get(p[1]) not in NOT_DETERMINISTIC]
-    assert checked == len(compared) * manifest["plan"]["reps"] > 0
+    assert checked == len(manifest["plan"]["pairs"]) * manifest["plan"]["reps"] > 0
+    if "go" in catalog.workers:  # the Go rows are checked too
+        assert any(catalog.strategies.get(s) == "go" for _, s in manifest["plan"]["pairs"])
 
 
 def test_manifest_names_the_memory_instruments(tiny_run):

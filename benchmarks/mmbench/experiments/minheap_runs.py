@@ -17,7 +17,9 @@ from mmbench import workers
 from mmbench.experiments import points
 from mmbench.files import read_json, write_json_atomic
 
-KEY = ("experiment", "size", "seed", "trials", "precision")
+# What a cached row depends on besides its worker: --min-time too, since the
+# probes' passes (and the times at the minimum) change with it.
+KEY = ("experiment", "size", "seed", "min_time", "trials", "precision")
 SECTIONS = ("rows", "manual", "baselines")
 BASELINE = "baseline"
 MANUAL_DEFAULT = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr")
@@ -39,7 +41,8 @@ class Cache:
         self.catalog = catalog
         self._digests: dict[str, str] = {}
         self.data = {"experiment": "minheap", "size": opts["size"], "seed": opts["seed"],
-                     "trials": trials, "precision": precision}
+                     "min_time": opts.get("min_time"), "trials": trials,
+                     "precision": precision}
         old = None
         if self.path.exists():
             try:
