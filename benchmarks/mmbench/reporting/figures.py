@@ -65,6 +65,14 @@ class RowFigures:
     iterations: float | None = None
     na: dict = field(default_factory=dict)  # figure name -> why it is not applicable
     runtime: str | None = None      # c++ | jvm | go | programs (summary.py)
+    gc_collections: float | None = None  # a collector's collections in the measured span
+
+    @property
+    def few_collections(self) -> bool:
+        """A collector that collected less often than once per measured pass: at
+        its heap most passes saw no collection, and the figure is mostly allocation."""
+        return (self.gc_collections is not None and self.iterations is not None
+                and self.headline != "footprint" and self.gc_collections < self.iterations)
 
     @property
     def has_gc(self) -> bool:
@@ -137,6 +145,7 @@ def row_figures(data: RunData, row: dict) -> RowFigures:
         excluded_reps=int(number(row.get("excluded_reps")) or 0),
         reruns=int(number(row.get("reruns")) or 0),
         iterations=figure("iterations_per_run"), na=na, runtime=row.get("runtime"),
+        gc_collections=figure("gc_collections"),
     )
 
 

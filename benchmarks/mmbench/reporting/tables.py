@@ -110,6 +110,13 @@ OVERVIEW_LEGEND = (
     ("footprint", "footprint: the empty workload, i.e. the harness's own memory per strategy "
                   "(no speed ratio: it does no work to speak of)"),
 )
+# A collector whose heap held most passes without a collection.
+FEW_COLLECTIONS_MARK = "°"
+FEW_COLLECTIONS_NOTE = (
+    f"{FEW_COLLECTIONS_MARK}: the collector ran fewer collections in the measured span than "
+    "the run had passes, so most passes saw none: at this heap the figure is mostly the cost "
+    "of allocating (the collection between passes is reported apart); `mmbench sweep` "
+    "measures the collectors at multiples of their minimum heap.")
 OVERVIEW_RSS_LEGEND = ("peak RSS: median over repetitions of the worker's ru_maxrss, or of its "
                        "Pss for a process mapping shared memory (lower is better)")
 
@@ -145,7 +152,8 @@ def overview_table(figs: list[RowFigures]) -> Table:
                 rss_row.append(Cell(f.status))
             else:
                 v = first_value(f) if first_value else None
-                rel_row.append(Cell(sig3(v), v) if first_value else Cell(fmt.NA))
+                mark = FEW_COLLECTIONS_MARK if f.few_collections and v is not None else ""
+                rel_row.append(Cell(sig3(v) + mark, v) if first_value else Cell(fmt.NA))
                 rss_row.append(Cell(sig3(f.peak_rss_mib), f.peak_rss_mib))
         if first_value is None:  # footprint: the RSS row alone
             rss_row[0] = rel_row[0]
@@ -161,6 +169,8 @@ def overview_table(figs: list[RowFigures]) -> Table:
     headlines = {f.headline for f in figs}
     legend = [text for headline, text in OVERVIEW_LEGEND if headline in headlines]
     notes = ["; ".join(legend + [OVERVIEW_RSS_LEGEND]) + "."]
+    if any(f.ok and f.few_collections for f in figs):
+        notes.append(FEW_COLLECTIONS_NOTE)
     runtimes = sorted({f.runtime for f in figs if f.runtime})
     if len(runtimes) > 1:
         notes.append(f"Runtimes side by side ({', '.join(runtimes)}): a ratio across "
