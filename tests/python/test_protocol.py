@@ -72,6 +72,22 @@ def test_stability_verdict_counts_moved_cells():
     assert stability.judge(rows, [_row("baseline", "x", 1.0, headline="footprint")])["cells"] == 0
 
 
+def test_stability_by_runtime_judges_each_runtime_apart():
+    def rt(rows, runtime):
+        return [dict(r, runtime=runtime) for r in rows]
+    a = rt([_row(f"w{i}", "x", 1.0) for i in range(10)], "c++") + \
+        rt([_row(f"w{i}", "g", 1.0) for i in range(10)], "go")
+    b = rt([_row(f"w{i}", "x", 1.0) for i in range(10)], "c++") + \
+        rt([_row(f"w{i}", "g", 1.4 if i < 3 else 1.0) for i in range(10)], "go")
+    assert not stability.judge(a, b)["fit"]
+    split = stability.by_runtime(a, b)
+    assert split["c++"]["fit"] and split["c++"]["cells"] == 10
+    assert not split["go"]["fit"] and split["go"]["moved_25"] == 3
+    text = stability.render_by_runtime(split)
+    assert "c++: 10 ratio cells; moved > 10%: 0" in text and "go: 10 ratio cells" in text
+    assert stability.by_runtime(a[:10], b[:10]) == {}  # one runtime: nothing to split
+
+
 def test_a_slow_machine_is_a_disturbance():
     assert noise.disturbance({"speed_probe_ratio": 1.05}, True) == []
     assert "70% slower" in noise.disturbance({"speed_probe_ratio": 1.7}, True)[0]

@@ -97,6 +97,26 @@ def render(v: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def by_runtime(rows_a: list[dict], rows_b: list[dict]) -> dict[str, dict]:
+    """judge() within each runtime of two runs' rows ({} for a single runtime): which
+    rows do not reproduce, C++ strategies or a managed runtime's."""
+    runtimes = sorted({r["runtime"] for r in rows_a + rows_b if r.get("runtime")})
+    if len(runtimes) < 2:
+        return {}
+    return {rt: judge([r for r in rows_a if r.get("runtime") == rt],
+                      [r for r in rows_b if r.get("runtime") == rt]) for rt in runtimes}
+
+
+def render_by_runtime(verdicts: dict[str, dict]) -> str:
+    lines = [f'{rt}: {v["cells"]} ratio cells; moved > 10%: {v["moved_10"]}; '
+             f'moved > 25%: {v["moved_25"]}; median within-cell CV '
+             + ("?" if v["median_cv"] is None else f'{100 * v["median_cv"]:.2f}%')
+             + ("; fit" if v["fit"] else "; not fit") for rt, v in verdicts.items()
+             if v["cells"]]
+    return ("\nby runtime (the same bounds within each):\n" + "\n".join(lines) + "\n"
+            if lines else "")
+
+
 def _rows(folder: pathlib.Path) -> list[dict]:
     try:
         return read_json(folder / "summary.json")["rows"]
@@ -157,7 +177,8 @@ def stability_command(args) -> int:
                 return 130
             session.write_summary()
         a, b = split_halves(pathlib.Path(run_args.run_folder))
-    verdict = judge(_rows(a), _rows(b))
+    rows_a, rows_b = _rows(a), _rows(b)
+    verdict = judge(rows_a, rows_b)
     print(f"A: {a}\nB: {b}\n")
-    print(render(verdict), end="")
+    print(render(verdict) + render_by_runtime(by_runtime(rows_a, rows_b)), end="")
     return 0 if verdict["fit"] else 1
