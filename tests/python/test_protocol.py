@@ -57,7 +57,7 @@ def test_stability_verdict_counts_moved_cells():
     b[0] = _row("w0", "x", 1.12)  # one of ten moved by 12%: allowed (at most 10%)
     v = stability.judge(a, b)
     assert v["moved_10"] == 1 and v["moved_25"] == 0 and v["fit"], v["reasons"]
-    b[1] = _row("w1", "x", 0.85)  # two of ten: too many
+    b[1] = _row("w1", "x", 0.85)  # two of ten (0.85 is 17.6% below 1.0): too many
     v = stability.judge(a, b)
     assert v["moved_10"] == 2 and not v["fit"]
     b = [_row(f"w{i}", "x", 1.0) for i in range(10)]
@@ -70,6 +70,15 @@ def test_stability_verdict_counts_moved_cells():
     # Footprint and fixed-rate rows are not ratio cells.
     rows = [_row("baseline", "x", 5.0, headline="footprint")]
     assert stability.judge(rows, [_row("baseline", "x", 1.0, headline="footprint")])["cells"] == 0
+
+
+def test_a_move_is_the_same_whichever_run_comes_first():
+    assert stability.moved(1.0, 0.8) == pytest.approx(-0.25)
+    assert stability.moved(0.8, 1.0) == pytest.approx(0.25)
+    a = [_row(f"w{i}", "x", 1.0) for i in range(10)]
+    b = [_row(f"w{i}", "x", 0.79 if i == 0 else 1.0) for i in range(10)]
+    ab, ba = stability.judge(a, b), stability.judge(b, a)
+    assert ab["moved_25"] == ba["moved_25"] == 1 and not ab["fit"] and not ba["fit"]
 
 
 def test_stability_by_runtime_judges_each_runtime_apart():

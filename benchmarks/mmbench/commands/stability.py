@@ -48,6 +48,13 @@ def _cells(rows: list[dict]) -> dict:
     return {(r["workload"], r["strategy"]): r for r in rows}
 
 
+def moved(a: float, b: float) -> float:
+    """How far b is from a: the larger over the smaller, minus 1, negative when b is
+    the smaller; the same size whichever run comes first (0.8 -> 1.0 and 1.0 -> 0.8
+    both move by 25%)."""
+    return (max(a, b) / min(a, b) - 1) * (1 if b >= a else -1)
+
+
 def judge(rows_a: list[dict], rows_b: list[dict]) -> dict:
     """The figures and verdict for two runs' summary rows."""
     a, b = _cells(rows_a), _cells(rows_b)
@@ -59,7 +66,7 @@ def judge(rows_a: list[dict], rows_b: list[dict]) -> dict:
             continue
         if ra.get("ratio_vs_ref") and rb.get("ratio_vs_ref"):
             moves.append((key, ra["ratio_vs_ref"], rb["ratio_vs_ref"],
-                          rb["ratio_vs_ref"] / ra["ratio_vs_ref"] - 1))
+                          moved(ra["ratio_vs_ref"], rb["ratio_vs_ref"])))
     cvs = [r["cv_wall"] for rows in (rows_a, rows_b) for r in rows
            if r.get("cv_wall") is not None and r.get("headline", "throughput") == "throughput"]
     moved10 = [m for m in moves if abs(m[3]) > MOVED_LIMIT]
