@@ -69,14 +69,18 @@ class RowFigures:
 
     @property
     def few_collections(self) -> bool:
-        """A collector that collected less often than once per measured pass: at
-        its heap most passes saw no collection, and the figure is mostly allocation."""
-        return (self.gc_collections is not None and self.iterations is not None
-                and self.headline != "footprint" and self.gc_collections < self.iterations)
+        return few_collections(self.gc_collections, self.iterations, self.headline)
 
     @property
     def has_gc(self) -> bool:
         return self.gc_pauses is not None or self.gc_max_ns is not None
+
+
+def few_collections(collections: float | None, passes: float | None, headline: str) -> bool:
+    """A collector that collected less often than once per measured pass: at its heap
+    most passes saw no collection, and the figure is mostly the cost of allocating."""
+    return (collections is not None and passes is not None and headline != "footprint"
+            and collections < passes)
 
 
 def _throughput_samples(row: dict) -> list[float]:

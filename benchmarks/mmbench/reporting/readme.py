@@ -14,6 +14,7 @@ import pathlib
 import re
 
 from mmbench import fmt
+from mmbench.reporting import figures, tables
 
 BLOCK = re.compile(r"(<!-- mmbench:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)"
                    r"(<!-- /mmbench:(?P=name) -->)", re.S)
@@ -88,6 +89,13 @@ def _mib(kib: float) -> str:
     return fmt.sig3(kib / 1024) + " MiB"
 
 
+def _mark(row: dict) -> str:
+    """The overview's mark for a collector that collected less than once per pass."""
+    few = figures.few_collections(row.get("gc_collections"), row.get("iterations_per_run"),
+                                  row.get("headline") or "throughput")
+    return tables.FEW_COLLECTIONS_MARK if few else ""
+
+
 def _finding(workload: str, rows: list[dict]) -> str:
     """One line: the spread of the headline figure and of peak RSS across strategies."""
     ok = [r for r in rows if r["status"] == "ok"]
@@ -109,7 +117,8 @@ def _finding(workload: str, rows: list[dict]) -> str:
                 f"{rss}.")
     timed = sorted((r for r in ok if r.get("ratio_vs_ref") is not None),
                    key=lambda r: -r["ratio_vs_ref"])
-    ratios = ", ".join(f"{r['strategy']} {fmt.sig3(r['ratio_vs_ref'])}×" for r in timed)
+    ratios = ", ".join(f"{r['strategy']} {fmt.sig3(r['ratio_vs_ref'])}×{_mark(r)}"
+                       for r in timed)
     leak = " (the manual strategies that forget frees leak on purpose)" \
         if any(r.get("deliberate_leak") for r in ok) else ""
     return f"- **{workload}**{leak}: throughput against glibc, fastest first: {ratios}; {rss}."
