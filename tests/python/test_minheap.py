@@ -254,3 +254,17 @@ def test_command_writes_the_tables(fake_build, tmp_path):
     assert again.returncode == 0, again.stderr
     assert " r1:" not in again.stdout
     assert json.loads((out / "minheap.json").read_text())["rows"] == data["rows"]
+
+
+def test_a_folder_extended_with_another_workload_reports_both(fake_build, tmp_path):
+    out = tmp_path / "out"
+    common = ["--strategies", "boehm", "--manual", "glibc", "--trials", "1", "--out", out]
+    first = _mmbench(fake_build, "--workloads", "binary_trees", *common)
+    assert first.returncode == 0, first.stderr
+    more = _mmbench(fake_build, "--workloads", "lru_cache", *common)
+    assert more.returncode == 0, more.stderr
+    data = load_json(out / "minheap.json")
+    assert data["workloads"] == ["binary_trees", "lru_cache"]
+    assert {e["workload"] for e in data["smallest"]} == {"binary_trees", "lru_cache"}
+    tables = (out / "minheap.md").read_text()
+    assert "| binary_trees | boehm |" in tables and "| lru_cache | boehm |" in tables

@@ -98,6 +98,11 @@ def _folder(args) -> tuple[pathlib.Path, dict | None]:
     return points.new_folder(args.repo_root, args.out, "minheap"), None
 
 
+def _union(*lists) -> list:
+    """The names of every list, each once, in the order first seen."""
+    return list(dict.fromkeys(n for names in lists for n in (names or [])))
+
+
 def _check(args) -> None:
     if args.trials < 1:
         raise UsageError(f"--trials must be >= 1 (got {args.trials})")
@@ -136,9 +141,17 @@ def minheap_command(args) -> int:
                                   [(minheap_runs.BASELINE, s) for s in collectors + manual],
                                   args.trials, progress)
     result = cache.data
-    result.update(workloads=workloads, collectors=collectors, manual_strategies=manual,
-                  units={w: catalog.workloads.get(w, {}).get("unit") for w in workloads},
-                  smallest=minheap_runs.smallest(result, workloads))
+    # The report is the folder's: a resumed folder searched for more pairs keeps the
+    # workloads and strategies it held before.
+    every = _union(result.get("workloads"), workloads,
+                   [r["workload"] for r in result["rows"] + result["manual"]])
+    result.update(workloads=every,
+                  collectors=_union(result.get("collectors"), collectors,
+                                    [r["strategy"] for r in result["rows"]]),
+                  manual_strategies=_union(result.get("manual_strategies"), manual,
+                                           [r["strategy"] for r in result["manual"]]),
+                  units={w: catalog.workloads.get(w, {}).get("unit") for w in every},
+                  smallest=minheap_runs.smallest(result, every))
     cache.write()
     write_text_atomic(root / "minheap.csv", minheap_md.to_csv(result))
     markdown = minheap_md.minheap_markdown(result)
