@@ -54,3 +54,21 @@ def test_findings_follow_the_summary(tmp_path):
     (run / "summary.json").write_text(json.dumps(summary))
     from mmbench.reporting import readme
     assert "boehm 7.77×" in readme.findings(run)
+
+
+def test_sweep_block_quotes_its_stability_verdict(tmp_path):
+    """With a stability.md beside the committed sweep, the block quotes its verdict;
+    without one, it says that no second sweep was judged."""
+    from mmbench.reporting import readme
+    sweep = tmp_path / "results" / "sweep"
+    sweep.mkdir(parents=True)
+    import json
+    doc = json.loads((REPO / "tests" / "fixtures" / "sweep" / "sweep.json").read_text())
+    (sweep / "sweep.json").write_text(json.dumps(dict(doc, reps=3)))
+    assert "No second sweep was judged" in readme.sweep_hertz_berger(tmp_path)
+    (sweep / "stability.md").write_text(
+        "A: x\nB: y\n\nratio cells: 12; moved > 10%: 1; moved > 25%: 0\n"
+        "within-cell CV: median 2.00%, worst 9.00%\nverdict: fit to publish\n")
+    block = readme.sweep_hertz_berger(tmp_path)
+    assert "No second sweep" not in block
+    assert "ratio cells: 12; moved > 10%: 1" in block and "verdict: fit to publish" in block

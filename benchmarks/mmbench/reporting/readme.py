@@ -63,17 +63,24 @@ def intro(run_dir: pathlib.Path, rel: str) -> str:
 def stability(run_dir: pathlib.Path, rel: str) -> str:
     """The verdict of `mmbench stability --from` on this run and a second one,
     as the tool wrote it into the folder's stability.md."""
-    path = run_dir / "stability.md"
-    if not path.is_file():
+    summary = stability_summary(run_dir / "stability.md")
+    if summary is None:
         return "No second run was judged against this one (no stability.md).\n"
+    return (f"A second default run straight after it, judged with `mmbench stability "
+            f"--from` ([{rel}/stability.md]({rel}/stability.md)): {summary}.\n")
+
+
+def stability_summary(path: pathlib.Path) -> str | None:
+    """The figures and verdict lines of a stability.md `mmbench stability --from`
+    wrote, joined; None when there is no such file."""
+    if not path.is_file():
+        return None
     lines = path.read_text().splitlines()
     summary = [ln for ln in lines if ln.startswith(("ratio cells:", "within-cell CV:",
                                                     "verdict:"))]
     if len(summary) != 3:
         raise ValueError(f"{path}: not the output of mmbench stability --from")
-    return (f"A second default run straight after it, judged with `mmbench stability "
-            f"--from` ([{rel}/stability.md]({rel}/stability.md)): "
-            + "; ".join(summary) + ".\n")
+    return "; ".join(summary)
 
 
 def overview(run_dir: pathlib.Path) -> str:
@@ -148,9 +155,13 @@ def sweep_hertz_berger(repo: pathlib.Path, rel: str = SWEEP) -> str:
                 f"({found}); `mmbench sweep` writes one, and this block then holds its "
                 "Hertz–Berger table.\n")
     rounds = result.get("reps")
-    # One sweep, not two: no stability figures, so the block says how little rests on it.
-    caveat = (" No second sweep was judged against it (`mmbench stability --from`): "
-              "treat single points as noisy." if rounds is not None else "")
+    judged = stability_summary(repo / rel / "stability.md")
+    if judged is not None:
+        caveat = (f" Judged against an earlier sweep with `mmbench stability --from` "
+                  f"([{rel}/stability.md]({rel}/stability.md)): {judged}.")
+    else:  # one sweep, not two: the block says how little rests on it
+        caveat = (" No second sweep was judged against it (`mmbench stability --from`): "
+                  "treat single points as noisy." if rounds is not None else "")
     return (f"{heading}From the committed sweep ([{rel}/sweep.md]({rel}/sweep.md), made by "
             f"`mmbench sweep` and committed unedited, size `{result.get('size')}`, "
             f"{rounds} round(s)).{caveat}\n\n"
