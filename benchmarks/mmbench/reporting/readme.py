@@ -66,8 +66,8 @@ def stability(run_dir: pathlib.Path, rel: str) -> str:
     summary = stability_summary(run_dir / "stability.md")
     if summary is None:
         return "No second run was judged against this one (no stability.md).\n"
-    return (f"A second default run straight after it, judged with `mmbench stability "
-            f"--from` ([{rel}/stability.md]({rel}/stability.md)): {summary}.\n")
+    return (f"A second default run on the same machine, back to back with it, judged with "
+            f"`mmbench stability --from` ([{rel}/stability.md]({rel}/stability.md)): {summary}.\n")
 
 
 def stability_summary(path: pathlib.Path) -> str | None:
