@@ -88,8 +88,8 @@ def minheap_markdown(result: dict) -> str:
              "The smallest heap that passed, its multiple of the live data, the largest "
              "that failed, and peak RSS and time of the measured region at the minimum.", ""]
     lines += pipe_table(["workload", "strategy", "knob", "live", "min heap", f"{TIMES} live",
-                     "fails at", "peak RSS at min", "time at min", "probes", "status"],
-                    _min_heap_rows(result))
+                        "fails at", "peak RSS at min", "time at min", "probes", "status"],
+                        _min_heap_rows(result))
     soft = _soft_rows(result)
     if soft:
         lines += ["## Soft limits (Go)", "",
@@ -97,7 +97,7 @@ def minheap_markdown(result: dict) -> str:
                   "no minimum to bisect for. Each limit below ran with GOGC off; the figure is "
                   "the peak RSS it reached (median over the trials).", ""]
         lines += pipe_table(["workload", "strategy", "GOMEMLIMIT", f"{TIMES} live", "status",
-                         "peak RSS", f"RSS {TIMES} live"], soft)
+                            "peak RSS", f"RSS {TIMES} live"], soft)
     lines += ["## The smallest memory that does the job", "",
               "What a device with little memory can run, and how fast. A collector: its "
               "minimum heap plus its runtime's footprint (the baseline workload's peak RSS "
@@ -105,7 +105,7 @@ def minheap_markdown(result: dict) -> str:
               "ok; a manual strategy: its uncapped peak RSS less its own baseline's. The "
               "throughput is that of the runs at that point.", ""]
     lines += pipe_table(["workload", "strategy", "kind", "memory", "basis", "footprint",
-                     "throughput", "status"], _smallest_rows(result))
+                        "throughput", "status"], _smallest_rows(result))
     return "\n".join(lines)
 
 
