@@ -78,7 +78,8 @@ class Catalog:
     # Preloaded allocators run as strategies of their own: name -> library path.
     preloads: dict[str, str] = dataclasses.field(default_factory=dict)
     # Configured strategies (add_configured): label -> {"strategy": base,
-    # "workloads": {workload: {"args": [...], "env": {NAME: VALUE}}}}.
+    # "workloads": {workload: {"args": [...], "env": {NAME: VALUE}}}, and
+    # optionally "threads": N, the thread count it runs with instead of the run's}.
     configured: dict[str, dict] = dataclasses.field(default_factory=dict)
 
     def worker_for(self, strategy: str) -> Worker:
@@ -96,6 +97,10 @@ class Catalog:
         workload; none for any other strategy."""
         setting = (self.configured.get(strategy) or {}).get("workloads", {}).get(workload) or {}
         return list(setting.get("args") or []), dict(setting.get("env") or {})
+
+    def threads_of(self, strategy: str, run_threads: int) -> int:
+        """The thread count `strategy` runs with: a configured one's own, else the run's."""
+        return (self.configured.get(strategy) or {}).get("threads") or run_threads
 
     @property
     def default_strategies(self) -> list[str]:
@@ -135,6 +140,10 @@ class Catalog:
         clashes or a base that is not a built, plain strategy."""
         if not isinstance(spec, dict) or not isinstance(spec.get("workloads"), dict):
             raise UsageError(f"configured strategy {label}: malformed ({spec!r})")
+        threads = spec.get("threads", 1)
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+            raise UsageError(f"configured strategy {label}: threads must be a whole number "
+                             f">= 1 (got {threads!r})")
         base = spec.get("strategy")
         if self.configured.get(label, spec) != spec:
             raise UsageError(f"configured strategy {label} given twice, differently")

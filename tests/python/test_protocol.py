@@ -12,6 +12,7 @@ from conftest import load_json
 from mmbench import noise, stats
 from mmbench.commands import stability
 from mmbench.runner import cpu_plan, worker_cpus
+from mmbench.runner.process import steady_min_time
 
 
 def test_paired_ratio_is_the_median_of_per_round_ratios():
@@ -138,6 +139,17 @@ def test_cpu_plan_keeps_the_first_cpu_for_the_runner():
     assert worker_cpus(cpus, {"multithreaded": True}, 1) == (
         allowed[1:] if len(allowed) >= 3 else None)
     assert cpu_plan(False)["worker"] is None
+
+
+def test_managed_runtimes_get_their_own_steady_time():
+    opts = {"min_time": 0.2, "managed_min_time": 1.0}
+    assert steady_min_time(opts, {"family": "jvm"}) == 1.0
+    assert steady_min_time(opts, {"family": "go"}) == 1.0
+    assert steady_min_time(opts, {"family": "glibc"}) == 0.2
+    # Never below --min-time, and --min-time 0 (one iteration) stays 0 for all.
+    assert steady_min_time(dict(opts, min_time=2.0), {"family": "go"}) == 2.0
+    assert steady_min_time(dict(opts, min_time=0), {"family": "jvm"}) == 0
+    assert steady_min_time({"min_time": 0.2}, {"family": "jvm"}) == 0.2  # an older manifest
 
 
 # No run counts as disturbed (a re-run at the end of a round would move its line).

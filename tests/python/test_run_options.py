@@ -56,7 +56,8 @@ def test_defaults_and_resume_rules_come_from_the_table():
         "reps": 3, "size": "default", "threads": 1, "seed": 42, "min_time": 0.2,
         "max_reps": 16, "target_cv": 0.02, "target_se": 0.02, "max_reruns": 2,
         "budget": 420.0, "max_wait": 30.0, "rerun_budget": 45.0}
-    assert sorted(table.FIXED_ON_RESUME) == ["min_time", "seed", "size", "suite", "threads"]
+    assert sorted(table.FIXED_ON_RESUME) == [
+        "managed_min_time", "min_time", "seed", "size", "suite", "threads"]
 
 
 def test_resolved_options_follow_the_table(catalog):

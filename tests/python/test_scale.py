@@ -5,6 +5,7 @@ import pytest
 
 from conftest import load_json
 
+from mmbench.errors import UsageError
 from mmbench.experiments import scale
 
 
@@ -32,3 +33,22 @@ def test_scale_runs_and_plots(run_mmbench, catalog, tmp_path):
     for t in (1, 2):
         assert len({r["checksum"] for r in rows if r["threads"] == t}) == 1
     assert all(r["speedup"] == 1.0 for r in rows if r["threads"] == 1)
+    # One interleaved run: a run folder whose cells are strategy@tN, each worker
+    # told its own thread count.
+    manifest = load_json(folder / "manifest.json")
+    assert manifest["experiment"] == "scale" and manifest["state"] == "complete"
+    assert manifest["options"]["strategies"] == ["glibc", "boehm", "glibc@t2", "boehm@t2"]
+    for strategy, threads in (("boehm", 1), ("boehm@t2", 2)):
+        record = load_json(folder / "raw" / f"binary_trees.{strategy}.r1.run.json")
+        detail = load_json(folder / "raw" / f"binary_trees.{strategy}.r1.detail.json")
+        assert record["threads"] == threads and detail["threads"] == threads
+        assert record["cmd"][record["cmd"].index("--threads") + 1] == str(threads)
+    cells = {(r["workload"], r["strategy"]) for r in load_json(folder / "summary.json")["rows"]}
+    assert ("binary_trees", "boehm@t2") in cells
+
+
+def test_a_configured_thread_count_must_be_a_positive_whole_number(catalog):
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(UsageError, match="threads must be a whole number"):
+            catalog.add_configured("glibc@tx", {"strategy": "glibc", "threads": bad,
+                                                "workloads": {}})

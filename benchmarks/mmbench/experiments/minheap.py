@@ -57,6 +57,9 @@ class Knob:
     fixed_args: tuple[str, ...] = ()  # arguments every probe adds (Go: --gogc off)
     granularity: int = 1             # sizes are whole multiples of this
     floor_bytes: int = 1             # the smallest size the runtime accepts
+    # The environment of the uncapped run (the JVM: its declared default heap, not
+    # the per-workload heap it would otherwise pick, which may be too small).
+    uncapped_env: tuple[tuple[str, str], ...] = ()
 
     def round(self, heap_bytes: float) -> int:
         """heap_bytes rounded up to the knob's granularity, at least its floor."""
@@ -87,7 +90,8 @@ def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
                     floor_bytes=PAGE)
     if config.get("heap_env"):
         return Knob("jvm-heap", True, env=config["heap_env"], granularity=KIB,
-                    floor_bytes=JVM_SMALLEST_HEAP)
+                    floor_bytes=JVM_SMALLEST_HEAP,
+                    uncapped_env=((config["heap_env"], config.get("heap") or "1g"),))
     if "GOMEMLIMIT" in config:
         return Knob("go-memlimit", False, arg="--gomemlimit", fixed_args=("--gogc", "off"))
     return None
@@ -251,7 +255,8 @@ def find_min_heap(folder, catalog, opts, workload, strategy, *, trials=DEFAULT_T
     row = _base_row(workload, strategy, catalog, knob)
     probes = _Probes(folder / "probes" / workload / strategy, catalog, opts, workload,
                      strategy, knob, progress)
-    record, detail = probes.run_trial("uncapped", 1, [], {}, opts["timeout_s"])
+    record, detail = probes.run_trial("uncapped", 1, [], dict(knob.uncapped_env),
+                                      opts["timeout_s"])
     uncapped = probes.trial(record, detail)
     row["uncapped"] = uncapped
     if uncapped["status"] != "ok" or not detail.get("live_bytes"):

@@ -1,6 +1,8 @@
 """Thread scaling: throughput of each strategy as the workload's thread count
-grows (--threads 1..N). Each (strategy, threads) point is its own set of
-processes; a strategy that refuses threads (pmr: exit 6) is a data point,
+grows (--threads 1..N). Every (strategy, threads) is a cell of one interleaved
+run (the protocol of `mmbench run`: rounds in random order, adaptive rounds,
+paired ratios), the thread counts past the first as configured strategies
+strategy@tN; a strategy that refuses threads (pmr: exit 6) is a data point,
 "unsupported", not an error."""
 
 from __future__ import annotations
@@ -8,10 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-import pathlib
 
-from mmbench import workers
-from mmbench.experiments import points
+from mmbench import stats
 
 
 def default_threads(cores: int = 0) -> list[int]:
@@ -32,31 +32,53 @@ def parse_threads(text: str) -> list[int]:
     return values
 
 
-def run_scale(root: pathlib.Path, catalog: workers.Catalog, opts: dict, workloads: list[str],
-              strategies: list[str], threads: list[int], reps: int, progress=None) -> dict:
-    result = {"threads": threads, "reps": reps, "size": opts["size"], "cores": os.cpu_count(),
-              "strategies": strategies, "workloads": {}}
+def label(strategy: str, threads: int, first: int) -> str:
+    """The run's name for (strategy, threads): the strategy itself at the first
+    thread count (the run's --threads), else strategy@tN."""
+    return strategy if threads == first else f"{strategy}@t{threads}"
+
+
+def configured_strategies(workloads: list[str], strategies: list[str],
+                          threads: list[int]) -> dict[str, dict]:
+    """Every (strategy, threads) past the first thread count as a configured strategy
+    (workers.Catalog.add_configured) that runs with its own thread count."""
+    return {label(s, t, threads[0]): {"strategy": s, "threads": t,
+                                      "workloads": {w: {"args": [], "env": {}}
+                                                    for w in workloads}}
+            for s in strategies for t in threads[1:]}
+
+
+def _by_rep(row: dict) -> dict[int, float]:
+    return {int(k): v for k, v in (row.get("throughput_by_rep") or {}).items() if v}
+
+
+def build_result(rows: list[dict], workloads: list[str], strategies: list[str],
+                 threads: list[int], settings: dict) -> dict:
+    """scale.json from the run's summary rows: per (workload, strategy, threads) the
+    median throughput and the speedup over the strategy's own first thread count,
+    the median of the per-round ratios (both ran in the same round, seconds apart)."""
+    cells = {(r["workload"], r["strategy"]): r for r in rows}
+    result = dict(settings, threads=threads, strategies=strategies, workloads={})
     for w in workloads:
-        rows = []
+        out = []
         for t in threads:
             for s in strategies:
-                if (w, s) not in catalog.entries:
+                r = cells.get((w, label(s, t, threads[0])))
+                if r is None:
                     continue
-                p = points.measure(root / "points" / w / (f"t{t}"), catalog,
-                                   dict(opts, threads=t), w, s, reps, progress=progress)
-                rows.append({"workload": w, "strategy": s, "threads": t, "status": p.status,
-                             "rep_status": p.rep_status,
-                             "throughput_per_s": p.throughput_per_s, "wall_s": p.wall_s,
-                             "peak_rss_kib": p.peak_rss_kib, "lat_p99_ns": p.lat.get("p99"),
-                             "lat_max_ns": p.lat.get("max"), "pause_max_ns": p.pause.get("max"),
-                             "checksum": p.checksum, "folder": p.folder, "problem": p.problem})
-        one = {r["strategy"]: r["throughput_per_s"] for r in rows
-               if r["threads"] == threads[0] and r["throughput_per_s"]}
-        for r in rows:
-            base = one.get(r["strategy"])
-            r["speedup"] = (r["throughput_per_s"] / base
-                            if base and r["throughput_per_s"] else None)
-        result["workloads"][w] = {"unit": catalog.workloads.get(w, {}).get("unit"), "rows": rows}
+                base = cells.get((w, s)) or {}
+                speedup, lo, hi, pairs, _ = stats.paired_ratio(_by_rep(r), _by_rep(base))
+                out.append({"workload": w, "strategy": s, "threads": t, "status": r["status"],
+                            "rep_status": r.get("rep_status"),
+                            "throughput_per_s": r.get("throughput_per_s"),
+                            "speedup": speedup, "speedup_ci95": [lo, hi] if lo else None,
+                            "paired_rounds": pairs, "wall_s": r.get("wall_s"),
+                            "peak_rss_kib": r.get("peak_rss_kib"),
+                            "lat_p99_ns": r.get("lat_p99_ns"), "lat_max_ns": r.get("lat_max_ns"),
+                            "pause_max_ns": r.get("gc_pause_max_ns"),
+                            "checksum": r.get("checksum"), "cv_wall": r.get("cv_wall")})
+        unit = next((r.get("unit") for r in rows if r["workload"] == w and r.get("unit")), None)
+        result["workloads"][w] = {"unit": unit, "rows": out}
     return result
 
 

@@ -107,6 +107,12 @@ RUN_OPTIONS = (
               "timed one; 0: one iteration (default {default:g})", 0.2, float, "S", FIXED,
               Check(lambda v: _number(v) and 0 <= v <= 3600,
                     "{flag} must be between 0 and 3600 seconds (got {value:g})"), "required"),
+    RunOption("managed_min_time", "seconds of steady-state iterations per process for a "
+              "managed runtime (JVM, Go), at least --min-time where that is not 0: their pass "
+              "times vary with where the collector's cycles fall (default {default:g})", 1.0,
+              float, "S", FIXED,
+              Check(lambda v: _number(v) and 0 <= v <= 3600,
+                    "{flag} must be between 0 and 3600 seconds (got {value:g})"), "optional"),
     RunOption("drain", "after the last pass, keep each worker alive ~1.3 s and record its RSS "
               "at the start of that drain phase, after 100 ms and 1 s, and after the "
               "strategy's own release call (malloc_trim, mi_collect, jemalloc purge, "

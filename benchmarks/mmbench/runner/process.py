@@ -224,13 +224,24 @@ def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
         strategy_args = ["--strategy", catalog.hosted_strategy(strategy), "--label", strategy,
                          "--expect-malloc", req.preload]
         extra_env["LD_PRELOAD"] = req.preload
+    min_time = steady_min_time(opts, catalog.entries.get((req.workload, strategy)) or {})
     cmd = [str(req.worker.path), "--workload", req.workload] + strategy_args + [
-        "--size", opts["size"], "--threads", str(opts["threads"]), "--seed", str(opts["seed"]),
+        "--size", opts["size"], "--threads", str(catalog.threads_of(strategy, opts["threads"])),
+        "--seed", str(opts["seed"]),
         "--detail-out", str(req.part("detail")), f'--benchmark_out={req.part("gbench")}',
         "--benchmark_out_format=json"] + (
-        ["--min-time", f'{opts["min_time"]:g}'] if opts.get("min_time") else []) + (
+        ["--min-time", f"{min_time:g}"] if min_time else []) + (
         ["--drain"] if opts.get("drain") else []) + _runtime_log_args(req) + extra_args
     return cmd, extra_env
+
+
+def steady_min_time(opts: dict, entry: dict) -> float:
+    """Seconds of steady-state passes a worker is asked for: --min-time, raised to
+    --managed-min-time for a managed runtime (0 stays 0: one iteration)."""
+    min_time = opts.get("min_time") or 0
+    if min_time and workers.runtime_of(entry.get("family")) in MANAGED_RUNTIMES:
+        return max(min_time, opts.get("managed_min_time") or 0)
+    return min_time
 
 
 def _runtime_log_args(req: RunRequest) -> list[str]:
@@ -372,7 +383,8 @@ def make_record(req: RunRequest, cmd: list[str], extra_env: dict,
     pss = result.sampled_peak_pss_kib if worker_peak is None else None
     return {
         "workload": req.workload, "strategy": req.strategy, "rep": req.rep,
-        "size": opts["size"], "threads": opts["threads"], "seed": opts["seed"], "cmd": cmd,
+        "size": opts["size"], "threads": req.catalog.threads_of(req.strategy, opts["threads"]),
+        "seed": opts["seed"], "cmd": cmd,
         "worker": str(worker.path), "family": worker.family,
         "hosted_by": req.catalog.hosted_strategy(req.strategy)
         if req.preload or req.strategy in req.catalog.configured else None,

@@ -122,7 +122,8 @@ class Session:
         reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
         record = run_request(RunRequest(
             self.folder, self.catalog, self.opts, w, s, r,
-            cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)], self.opts["threads"]),
+            cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
+                             self.catalog.threads_of(s, self.opts["threads"])),
             attempts=attempts, speed_reference=reference, host_probe=self.host_probe,
             probe_before=probe_before, announce=self._announce,
             noise_extra={"host_wait_s": round(waited, 3)} if waited else None))

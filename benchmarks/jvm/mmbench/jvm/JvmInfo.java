@@ -72,8 +72,12 @@ final class JvmInfo {
     String heap = System.getProperty("mmbench.heap", "");
     m.put("jvm_options", c.options);
     m.put("heap", heap);
-    m.put("heap_options", List.of("-Xms" + heap, "-Xmx" + heap, "-XX:-ExitOnOutOfMemoryError"));
+    String rule = System.getProperty("mmbench.heap.rule", "");
+    // --list/--describe: no workload, so the heap is the rule's, not yet a size.
+    String h = rule.startsWith("per workload") ? "<heap>" : heap;
+    m.put("heap_options", List.of("-Xms" + h, "-Xmx" + h, "-XX:-ExitOnOutOfMemoryError"));
     m.put("heap_env", HEAP_ENV);
+    m.put("heap_rule", rule);
     m.put("gc_beans", c.beans);
     m.put("supported", c.unsupported == null);
     m.put("unsupported_reason", c.unsupported);
