@@ -20,6 +20,7 @@ by the runner, and every attempt is kept in the run record.
 from __future__ import annotations
 
 import os
+import statistics
 
 
 def _limit(name: str, default: float) -> float:
@@ -48,6 +49,24 @@ SLOW_PROBE_RATIO_MAX = _limit("SLOW_PROBE_RATIO_MAX", 1.15)
 # reads about half the workloads' slowdown in the host's slow windows (1.3x
 # when they run 1.6x): above this, the run is re-run.
 HOST_SLOW_MAX = _limit("HOST_SLOW_MAX", 1.05)
+
+
+class SpeedProbes:
+    """The speed probes of a run's undisturbed processes, per runtime: a JVM's or
+    Go's probe is other code than the C++ worker's, its time not comparable (one
+    pool made every JVM run read 2x slower than usual)."""
+    MIN_PROBES = 6   # a reference only once this many probes are in
+
+    def __init__(self) -> None:
+        self.by_runtime: dict[str, list[int]] = {}
+
+    def add(self, runtime: str, probes: list[int]) -> None:
+        self.by_runtime.setdefault(runtime, []).extend(probes)
+
+    def reference(self, runtime: str) -> float | None:
+        """The median probe of the runtime's processes so far; None below MIN_PROBES."""
+        probes = self.by_runtime.get(runtime) or []
+        return statistics.median(probes) if len(probes) >= self.MIN_PROBES else None
 
 
 def _read(path: str) -> str | None:

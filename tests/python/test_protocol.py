@@ -141,6 +141,18 @@ def test_cpu_plan_keeps_the_first_cpu_for_the_runner():
     assert cpu_plan(False)["worker"] is None
 
 
+def test_speed_probes_are_compared_within_a_runtime():
+    probes = noise.SpeedProbes()
+    probes.add("c++", [100] * 5)
+    assert probes.reference("c++") is None          # fewer than 6: no reference yet
+    probes.add("c++", [100, 120, 90])
+    assert probes.reference("c++") == 100
+    # A JVM's probe (other code, ~2x the C++ one) never meets the C++ median.
+    assert probes.reference("jvm") is None
+    probes.add("jvm", [200, 210, 190, 205, 195, 200])
+    assert probes.reference("jvm") == 200 and probes.reference("c++") == 100
+
+
 def test_managed_runtimes_get_their_own_steady_time():
     opts = {"min_time": 0.2, "managed_min_time": 1.0}
     assert steady_min_time(opts, {"family": "jvm"}) == 1.0

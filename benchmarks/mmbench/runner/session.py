@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import statistics
 import sys
 import time
 
@@ -44,7 +43,7 @@ class Session:
         self.skipped = 0
         self.executed = 0
         self.kept: dict[tuple, dict[int, dict]] = {}  # (w, s) -> rep -> ok record with a figure
-        self.probes: list[int] = []   # speed probes of the undisturbed runs so far
+        self.probes = noise.SpeedProbes()  # of the undisturbed runs so far
         self.deferred: list = []      # disturbed runs to try again at the end of their round
         self.host_probe: HostProbe | None = None
         self.waited_s = 0.0           # spent waiting for a slow host (--max-wait)
@@ -119,7 +118,8 @@ class Session:
         waited, probe_before = self.wait_for_usual_speed()
         t0 = time.monotonic()
         self.progress.start(w, s, r)
-        reference = statistics.median(self.probes) if len(self.probes) >= 6 else None
+        runtime = workers.runtime_of(self.catalog.entries[(w, s)].get("family"))
+        reference = self.probes.reference(runtime)
         record = run_request(RunRequest(
             self.folder, self.catalog, self.opts, w, s, r,
             cpus=worker_cpus(self.cpus, self.catalog.entries[(w, s)],
@@ -130,7 +130,7 @@ class Session:
         if len(attempts) > reruns0:
             self.rerun_s += time.monotonic() - t0
         if record["status"] == "ok" and not record["disturbed"]:
-            self.probes.extend((record.get("noise") or {}).get("speed_probe_ns") or [])
+            self.probes.add(runtime, (record.get("noise") or {}).get("speed_probe_ns") or [])
         if record["disturbed"] and self._may_rerun(attempts, reruns0):
             self._defer(record, attempts, reruns0)
             return
