@@ -60,6 +60,8 @@ def test_every_pair_repeats_as_declared(catalog, tmp_path):
             assert strategy.startswith("pmr-") and info.get("multithreaded"), (workload,
                                                                                  strategy)
             continue
+        if few.returncode == EXIT_OOM and _accumulates(catalog, strategy):
+            continue  # the per-workload JVM heap holds less than three passes' allocation
         assert few.returncode == 0, (workload, strategy, few.stderr[-500:])
         many, d_many = _run(worker, workload, strategy, tmp_path, "--min-time", "0.000001",
                             "--min-iterations", "9", "--max-iterations", "10")
