@@ -48,6 +48,24 @@ def runtime_of(family: str | None) -> str:
     return RUNTIME_OF_FAMILY.get(family or "", CPP_RUNTIME)
 
 
+# Runtimes with a collector and compiler of their own: their workers run on
+# every CPU (runner.process.worker_cpus) and run --managed-min-time.
+MANAGED_RUNTIMES = ("jvm", "go")
+
+
+def is_managed(family: str | None) -> bool:
+    return runtime_of(family) in MANAGED_RUNTIMES
+
+
+def steady_min_time(opts: dict, entry: dict) -> float:
+    """Seconds of steady-state passes a worker is asked for: --min-time, raised to
+    --managed-min-time for a managed runtime (0 stays 0: one iteration)."""
+    min_time = opts.get("min_time") or 0
+    if min_time and is_managed(entry.get("family")):
+        return max(min_time, opts.get("managed_min_time") or 0)
+    return min_time
+
+
 @dataclasses.dataclass
 class Worker:
     family: str                 # glibc | mimalloc | jemalloc | ...

@@ -12,7 +12,7 @@ from conftest import load_json
 from mmbench import noise, stats
 from mmbench.commands import stability
 from mmbench.runner import cpu_plan, worker_cpus
-from mmbench.runner.process import steady_min_time
+from mmbench.workers import steady_min_time
 
 
 def test_paired_ratio_is_the_median_of_per_round_ratios():

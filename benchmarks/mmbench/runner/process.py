@@ -81,10 +81,6 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.basename(a) == os.path.basename(b)
 
 
-# Runtimes whose workers run on every CPU (worker_cpus).
-MANAGED_RUNTIMES = ("jvm", "go")
-
-
 def cpu_plan(pin: bool) -> dict:
     """Which CPUs the runner keeps and which a worker gets. With two or more CPUs
     the runner (and its RSS sampler) keeps the first; a single-threaded worker
@@ -102,7 +98,7 @@ def worker_cpus(cpus: dict, entry: dict, threads: int) -> list | None:
     as they do in production, and their work shows as CPU time beside wall
     time; pinned to one CPU they take turns with it, and a concurrent
     collector's cycles make the pass times bimodal."""
-    if cpus.get("worker") is None or workers.runtime_of(entry.get("family")) in MANAGED_RUNTIMES:
+    if cpus.get("worker") is None or workers.is_managed(entry.get("family")):
         return None
     needed = 2 * threads if entry.get("multithreaded") else 1
     return cpus["worker"] if len(cpus["worker"]) >= needed else None
@@ -224,7 +220,7 @@ def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
         strategy_args = ["--strategy", catalog.hosted_strategy(strategy), "--label", strategy,
                          "--expect-malloc", req.preload]
         extra_env["LD_PRELOAD"] = req.preload
-    min_time = steady_min_time(opts, catalog.entries.get((req.workload, strategy)) or {})
+    min_time = workers.steady_min_time(opts, catalog.entries.get((req.workload, strategy)) or {})
     cmd = [str(req.worker.path), "--workload", req.workload] + strategy_args + [
         "--size", opts["size"], "--threads", str(catalog.threads_of(strategy, opts["threads"])),
         "--seed", str(opts["seed"]),
@@ -233,15 +229,6 @@ def build_command(req: RunRequest) -> tuple[list[str], dict[str, str]]:
         ["--min-time", f"{min_time:g}"] if min_time else []) + (
         ["--drain"] if opts.get("drain") else []) + _runtime_log_args(req) + extra_args
     return cmd, extra_env
-
-
-def steady_min_time(opts: dict, entry: dict) -> float:
-    """Seconds of steady-state passes a worker is asked for: --min-time, raised to
-    --managed-min-time for a managed runtime (0 stays 0: one iteration)."""
-    min_time = opts.get("min_time") or 0
-    if min_time and workers.runtime_of(entry.get("family")) in MANAGED_RUNTIMES:
-        return max(min_time, opts.get("managed_min_time") or 0)
-    return min_time
 
 
 def _runtime_log_args(req: RunRequest) -> list[str]:
