@@ -67,7 +67,8 @@ class SpeedProbes:
         self.by_runtime: dict[str, list[int]] = {}
 
     def add(self, runtime: str, probes: list[int]) -> None:
-        self.by_runtime.setdefault(runtime, []).extend(probes)
+        if runtime not in self.UNCOMPARABLE:  # never a reference: not kept
+            self.by_runtime.setdefault(runtime, []).extend(probes)
 
     def reference(self, runtime: str) -> float | None:
         """The median probe of the runtime's processes so far; None below MIN_PROBES

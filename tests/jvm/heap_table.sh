@@ -1,7 +1,8 @@
 #!/bin/sh
 # The launcher's heap: MMBENCH_JVM_HEAP where set, else max(floor, multiple x
 # the table's G1 minimum heap) of the workload at the size, else the build's
-# default; the JVM really runs with it (its MaxHeapSize, in the detail).
+# default; Epsilon, which never collects, always gets the default; the JVM
+# really runs with it (its MaxHeapSize, in the detail).
 # Usage: heap_table.sh WORKER SCRATCH_DIR
 worker=$1 dir=$2
 table=$dir/heaps.table
@@ -12,10 +13,11 @@ floor_mib | 16
 baseline | quick | 10.1
 binary_trees | quick | 2
 T
-check() {  # check EXPECTED_HEAP RULE_WORD ENV... -- ARGS...
+check() {  # check EXPECTED_HEAP RULE_WORD [env VAR=VALUE] WORKER ARGS... (jvm-serial unless ARGS names one)
   expected=$1 word=$2
   shift 2
-  env MMBENCH_JVM_HEAPS="$table" "$@" --strategy jvm-serial --size quick \
+  case " $* " in *" --strategy "*) ;; *) set -- "$@" --strategy jvm-serial ;; esac
+  env MMBENCH_JVM_HEAPS="$table" "$@" --size quick \
     --detail-out "$dir/heap.detail.json" >/dev/null || { echo "FAIL: $* did not run"; exit 1; }
   /usr/bin/python3 - "$dir/heap.detail.json" "$expected" "$word" <<'PY' || exit 1
 import json, sys
@@ -32,5 +34,6 @@ PY
 check 31m "3 x 10.1 MiB" "$worker" --workload baseline               # ceil(3 x 10.1)
 check 16m "max(16 MiB" "$worker" --workload binary_trees             # the floor
 check 1g "no entry" "$worker" --workload graph_cycles                # not in the table
+check 1g "never collects" "$worker" --workload baseline --strategy jvm-epsilon  # table not for Epsilon
 check 20m "MMBENCH_JVM_HEAP" env MMBENCH_JVM_HEAP=20m "$worker" --workload baseline
-echo "OK: the heap comes from MMBENCH_JVM_HEAP, else the table, else the default"
+echo "OK: the heap comes from MMBENCH_JVM_HEAP, else the table (not for Epsilon), else the default"
