@@ -90,13 +90,19 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
                 else:
                     details[(w, s, r)] = folder.load_detail(w, s, r, rec)
 
-    # Checksums: every clean run of a workload, all strategies, all reps.
+    # Checksums: every clean run of a workload at one thread count (the work a
+    # threaded workload does depends on it: `mmbench scale`), all strategies, all reps.
     agree: dict[tuple, bool] = {}
     for w in workloads:
-        sums = {(s, r): details[(w, s, r)]["checksum"] for (w2, s) in pairs if w2 == w
-                for r in range(1, reps_of(plan, w) + 1) if details.get((w, s, r))}
-        for (s, r), ok in checksum_verdicts(sums).items():
-            agree[(w, s, r)] = ok
+        groups: dict[int, dict] = {}
+        for (w2, s) in pairs:
+            for r in range(1, reps_of(plan, w) + 1):
+                if w2 == w and details.get((w, s, r)):
+                    d = details[(w, s, r)]
+                    groups.setdefault(d.get("threads") or 1, {})[(s, r)] = d["checksum"]
+        for sums in groups.values():
+            for (s, r), ok in checksum_verdicts(sums).items():
+                agree[(w, s, r)] = ok
 
     rows = []
     every_rep = {}  # (w, s) -> {rep: throughput} of every ok repetition
