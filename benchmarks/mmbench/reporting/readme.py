@@ -157,7 +157,7 @@ def sweep_hertz_berger(repo: pathlib.Path, rel: str = SWEEP) -> str:
     rounds = result.get("reps")
     judged = stability_summary(repo / rel / "stability.md")
     if judged is not None:
-        caveat = (f" Judged against an earlier sweep with `mmbench stability --from` "
+        caveat = (f" Judged against a second sweep with `mmbench stability --from` "
                   f"([{rel}/stability.md]({rel}/stability.md)): {judged}.")
     else:  # one sweep, not two: the block says how little rests on it
         caveat = (" No second sweep was judged against it (`mmbench stability --from`): "
