@@ -71,6 +71,24 @@ def status_of_record(record: dict | None) -> str:
     return status
 
 
+def _checksum_agreement(workloads, pairs, plan: dict, details: dict) -> dict[tuple, bool]:
+    """(workload, strategy, rep) -> whether the run's checksum agrees with the other
+    clean runs of the workload at the same thread count (the work a threaded
+    workload does depends on it: `mmbench scale`), all strategies, all reps."""
+    agree: dict[tuple, bool] = {}
+    for w in workloads:
+        groups: dict[int, dict] = {}
+        for (w2, s) in pairs:
+            for r in range(1, reps_of(plan, w) + 1):
+                if w2 == w and details.get((w, s, r)):
+                    d = details[(w, s, r)]
+                    groups.setdefault(d.get("threads") or 1, {})[(s, r)] = d["checksum"]
+        for sums in groups.values():
+            for (s, r), ok in checksum_verdicts(sums).items():
+                agree[(w, s, r)] = ok
+    return agree
+
+
 def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
     """plan: {"workloads": [...], "strategies": [...], "reps": N, "size": ..., and
     optionally "pairs": [[w, s], ...] (the (workload, strategy) pairs that exist)}."""
@@ -90,19 +108,7 @@ def build_rows(folder: RunFolder, plan: dict) -> list[dict]:
                 else:
                     details[(w, s, r)] = folder.load_detail(w, s, r, rec)
 
-    # Checksums: every clean run of a workload at one thread count (the work a
-    # threaded workload does depends on it: `mmbench scale`), all strategies, all reps.
-    agree: dict[tuple, bool] = {}
-    for w in workloads:
-        groups: dict[int, dict] = {}
-        for (w2, s) in pairs:
-            for r in range(1, reps_of(plan, w) + 1):
-                if w2 == w and details.get((w, s, r)):
-                    d = details[(w, s, r)]
-                    groups.setdefault(d.get("threads") or 1, {})[(s, r)] = d["checksum"]
-        for sums in groups.values():
-            for (s, r), ok in checksum_verdicts(sums).items():
-                agree[(w, s, r)] = ok
+    agree = _checksum_agreement(workloads, pairs, plan, details)
 
     rows = []
     every_rep = {}  # (w, s) -> {rep: throughput} of every ok repetition
