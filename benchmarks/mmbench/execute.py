@@ -20,13 +20,15 @@
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
+import fcntl
 import os
-import signal
 import subprocess
 import threading
 import time
+
+from mmbench.launch import (TRAMPOLINE, become_subreaper, kill_group, lifeline, reap,
+                            spawn_on_cpus)
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 # Shared resident pages from this fraction of the resident ones on: look closer.
@@ -176,88 +178,6 @@ def _tail(path: str, limit: int = STDERR_TAIL_BYTES) -> str:
         return ""
 
 
-# The worker is started by a small shell and adopted by the runner (a child
-# subreaper), not forked from Python itself: the kernel's ru_maxrss of a
-# process also covers the memory of whatever it was forked from before exec
-# (exec keeps the max over the old mm), so a worker forked (or vforked) from
-# the Python runner would report at least the runner's own RSS. Forked from a
-# small shell, its peak is its own, as under /usr/bin/time.
-#
-# The launcher's stdin is the read end of a pipe whose only write end the runner
-# holds (the "lifeline"). A watcher in the worker's process group blocks reading
-# it; when the runner dies however it dies (SIGKILL, a closed terminal), the
-# pipe reaches end of file and the watcher kills the group: no worker outlives
-# the runner. (PR_SET_PDEATHSIG would fire when the shell exits, not the runner.)
-# (An asynchronous list's stdin is /dev/null unless redirected: hence fd 3.)
-_TRAMPOLINE = ('out=$1; err=$2; shift 2; exec 3<&0 </dev/null; '
-               '{ read _ignored; kill -KILL 0; } <&3 3<&- >/dev/null 2>&1 & w=$!; '
-               '"$@" >"$out" 2>"$err" </dev/null 3<&- & echo $! $w')
-_PR_SET_CHILD_SUBREAPER = 36
-_subreaper_lock = threading.Lock()
-_subreaper_on = False
-
-
-def _become_subreaper() -> None:
-    global _subreaper_on
-    with _subreaper_lock:
-        if _subreaper_on:
-            return
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
-        _subreaper_on = True
-
-
-_lifeline_lock = threading.Lock()
-_lifeline_read: int | None = None
-
-
-def _lifeline() -> int:
-    """The read end of the lifeline pipe (see _TRAMPOLINE); the write end stays open,
-    close-on-exec, in this process until it exits."""
-    global _lifeline_read
-    with _lifeline_lock:
-        if _lifeline_read is None:
-            r, w = os.pipe()  # both non-inheritable; Popen dups r onto the shell's stdin
-            _lifeline_read = r
-            _lifeline_write_ends.append(w)
-        return _lifeline_read
-
-
-_lifeline_write_ends: list[int] = []
-
-
-def _reap(pid: int | None) -> None:
-    """Reap an adopted process that has been killed (ignore one already reaped)."""
-    if pid is None:
-        return
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _spawn_on_cpus(cpus, spawn):
-    """Call spawn() with this thread's CPU affinity set to `cpus` (None: as it is),
-    so the child inherits it from the fork; the thread's own is restored after.
-    (Affinity is per thread on Linux: the runner's other threads keep theirs.)"""
-    if not cpus:
-        return spawn()
-    old = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, cpus)
-    try:
-        return spawn()
-    finally:
-        os.sched_setaffinity(0, old)
-
-
 class _Child:
     """The worker from its launcher's spawn to its reaping: its pids, its RSS
     sampler, its timeout, and what wait4 said."""
@@ -295,7 +215,7 @@ class _Child:
 
         def on_timeout():
             self.timed_out.set()
-            _kill_group(self.pgid)
+            kill_group(self.pgid)
         self.timer = threading.Timer(max(timeout_s - (time.monotonic() - self.t0), 0.0),
                                      on_timeout)
         self.timer.daemon = True
@@ -323,10 +243,10 @@ class _Child:
 
     def kill(self) -> None:
         """Take the worker, and anything it started, down (an interrupt mid-run)."""
-        _kill_group(self.pgid)
+        kill_group(self.pgid)
         if self.pid is not None and self.status is None:
-            _reap(self.pid)  # not adopted yet: killed all the same
-        _reap(self.watcher)
+            reap(self.pid)  # not adopted yet: killed all the same
+        reap(self.watcher)
 
     def stop_clocks(self) -> None:
         if self.timer:
@@ -350,14 +270,22 @@ def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: f
     t0 = time.monotonic()
     if not os.access(cmd[0], os.X_OK):
         return _spawn_failed(started, f"{cmd[0]} is not an executable file")
+    go_read, go_write = os.pipe()
+    # At 10 or above: clear of the fds the trampoline uses (0-4).
+    low, go_read = go_read, fcntl.fcntl(go_read, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(low)
     try:
-        _become_subreaper()
-        launcher = _spawn_on_cpus(cpus, lambda: subprocess.Popen(
-            ["/bin/sh", "-c", _TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path] + cmd,
-            stdin=_lifeline(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            cwd=cwd, start_new_session=True))
+        become_subreaper()
+        launcher = spawn_on_cpus(cpus, lambda: subprocess.Popen(
+            ["/bin/sh", "-c", TRAMPOLINE, "mmbench-launch", stdout_path, stderr_path,
+             str(go_read)] + cmd,
+            stdin=lifeline(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            cwd=cwd, start_new_session=True, pass_fds=(go_read,)))
     except OSError as e:
+        os.close(go_write)
         return _spawn_failed(started, str(e))
+    finally:
+        os.close(go_read)
     child = _Child(launcher.pid, t0)
     # One guard from spawn to reap: an interrupt (Ctrl-C, SIGTERM) anywhere in
     # between takes the worker down with us instead of leaving it running.
@@ -365,6 +293,9 @@ def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: f
         failed = child.adopt(launcher, sample_period_s)
         if failed:
             return _spawn_failed(started, failed)
+        os.write(go_write, b"\n")  # adopted: the worker may start (see TRAMPOLINE)
+        os.close(go_write)
+        go_write = None
         child.start_timer(timeout_s)
         if on_spawn:
             on_spawn(child.pid)
@@ -373,11 +304,13 @@ def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: f
         child.kill()
         raise
     finally:
+        if go_write is not None:
+            os.close(go_write)  # not started: its read ends, and it exits (125)
         child.stop_clocks()
     wall = time.monotonic() - t0
     child.sampler.join()
-    _kill_group(child.pgid)  # anything the worker left in its group dies with it (the watcher too)
-    _reap(child.watcher)
+    kill_group(child.pgid)  # anything the worker left in its group dies with it (the watcher too)
+    reap(child.watcher)
     return _result(child, started, wall, stderr_path)
 
 

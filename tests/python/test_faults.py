@@ -191,9 +191,9 @@ def test_full_disk_mid_run_is_one_line_error_and_resumable(build_dir, run_mmbenc
 
 
 def test_launcher_race_with_an_instant_worker(tmp_path):
-    """A worker that exits at once (before the launcher shell) never raises
-    ChildProcessError: it is measured, or (rarely, where its exit status is lost to
-    the adoption race) it comes back as an error saying so, which --resume reruns."""
+    """A worker that exits at once is measured every time: it waits for the runner
+    to adopt it before it starts (launch.TRAMPOLINE). Before that wait, 12 of 50
+    such runs on one VM came back as "reaped by another process"."""
     import threading
     from mmbench import execute
     stop = threading.Event()
@@ -206,9 +206,7 @@ def test_launcher_race_with_an_instant_worker(tmp_path):
     finally:
         stop.set()
     for r in results:
-        assert (r.exit_code == 0 and r.spawn_error is None) or \
-            "reaped by another process" in r.spawn_error, r
-    assert sum(r.exit_code == 0 for r in results) >= 40
+        assert r.exit_code == 0 and r.spawn_error is None, r
 
 
 def test_runner_files_have_the_usual_mode(tiny_run):
