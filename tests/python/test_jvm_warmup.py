@@ -29,7 +29,10 @@ def test_warmup_passes_by_default(build_dir, tmp_path, workload, passes):
     assert len(warmup["untimed_passes"]) == passes, warmup
     assert warmup["timed_pass_is_warmup"] == (passes == 0), warmup
     for p in warmup["untimed_passes"]:
-        assert p["wall_ns"] > 0 and p["cpu_ns"] > 0, warmup
+        # cpu_ns has the clock tick's resolution (10 ms, docs/jvm-worker.md): a pass
+        # of a few ms can read 0 (one of 2.9 ms did), a longer one cannot.
+        assert p["wall_ns"] > 0 and p["cpu_ns"] >= 0, warmup
+        assert p["cpu_ns"] > 0 or p["wall_ns"] < 20_000_000, warmup
 
 
 def test_no_warmup_when_asked_for_none(build_dir, tmp_path):
