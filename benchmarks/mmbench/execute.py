@@ -21,14 +21,13 @@
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import os
 import subprocess
 import threading
 import time
 
-from mmbench.launch import (TRAMPOLINE, become_subreaper, kill_group, lifeline, reap,
-                            spawn_on_cpus)
+from mmbench.launch import (TRAMPOLINE, become_subreaper, go_pipe, kill_group, lifeline,
+                            reap, spawn_on_cpus)
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 # Shared resident pages from this fraction of the resident ones on: look closer.
@@ -270,10 +269,7 @@ def run_process(cmd: list[str], stdout_path: str, stderr_path: str, timeout_s: f
     t0 = time.monotonic()
     if not os.access(cmd[0], os.X_OK):
         return _spawn_failed(started, f"{cmd[0]} is not an executable file")
-    go_read, go_write = os.pipe()
-    # At 10 or above: clear of the fds the trampoline uses (0-4).
-    low, go_read = go_read, fcntl.fcntl(go_read, fcntl.F_DUPFD_CLOEXEC, 10)
-    os.close(low)
+    go_read, go_write = go_pipe()
     try:
         become_subreaper()
         launcher = spawn_on_cpus(cpus, lambda: subprocess.Popen(

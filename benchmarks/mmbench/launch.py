@@ -5,6 +5,7 @@ puts together."""
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import signal
 import threading
@@ -32,6 +33,16 @@ TRAMPOLINE = ('out=$1; err=$2; go=$3; shift 3; exec 3<&0 </dev/null; '
               '{ read _ignored; kill -KILL 0; } <&3 3<&- >/dev/null 2>&1 & w=$!; '
               '{ read _go <"/proc/self/fd/$go" || exit 125; exec "$@"; } '
               '>"$out" 2>"$err" </dev/null 3<&- & echo $! $w')
+
+
+def go_pipe() -> tuple[int, int]:
+    """A worker's go pipe (see TRAMPOLINE): (read end, at fd 10 or above, clear of
+    the fds 0-3 the trampoline uses; write end), both close-on-exec."""
+    read, write = os.pipe()
+    high = fcntl.fcntl(read, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(read)
+    return high, write
+
 
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper_lock = threading.Lock()
