@@ -42,6 +42,7 @@ BoehmSettings BoehmSettings::from(BoehmConfig config, const ProcessOptions& opti
   BoehmSettings s = from_environment(config);
   s.max_heap_bytes = options.gc_max_heap_bytes;
   s.free_space_divisor = options.gc_free_space_divisor;
+  s.min_bytes_allocd = options.gc_min_bytes_allocd;
   return s;
 }
 
@@ -60,6 +61,8 @@ nlohmann::json BoehmRuntime::config_json(BoehmConfig config, const ProcessOption
       s.max_heap_bytes != 0 ? nlohmann::json(s.max_heap_bytes) : nlohmann::json("unlimited");
   c["free_space_divisor"] =
       s.free_space_divisor != 0 ? s.free_space_divisor : GC_get_free_space_divisor();
+  c["min_bytes_allocd"] =
+      s.min_bytes_allocd != 0 ? s.min_bytes_allocd : GC_get_min_bytes_allocd();
   c["env"] = env_with_prefix("GC_");
   return c;
 }
@@ -118,6 +121,8 @@ void BoehmRuntime::init(BoehmConfig config, const BoehmSettings& settings) {
   GC_allow_register_threads();
   if (settings.free_space_divisor != 0) GC_set_free_space_divisor(settings.free_space_divisor);
   settings_.free_space_divisor = GC_get_free_space_divisor();
+  if (settings.min_bytes_allocd != 0) GC_set_min_bytes_allocd(settings.min_bytes_allocd);
+  settings_.min_bytes_allocd = GC_get_min_bytes_allocd();
   if (config.mode == BoehmMode::kParallelMark) GC_start_mark_threads();
   if (config.mode == BoehmMode::kIncremental) {
     if (settings.pause_target_ms != 0) GC_set_time_limit(settings.pause_target_ms);

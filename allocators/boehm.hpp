@@ -26,7 +26,9 @@
 //                      then GC_start_mark_threads: libgc starts them lazily)
 // Run-time settings shared by all variants (worker options): a heap cap
 // (GC_set_max_heap_size, counting the collector's whole heap; GC_MALLOC then
-// returns NULL and make() throws std::bad_alloc) and the free-space divisor.
+// returns NULL and make() throws std::bad_alloc), the free-space divisor, and
+// the least allocation between collections (GC_set_min_bytes_allocd: a cap
+// never makes libgc's heap grow, so a sweep's larger heap is made this way).
 //
 // Stop-the-world pauses are taken from the collector's own events
 // (PRE_STOP_WORLD -> POST_START_WORLD) into a preallocated histogram; the
@@ -67,6 +69,7 @@ struct BoehmConfig {
 struct BoehmSettings {
   std::size_t max_heap_bytes = 0;        // GC_set_max_heap_size; 0 = unlimited
   unsigned long free_space_divisor = 0;  // GC_set_free_space_divisor; libgc default 3
+  std::size_t min_bytes_allocd = 0;      // GC_set_min_bytes_allocd; libgc default 1
   unsigned long pause_target_ms = 0;     // incremental only: GC_set_time_limit
   unsigned markers = 0;                  // parallel-mark only: marker threads
 
@@ -141,7 +144,7 @@ struct BoehmStrategy : RawPointerHandles, NoScopes {
   static constexpr Reclaim kReclaim = Reclaim::kTracing;
   static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
   static constexpr bool kFreesEachObject = kConfig.free_explicitly;
-  static constexpr bool kTakesHeapOptions = true;  // --gc-max-heap-bytes, --gc-free-space-divisor
+  static constexpr bool kTakesHeapOptions = true;  // the worker's --gc-* options
 
   // Hooks (strategy.hpp): all variants share the one process-wide collector.
   static void init_process(const ProcessOptions& o) {

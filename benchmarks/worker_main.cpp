@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
 
   const WorkloadEntry* entry = find_entry(opt);
   if (entry == nullptr) return kExitUsage;
-  const bool gc_options = opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0;
+  const bool gc_options = opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0 ||
+                          opt.gc_min_bytes_allocd != 0;
   if (gc_options && !entry->strategy->takes_heap_options) {
     std::cerr << "mmbench-worker: --gc-* options apply to Boehm strategies only, not '"
               << opt.strategy << "'\n";

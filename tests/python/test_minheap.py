@@ -217,6 +217,8 @@ def _mmbench(fake_build, *args):
     (["--precision", "0"], "--precision must be > 0"),
     (["--trials", "0"], "--trials must be >= 1"),
     (["--workloads", "nosuch"], "nosuch"),
+    (["--min-time", "-1"], "--min-time must be between 0 and 3600"),
+    (["--uncapped-heap", "lots"], "--uncapped-heap 'lots' is not a JVM heap size"),
 ])
 def test_command_refuses_bad_input(fake_build, tmp_path, args, message):
     proc = _mmbench(fake_build, "--out", tmp_path / "out", *args)
@@ -268,3 +270,38 @@ def test_a_folder_extended_with_another_workload_reports_both(fake_build, tmp_pa
     assert {e["workload"] for e in data["smallest"]} == {"binary_trees", "lru_cache"}
     tables = (out / "minheap.md").read_text()
     assert "| binary_trees | boehm |" in tables and "| lru_cache | boehm |" in tables
+
+
+def test_a_row_of_another_build_is_found_again_unless_any_build(fake_catalog, fake_env,
+                                                                 tmp_path):
+    set_env, log = fake_env
+    set_env(FAKE_MIN_HEAP=THRESHOLD)
+    pairs = (["binary_trees"], ["boehm"])
+    first = minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1)
+    saved = load_json(tmp_path / "minheap.json")
+    saved["rows"][0]["worker_digest"] = "another build"
+    (tmp_path / "minheap.json").write_text(json.dumps(saved))
+    before = len(_runs(log))
+    kept = minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1,
+                                any_build=True)
+    assert len(_runs(log)) == before
+    assert kept["rows"][0]["worker_digest"] == "another build"
+    assert kept["rows"][0]["min_heap_bytes"] == first["rows"][0]["min_heap_bytes"]
+    again = minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1)
+    assert len(_runs(log)) > before
+    assert again["rows"][0]["worker_digest"] == first["rows"][0]["worker_digest"]
+
+
+def test_uncapped_heap_and_min_time_reach_the_probes(fake_catalog, fake_env, tmp_path):
+    set_env, _ = fake_env
+    set_env(FAKE_MIN_HEAP=THRESHOLD)
+    opts = dict(_opts(), uncapped_heap="64m", min_time=0.1, managed_min_time=0.3)
+    row = minheap.find_min_heap(tmp_path, fake_catalog, opts, "binary_trees", "jvm-g1",
+                                trials=1, precision=0.05)
+    assert row["status"] == "ok"
+    folder = tmp_path / "probes" / "binary_trees" / "jvm-g1"
+    uncapped = load_json(next(folder.glob("uncapped/raw/*.run.json")))
+    assert uncapped["extra_env"]["MMBENCH_JVM_HEAP"] == "64m"
+    probe = load_json(next(folder.glob(f'h{row["min_heap_bytes"]}/raw/*.run.json')))
+    cmd = probe["cmd"]
+    assert float(cmd[cmd.index("--min-time") + 1]) == 0.3   # the managed runtime's

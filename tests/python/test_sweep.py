@@ -11,66 +11,26 @@ computes what glibc computes.
 
 import contextlib
 import csv
-import dataclasses
-import importlib.util
 import io
 import json
 import math
 import os
 import sys
-import types
 
 import pytest
 
 from conftest import NO_HOST_WAIT, REPO, load_json
+from mmbench import workers
+from mmbench.experiments import minheap as mh
+from mmbench.experiments import sweep
 
 FAKE = REPO / "tests" / "fixtures" / "fake_sweep_worker.py"
 LIVE = {"binary_trees": 4 << 20, "lru_cache": 8 << 20}   # the fake's live data
 TRUE_MIN = {"boehm": 1.5, "jvm-g1": 2.0}                  # the fake's minimum heaps
 
 
-def _stub_minheap() -> types.ModuleType:
-    """The agreed interface of experiments/minheap.py (Knob, knob_for), read from
-    the workers' listings as that module does; used only where the module is
-    not in this checkout."""
-    module = types.ModuleType("mmbench.experiments.minheap")
-
-    @dataclasses.dataclass(frozen=True)
-    class Knob:
-        kind: str
-        hard: bool
-
-        def apply(self, heap_bytes):
-            if self.kind == "boehm-cap":
-                return ["--gc-max-heap-bytes", str(heap_bytes)], {}
-            if self.kind == "jvm-heap":
-                return [], {"MMBENCH_JVM_HEAP": f"{math.ceil(heap_bytes / 1024)}k"}
-            return ["--gogc", "off", "--gomemlimit", str(heap_bytes)], {}
-
-    def knob_for(catalog, strategy):
-        listing = catalog.worker_for(strategy).listing
-        meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
-        config = (listing.get("config") or {}).get(strategy) or {}
-        if "heap_options" in (meta.get("hooks") or []):
-            return Knob("boehm-cap", True)
-        if config.get("heap_env"):
-            return Knob("jvm-heap", True)
-        if "GOMEMLIMIT" in config:
-            return Knob("go-memlimit", False)
-        return None
-
-    module.Knob, module.knob_for = Knob, knob_for
-    return module
-
-
-@pytest.fixture(autouse=True)
-def minheap_module(monkeypatch):
-    if importlib.util.find_spec("mmbench.experiments.minheap") is None:
-        monkeypatch.setitem(sys.modules, "mmbench.experiments.minheap", _stub_minheap())
-
-
 def _sweep(monkeypatch, *argv) -> int:
-    """./mmbench ARGV in this process (so the minheap interface above applies)."""
+    """./mmbench ARGV in this process."""
     from mmbench import cli
     for k, v in NO_HOST_WAIT.items():
         monkeypatch.setenv(k, v)
@@ -109,8 +69,6 @@ def fake_sweep(fake_build, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     err = io.StringIO()
     try:
-        if importlib.util.find_spec("mmbench.experiments.minheap") is None:
-            mp.setitem(sys.modules, "mmbench.experiments.minheap", _stub_minheap())
         with contextlib.redirect_stderr(err):
             rc = _sweep(mp, "--build-dir", fake_build, "--workloads", "binary_trees,lru_cache",
                         "--collectors", "boehm,jvm-g1,go", "--references", "glibc,arena",
@@ -166,6 +124,9 @@ def test_labels_resolve_to_each_points_args_and_env(fake_sweep):
             cap = int(cmd[cmd.index("--gc-max-heap-bytes") + 1])
             wanted = math.ceil(multiple * TRUE_MIN["boehm"] * LIVE[w])
             assert 0 <= cap - wanted < 4096   # libgc's heap grows in 4 KiB blocks
+            # ... and it is told to use what lies above the minimum heap.
+            minimum = int(TRUE_MIN["boehm"] * LIVE[w])
+            assert int(cmd[cmd.index("--gc-min-bytes-allocd") + 1]) == cap - minimum
         elif base == "jvm-g1":
             multiple = float(point.rstrip("x"))
             assert env["MMBENCH_JVM_HEAP"] == f"{math.ceil(multiple * 1.5 * LIVE[w] / 1024)}k"
@@ -286,6 +247,37 @@ def test_dry_run_prints_the_plan_and_runs_nothing(fake_build, tmp_path, monkeypa
     assert "roughly 6 s of worker time (1 of 2 points without" in out
 
 
+def test_a_later_minheap_replaces_an_earlier_ones_row(fake_build, tmp_path, monkeypatch,
+                                                      capsys):
+    first = _minheap_json(tmp_path / "a.json", [
+        {"workload": "lru_cache", "strategy": "jvm-g1", "min_heap_bytes": 10 << 20,
+         "live_bytes": LIVE["lru_cache"]},
+        {"workload": "lru_cache", "strategy": "boehm", "min_heap_bytes": 12 << 20,
+         "live_bytes": LIVE["lru_cache"]}])
+    second = _minheap_json(tmp_path / "b.json", [
+        {"workload": "lru_cache", "strategy": "jvm-g1", "min_heap_bytes": 30 << 20,
+         "live_bytes": LIVE["lru_cache"]}])
+    rc = _sweep(monkeypatch, "--build-dir", fake_build, "--workloads", "lru_cache",
+                "--collectors", "jvm-g1,boehm", "--references", "glibc", "--multiples", "2",
+                "--minheap", first, "--minheap", second, "--dry-run", "--out", tmp_path / "o")
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert f"lru_cache/jvm-g1@2x: MMBENCH_JVM_HEAP={60 << 10}k" in out
+    assert f"lru_cache/boehm@2x: --gc-max-heap-bytes {24 << 20} " in out
+
+
+def test_a_heap_above_the_machines_memory_is_left_out_with_a_note(fake_build):
+    catalog = workers.load_catalog(fake_build)
+    minheap = {"rows": [{"workload": "lru_cache", "strategy": "jvm-g1",
+                         "min_heap_bytes": 10 << 30}]}
+    points, notes = sweep.plan_points(catalog, ["lru_cache"], ["jvm-g1"], [], [1.5, 4], [],
+                                      minheap, mh.knob_for, heap_limit=20 << 30)
+    assert [p.label for p in points] == ["jvm-g1@1.5x"]
+    assert notes == ["lru_cache/jvm-g1@4x: a 40.0 GiB heap is above 20.0 GiB (3/4 of this "
+                     "machine's memory); left out"]
+    assert sweep.machine_heap_limit() > 0
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--multiples", "2,abc"], "--multiples: multiple 'abc' is not a number"),
     (["--gogc", "0"], "--gogc: GOGC '0' is not a whole number >= 1"),
@@ -327,13 +319,15 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
             ("binary_trees", "glibc") not in catalog.entries:
         pytest.skip("binary_trees under boehm and glibc not built")
     # A minimum heap of 4 MiB stands in for the search's: 0.01 x is 40 KiB, far
-    # below what any collector needs, 50 x is far above.
+    # below what any collector needs, 50 x is far above. At 1 x libgc keeps its
+    # natural heap (a quick binary_trees needs well under 1 MiB); at 50 x it is
+    # told to use the 196 MiB above the minimum, more than the run allocates.
     minheap = _minheap_json(tmp_path / "minheap.json", [
         {"workload": "binary_trees", "strategy": "boehm", "min_heap_bytes": 4 << 20,
          "live_bytes": None}])
     out = tmp_path / "out"
     rc = _sweep(monkeypatch, "--build-dir", build_dir, "--workloads", "binary_trees",
-                "--collectors", "boehm", "--references", "glibc", "--multiples", "0.01,50",
+                "--collectors", "boehm", "--references", "glibc", "--multiples", "0.01,1,50",
                 "--minheap", minheap, "--size", "quick", "--reps", "1", "--no-pin", "--out", out)
     _check_exit(out, rc, capsys.readouterr().err)
     points = {p["label"]: p for p in load_json(out / "sweep.json")["points"]}
@@ -343,6 +337,10 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
             if r["workload"] == "binary_trees"}
     assert rows["boehm@50x"]["checksum"] == rows["glibc"]["checksum"]
     assert points["boehm@50x"]["time_vs_best_manual"] > 0
+    natural, roomy = points["boehm@1x"], points["boehm@50x"]
+    assert natural["status"] == "ok"
+    assert roomy["gc_collections"] < natural["gc_collections"]
+    assert roomy["peak_rss_kib"] > natural["peak_rss_kib"] + 2048
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])
@@ -383,7 +381,6 @@ def test_resume_refuses_new_points(fake_build, tmp_path, monkeypatch, capsys):
 
 
 def test_catalog_configured_strategies(fake_build):
-    from mmbench import workers
     from mmbench.errors import UsageError
     catalog = workers.load_catalog(fake_build)
     spec = {"strategy": "boehm", "workloads": {"lru_cache": {"args": ["--x"], "env": {}}}}
@@ -408,7 +405,6 @@ def test_catalog_configured_strategies(fake_build):
 
 
 def test_estimate_takes_minheaps_process_times():
-    from mmbench.experiments import sweep
     trial = {"status": "ok", "process_wall_s": 2.0}
     doc = {"rows": [{"workload": "w", "strategy": "jvm-g1", "probes": [
         {"trials": [trial, dict(trial, process_wall_s=4.0)]},

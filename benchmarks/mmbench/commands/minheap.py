@@ -5,17 +5,19 @@ mmbench/experiments/minheap.py and docs/experiments.md)."""
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 from mmbench import runner, workers
 from mmbench.errors import UsageError
-from mmbench.experiments import minheap, minheap_runs, points
+from mmbench.experiments import minheap, minheap_runs, points, sweep
 from mmbench.reporting import minheap_md
 from mmbench.runfolder import read_json, write_json_atomic, write_text_atomic
 
-DEFAULT_WORKLOADS = ("binary_trees", "lru_cache", "message_ring", "request_server", "teardown")
-DEFAULT_COLLECTORS = ("boehm", "jvm-serial", "jvm-parallel", "jvm-g1", "jvm-zgc",
-                      "jvm-shenandoah", "jvm-epsilon", "go")
+# The sweep's (its minimum heaps are these), and Boehm's variants.
+DEFAULT_WORKLOADS = sweep.DEFAULT_WORKLOADS
+DEFAULT_COLLECTORS = sweep.DEFAULT_COLLECTORS[:1] + (
+    "boehm-free", "boehm-incremental", "boehm-markers") + sweep.DEFAULT_COLLECTORS[1:]
 
 
 def register(subparsers) -> None:
@@ -50,8 +52,23 @@ def register(subparsers) -> None:
                    help="seconds before an uncapped worker is killed; a probe gets "
                         f"max({minheap.PROBE_TIMEOUT_MIN_S:g} s, "
                         f"{minheap.PROBE_TIMEOUT_FACTOR:g} x the uncapped run), at most this")
+    p.add_argument("--min-time", type=float, metavar="S",
+                   help="seconds of steady-state passes per probe after the first, timed one, "
+                        "as in `mmbench run` (default: none, one pass); a sweep's minima "
+                        "are best found with the sweep's own --min-time")
+    p.add_argument("--managed-min-time", type=float, metavar="S",
+                   help="the same for the JVM and Go, at least --min-time (as in `mmbench "
+                        "run`; default: --min-time)")
+    p.add_argument("--uncapped-heap", metavar="SIZE",
+                   help="the JVM heap of the uncapped run (the reference, and where the "
+                        "search starts), e.g. 8g (default: the strategy's declared heap, "
+                        "1g); for jvm-epsilon, which needs all the run allocates")
     p.add_argument("--sample-ms", type=float, default=10.0, metavar="MS",
                    help="RSS sampling period in ms (default 10)")
+    p.add_argument("--any-build", action="store_true",
+                   help="keep the folder's cached rows whatever build of the workers made "
+                        "them (by default a row is found again when its worker's file or "
+                        "--list changed; each row records the digest of its worker)")
     p.add_argument("--out", metavar="DIR",
                    help="folder (default results/minheap-YYYYmmdd-HHMMSS); one with a "
                         "minheap.json is resumed")
@@ -108,6 +125,14 @@ def _check(args) -> None:
         raise UsageError(f"--trials must be >= 1 (got {args.trials})")
     if not args.precision > 0:
         raise UsageError(f"--precision must be > 0 (got {args.precision:g})")
+    for flag, value in (("--min-time", args.min_time),
+                        ("--managed-min-time", args.managed_min_time)):
+        if value is not None and not 0 <= value <= 3600:
+            raise UsageError(f"{flag} must be between 0 and 3600 seconds (got {value:g})")
+    if args.uncapped_heap is not None and not re.fullmatch(r"[1-9][0-9]*[kKmMgG]?",
+                                                            args.uncapped_heap):
+        raise UsageError(f"--uncapped-heap '{args.uncapped_heap}' is not a JVM heap size "
+                         "(a whole number, optionally k, m or g: 8g)")
 
 
 def minheap_command(args) -> int:
@@ -122,6 +147,9 @@ def minheap_command(args) -> int:
     if not collectors and not manual:
         raise UsageError("no strategy to measure (none of those named is built)")
     opts = points.base_options(args.size, 1, args.seed, args.timeout, args.sample_ms)
+    opts.update({k: v for k, v in (("min_time", args.min_time),
+                                   ("managed_min_time", args.managed_min_time),
+                                   ("uncapped_heap", args.uncapped_heap)) if v is not None})
     root, previous = _folder(args)
     plan = {"workloads": workloads, "strategies": collectors + manual, "size": args.size,
             "reps": args.trials, "pairs": [], "units": {}}
@@ -132,8 +160,10 @@ def minheap_command(args) -> int:
 
     progress = points.print_progress
     minheap.load_or_find(root, catalog, opts, workloads, collectors, trials=args.trials,
-                         precision=args.precision, progress=progress)
-    cache = minheap_runs.Cache(root, catalog, opts, args.trials, args.precision)
+                         precision=args.precision, progress=progress,
+                         any_build=args.any_build)
+    cache = minheap_runs.Cache(root, catalog, opts, args.trials, args.precision,
+                               args.any_build)
     minheap_runs.measure_uncapped(cache, root, opts, "manual",
                                   [(w, s) for w in workloads for s in manual], args.trials,
                                   progress)

@@ -14,7 +14,7 @@ import sys
 from mmbench import runner, workers
 from mmbench.errors import UsageError
 from mmbench.experiments import sweep
-from mmbench.experiments import sweep_output
+from mmbench.experiments import minheap_runs, sweep_output
 from mmbench.runfolder import RunFolder, write_json_atomic
 
 # Options whose value is the sweep's own (the other run options are `run`'s).
@@ -43,9 +43,12 @@ def register(subparsers) -> None:
     p.add_argument("--gogc", default=sweep.DEFAULT_GOGC, metavar="P,Q",
                    help="Go's series: GOGC values; 'none' for none (default "
                         f"{sweep.DEFAULT_GOGC})")
-    p.add_argument("--minheap", metavar="PATH",
+    p.add_argument("--minheap", metavar="PATH", action="append",
                    help="minheap.json to take the minimum heaps from (default: found by "
-                        "`mmbench minheap`'s search into OUT/minheap/ first)")
+                        "`mmbench minheap`'s search into OUT/minheap/ first); repeatable: "
+                        "a later file's row replaces an earlier one's for the same workload "
+                        "and collector (a search made with other settings, such as "
+                        "jvm-epsilon's at the sweep's run length)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the points, the process count and a rough duration (from "
                         "--minheap's process times), and run nothing")
@@ -90,6 +93,19 @@ def choose(args, catalog: workers.Catalog) -> dict:
     if both:
         raise UsageError(f'{", ".join(sorted(both))}: both a collector and a reference')
     return choice
+
+
+def _read_minheaps(paths: list[str]) -> dict:
+    """The first file's contents with the rows of every file, a later row replacing an
+    earlier one for the same (workload, strategy); "sources" names the files."""
+    docs = [_read_minheap(p) for p in paths]
+    rows = {}
+    for doc in docs:
+        rows.update({(r.get("workload"), r.get("strategy")): r for r in doc["rows"]})
+    if len(docs) == 1:
+        return docs[0]
+    return dict(docs[0], rows=list(rows.values()), sources=[
+        {"path": p, **{k: d.get(k) for k in minheap_runs.KEY}} for p, d in zip(paths, docs)])
 
 
 def _read_minheap(path: str) -> dict:
@@ -168,7 +184,7 @@ def sweep_command(args) -> int:
     # heaps are given, else the run's options and the search's module.
     prepared = None
     if args.minheap:
-        prepared = _prepare(args, catalog, choice, _read_minheap(args.minheap))
+        prepared = _prepare(args, catalog, choice, _read_minheaps(args.minheap))
         if args.dry_run:
             for p in prepared["points"] + prepared["footprints"]:
                 settings = " ".join(list(p.args) + [f"{k}={v}" for k, v in p.env])
@@ -199,7 +215,8 @@ def _prepare(args, catalog, choice, minheap) -> dict:
     is left to run."""
     points, notes = sweep.plan_points(catalog, choice["workloads"], choice["collectors"],
                                       choice["references"], choice["multiples"],
-                                      choice["gogc"], minheap, _minheap_module().knob_for)
+                                      choice["gogc"], minheap, _minheap_module().knob_for,
+                                      sweep.machine_heap_limit())
     notes = choice["notes"] + notes
     if not any(p.series != "manual" for p in points):
         raise UsageError("no collector point to run: " + "; ".join(notes))

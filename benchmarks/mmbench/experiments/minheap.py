@@ -60,6 +60,9 @@ class Knob:
     # The environment of the uncapped run (the JVM: its declared default heap, not
     # the per-workload heap it would otherwise pick, which may be too small).
     uncapped_env: tuple[tuple[str, str], ...] = ()
+    # The worker argument that makes the collector use a heap above its minimum
+    # (Boehm's --gc-min-bytes-allocd: a cap alone never makes libgc's heap grow).
+    headroom_arg: str | None = None
 
     def round(self, heap_bytes: float) -> int:
         """heap_bytes rounded up to the knob's granularity, at least its floor."""
@@ -74,6 +77,14 @@ class Knob:
             return list(self.fixed_args), {self.env: value}
         return list(self.fixed_args) + [self.arg, str(size)], {}
 
+    def apply_above(self, heap_bytes: int, minimum_bytes: int) -> tuple[list[str], dict[str, str]]:
+        """apply(heap_bytes), told to use the heap_bytes - minimum_bytes above the minimum."""
+        args, env = self.apply(heap_bytes)
+        headroom = self.round(heap_bytes) - minimum_bytes
+        if self.headroom_arg and headroom > 0:
+            args += [self.headroom_arg, str(headroom)]
+        return args, env
+
 
 def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     """The heap knob of a collector strategy; None for a manual strategy. Read from
@@ -87,7 +98,7 @@ def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
     if "heap_options" in (meta.get("hooks") or []):
         return Knob("boehm-cap", True, arg="--gc-max-heap-bytes", granularity=PAGE,
-                    floor_bytes=PAGE)
+                    floor_bytes=PAGE, headroom_arg="--gc-min-bytes-allocd")
     if config.get("heap_env"):
         return Knob("jvm-heap", True, env=config["heap_env"], granularity=KIB,
                     floor_bytes=JVM_SMALLEST_HEAP,
@@ -255,8 +266,10 @@ def find_min_heap(folder, catalog, opts, workload, strategy, *, trials=DEFAULT_T
     row = _base_row(workload, strategy, catalog, knob)
     probes = _Probes(folder / "probes" / workload / strategy, catalog, opts, workload,
                      strategy, knob, progress)
-    record, detail = probes.run_trial("uncapped", 1, [], dict(knob.uncapped_env),
-                                      opts["timeout_s"])
+    uncapped_env = dict(knob.uncapped_env)
+    if uncapped_env and opts.get("uncapped_heap"):
+        uncapped_env = {knob.env: opts["uncapped_heap"]}
+    record, detail = probes.run_trial("uncapped", 1, [], uncapped_env, opts["timeout_s"])
     uncapped = probes.trial(record, detail)
     row["uncapped"] = uncapped
     if uncapped["status"] != "ok" or not detail.get("live_bytes"):
@@ -305,13 +318,13 @@ def _soft_row(row: dict, probes: _Probes, trials: int, timeout_s: float) -> dict
 
 
 def load_or_find(folder, catalog, opts, workloads, strategies, *, trials=DEFAULT_TRIALS,
-                 precision=DEFAULT_PRECISION, progress=None) -> dict:
+                 precision=DEFAULT_PRECISION, progress=None, any_build=False) -> dict:
     """minheap.json's contents: from folder/minheap.json where its key (size, seed,
     trials, precision, and per row its worker's digest) matches, else found and
     written there (cached per row, so an interrupted search resumes). Pairs whose
     strategy has no knob or does not host the workload are left out."""
     check_settings(trials, precision)
-    cache = minheap_runs.Cache(folder, catalog, opts, trials, precision)
+    cache = minheap_runs.Cache(folder, catalog, opts, trials, precision, any_build)
     for w in workloads:
         for s in strategies:
             if (w, s) not in catalog.entries or knob_for(catalog, s) is None:

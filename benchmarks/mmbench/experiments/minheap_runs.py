@@ -17,9 +17,11 @@ from mmbench import workers
 from mmbench.experiments import points
 from mmbench.files import read_json, write_json_atomic
 
-# What a cached row depends on besides its worker: --min-time too, since the
-# probes' passes (and the times at the minimum) change with it.
-KEY = ("experiment", "size", "seed", "min_time", "trials", "precision")
+# What a cached row depends on besides its worker: --min-time and
+# --managed-min-time too, since the probes' passes (and the times at the minimum)
+# change with them, and the heap of a JVM's uncapped run.
+KEY = ("experiment", "size", "seed", "min_time", "managed_min_time", "uncapped_heap",
+       "trials", "precision")
 SECTIONS = ("rows", "manual", "baselines")
 BASELINE = "baseline"
 MANUAL_DEFAULT = ("glibc", "mimalloc", "jemalloc", "arena", "shared_ptr")
@@ -36,12 +38,15 @@ class Cache:
     written to the file as soon as it is put."""
 
     def __init__(self, folder, catalog: workers.Catalog, opts: dict, trials: int,
-                 precision: float):
+                 precision: float, any_build: bool = False):
         self.path = pathlib.Path(folder) / "minheap.json"
         self.catalog = catalog
+        self.any_build = any_build   # keep rows that another build of the workers made
         self._digests: dict[str, str] = {}
         self.data = {"experiment": "minheap", "size": opts["size"], "seed": opts["seed"],
-                     "min_time": opts.get("min_time"), "trials": trials,
+                     "min_time": opts.get("min_time"),
+                     "managed_min_time": opts.get("managed_min_time"),
+                     "uncapped_heap": opts.get("uncapped_heap"), "trials": trials,
                      "precision": precision}
         old = None
         if self.path.exists():
@@ -65,10 +70,12 @@ class Cache:
         return self._digests[family]
 
     def get(self, section: str, workload: str, strategy: str) -> dict | None:
-        """The cached row, if its worker is still the one that made it."""
+        """The cached row, if its worker is still the one that made it (any_build: any
+        worker; the row keeps the digest of the one that did)."""
         for row in self.data[section]:
             if row.get("workload") == workload and row.get("strategy") == strategy:
-                return row if row.get("worker_digest") == self.digest(strategy) else None
+                same = self.any_build or row.get("worker_digest") == self.digest(strategy)
+                return row if same else None
         return None
 
     def put(self, section: str, row: dict) -> dict:

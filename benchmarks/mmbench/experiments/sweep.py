@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import statistics
 
 from mmbench import workers
@@ -111,11 +112,19 @@ def minheap_rows(doc: dict) -> dict[tuple, dict]:
     return {(r["workload"], r["strategy"]): r for r in doc.get("rows") or []}
 
 
+def machine_heap_limit() -> int:
+    """The largest heap a point may impose: 3/4 of this machine's memory (a JVM
+    commits its whole -Xms at start, and a larger heap could only swap)."""
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * 3 // 4
+
+
 def plan_points(catalog: workers.Catalog, workloads: list[str], collectors: list[str],
                 references: list[str], multiples: list[float], gogc: list[int],
-                minheap: dict, knob_for) -> tuple[list[Point], list[str]]:
-    """The sweep's points, and a note for each (workload, collector) left out;
-    knob_for(catalog, strategy) -> Knob | None (experiments.minheap.knob_for)."""
+                minheap: dict, knob_for, heap_limit: int | None = None,
+                ) -> tuple[list[Point], list[str]]:
+    """The sweep's points, and a note for each (workload, collector) or point left
+    out; knob_for(catalog, strategy) -> Knob | None (experiments.minheap.knob_for);
+    no point imposes a heap above heap_limit bytes."""
     rows = minheap_rows(minheap)
     planned: list[Point] = []
     notes: list[str] = []
@@ -144,7 +153,12 @@ def plan_points(catalog: workers.Catalog, workloads: list[str], collectors: list
                 heap = int(math.ceil(m * minimum))
                 # The size the knob imposes (rounded to what the runtime takes).
                 heap = knob.round(heap) if hasattr(knob, "round") else heap
-                args, env = knob.apply(heap)
+                if heap_limit is not None and heap > heap_limit:
+                    notes.append(f"{w}/{multiple_label(c, m)}: a {heap / 2**30:.1f} GiB heap "
+                                 f"is above {heap_limit / 2**30:.1f} GiB (3/4 of this "
+                                 "machine's memory); left out")
+                    continue
+                args, env = knob.apply_above(heap, minimum)
                 planned.append(Point(w, c, multiple_label(c, m), runtime, "heap", multiple=m,
                                      heap_bytes=heap, args=tuple(args),
                                      env=tuple(sorted(env.items()))))
