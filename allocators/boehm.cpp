@@ -1,6 +1,7 @@
 #include "allocators/boehm.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +25,15 @@ unsigned long env_number(const char* name, unsigned long fallback) {
 // worker reports as exit code 4. (libgc 8.2's default also returns NULL, but
 // after a warning per call; one clean failure is what we want.)
 void* out_of_memory(std::size_t) { return nullptr; }
+
+// A fixed heap collects when it is full through libgc's retry path, which warns
+// "Out of Memory!  Trying to continue..." each time: that is the collection
+// working, not a failure, so only that warning is dropped.
+GC_warn_proc previous_warning = nullptr;
+void GC_CALLBACK fixed_heap_warning(char* msg, GC_word arg) {
+  if (std::strstr(msg, "Trying to continue") != nullptr) return;
+  if (previous_warning != nullptr) previous_warning(msg, arg);
+}
 }  // namespace
 
 BoehmSettings BoehmSettings::from_environment(BoehmConfig config) {
@@ -42,7 +52,7 @@ BoehmSettings BoehmSettings::from(BoehmConfig config, const ProcessOptions& opti
   BoehmSettings s = from_environment(config);
   s.max_heap_bytes = options.gc_max_heap_bytes;
   s.free_space_divisor = options.gc_free_space_divisor;
-  s.min_bytes_allocd = options.gc_min_bytes_allocd;
+  s.fixed_heap = options.gc_fixed_heap;
   return s;
 }
 
@@ -61,8 +71,7 @@ nlohmann::json BoehmRuntime::config_json(BoehmConfig config, const ProcessOption
       s.max_heap_bytes != 0 ? nlohmann::json(s.max_heap_bytes) : nlohmann::json("unlimited");
   c["free_space_divisor"] =
       s.free_space_divisor != 0 ? s.free_space_divisor : GC_get_free_space_divisor();
-  c["min_bytes_allocd"] =
-      s.min_bytes_allocd != 0 ? s.min_bytes_allocd : GC_get_min_bytes_allocd();
+  c["fixed_heap"] = s.fixed_heap;
   c["env"] = env_with_prefix("GC_");
   return c;
 }
@@ -121,8 +130,14 @@ void BoehmRuntime::init(BoehmConfig config, const BoehmSettings& settings) {
   GC_allow_register_threads();
   if (settings.free_space_divisor != 0) GC_set_free_space_divisor(settings.free_space_divisor);
   settings_.free_space_divisor = GC_get_free_space_divisor();
-  if (settings.min_bytes_allocd != 0) GC_set_min_bytes_allocd(settings.min_bytes_allocd);
-  settings_.min_bytes_allocd = GC_get_min_bytes_allocd();
+  if (settings.fixed_heap && settings.max_heap_bytes != 0) {
+    // No collection until the heap has grown to the cap (min_bytes_allocd);
+    // there, a failed expansion collects once (one retry) before it fails.
+    GC_set_min_bytes_allocd(settings.max_heap_bytes);
+    GC_set_max_retries(1);
+    previous_warning = GC_get_warn_proc();
+    GC_set_warn_proc(&fixed_heap_warning);
+  }
   if (config.mode == BoehmMode::kParallelMark) GC_start_mark_threads();
   if (config.mode == BoehmMode::kIncremental) {
     if (settings.pause_target_ms != 0) GC_set_time_limit(settings.pause_target_ms);

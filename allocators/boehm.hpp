@@ -27,8 +27,9 @@
 // Run-time settings shared by all variants (worker options): a heap cap
 // (GC_set_max_heap_size, counting the collector's whole heap; GC_MALLOC then
 // returns NULL and make() throws std::bad_alloc), the free-space divisor, and
-// the least allocation between collections (GC_set_min_bytes_allocd: a cap
-// never makes libgc's heap grow, so a sweep's larger heap is made this way).
+// a fixed heap: libgc collects once it has allocated (live + roots) / divisor
+// bytes, so a cap never makes its heap grow; --gc-fixed-heap makes it fill the
+// cap before collecting, as a JVM's -Xms = -Xmx heap does (a sweep's points).
 //
 // Stop-the-world pauses are taken from the collector's own events
 // (PRE_STOP_WORLD -> POST_START_WORLD) into a preallocated histogram; the
@@ -69,7 +70,7 @@ struct BoehmConfig {
 struct BoehmSettings {
   std::size_t max_heap_bytes = 0;        // GC_set_max_heap_size; 0 = unlimited
   unsigned long free_space_divisor = 0;  // GC_set_free_space_divisor; libgc default 3
-  std::size_t min_bytes_allocd = 0;      // GC_set_min_bytes_allocd; libgc default 1
+  bool fixed_heap = false;               // collect only when the capped heap is full
   unsigned long pause_target_ms = 0;     // incremental only: GC_set_time_limit
   unsigned markers = 0;                  // parallel-mark only: marker threads
 

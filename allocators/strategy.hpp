@@ -179,7 +179,7 @@ struct ProcessOptions {
   std::string malloc_family;
   std::size_t gc_max_heap_bytes = 0;        // --gc-max-heap-bytes (TakesHeapOptions only)
   unsigned long gc_free_space_divisor = 0;  // --gc-free-space-divisor (TakesHeapOptions only)
-  std::size_t gc_min_bytes_allocd = 0;      // --gc-min-bytes-allocd (TakesHeapOptions only)
+  bool gc_fixed_heap = false;               // --gc-fixed-heap (TakesHeapOptions only)
 };
 
 // "init_process": process-wide set-up before the first allocation (the

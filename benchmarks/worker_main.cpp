@@ -42,11 +42,15 @@ int main(int argc, char** argv) {
 
   const WorkloadEntry* entry = find_entry(opt);
   if (entry == nullptr) return kExitUsage;
-  const bool gc_options = opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0 ||
-                          opt.gc_min_bytes_allocd != 0;
+  const bool gc_options =
+      opt.gc_max_heap_bytes != 0 || opt.gc_free_space_divisor != 0 || opt.gc_fixed_heap;
   if (gc_options && !entry->strategy->takes_heap_options) {
     std::cerr << "mmbench-worker: --gc-* options apply to Boehm strategies only, not '"
               << opt.strategy << "'\n";
+    return kExitUsage;
+  }
+  if (opt.gc_fixed_heap && opt.gc_max_heap_bytes == 0) {
+    std::cerr << "mmbench-worker: --gc-fixed-heap needs --gc-max-heap-bytes (the heap to fill)\n";
     return kExitUsage;
   }
   // Google Benchmark sees only the program name and the arguments we did not parse.

@@ -43,11 +43,9 @@ void add_run_options(CLI::App& app, WorkerOptions& opt) {
                  "Boehm strategies: GC_set_free_space_divisor (libgc default 3; higher = "
                  "smaller heap, more collections)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--gc-min-bytes-allocd", opt.gc_min_bytes_allocd,
-                 "Boehm strategies: GC_set_min_bytes_allocd, the least allocation between "
-                 "collections (a sweep's heap beyond the minimum: libgc never grows into a "
-                 "cap by itself)")
-      ->check(CLI::PositiveNumber);
+  app.add_flag("--gc-fixed-heap", opt.gc_fixed_heap,
+               "Boehm strategies, with --gc-max-heap-bytes: use the capped heap as a fixed heap, "
+               "collecting only when it is full (a cap alone never makes libgc's heap grow)");
   std::string fault_help;
   const auto faults = choices(kFaultNames, fault_help);
   app.add_option("--fault", opt.fault, "test only: " + fault_help)->check(CLI::IsMember(faults));
@@ -81,7 +79,7 @@ void add_options(CLI::App& app, WorkerOptions& opt) {
 }
 
 ProcessOptions process_options(const WorkerOptions& opt, const AllocatorIdentity& id) {
-  return {id.family, opt.gc_max_heap_bytes, opt.gc_free_space_divisor, opt.gc_min_bytes_allocd};
+  return {id.family, opt.gc_max_heap_bytes, opt.gc_free_space_divisor, opt.gc_fixed_heap};
 }
 
 }  // namespace mmbench

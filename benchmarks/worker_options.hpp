@@ -22,7 +22,7 @@ struct WorkerOptions {
   std::string label;                  // name written into the results instead of the strategy's
   std::size_t gc_max_heap_bytes = 0;  // Boehm strategies: heap cap, 0 = none
   unsigned long gc_free_space_divisor = 0;  // Boehm strategies: 0 = libgc's default
-  std::size_t gc_min_bytes_allocd = 0;      // Boehm strategies: 0 = libgc's default
+  bool gc_fixed_heap = false;               // Boehm strategies: collect only when the cap is full
   std::string fault;                        // test only: benchmarks/fault_injection.hpp
   // Steady state: after the first (timed, warm-up) iteration, run the workload
   // again with the per-unit clock off until the repeated iterations add up to

@@ -60,7 +60,8 @@ def test_per_workload_tables(result):
     assert "Live data: c++ 4.00 MiB, jvm 5.00 MiB, go 4.50 MiB." in bt
     assert "Best explicit malloc/free strategy: **mimalloc** (200 ms per pass)." in bt
     boehm = bt[bt.index("### boehm"):bt.index("### jvm-g1")]
-    assert "Multiples of its minimum heap (6.00 MiB, ok)." in boehm
+    assert "Multiples of its minimum heap (6.00 MiB, ok). Each point caps libgc's heap" in boehm
+    assert "--gc-min-bytes-allocd" not in bt[bt.index("### jvm-g1"):]
     assert _cells(boehm, "1.25×") == ["1.25×", "7.50 MiB", "oom", "—", "—", "—", "—", "—"]
     # 3×: 18 MiB cap, 24412 KiB = 23.8 MiB peak RSS, 5.96× its 4 MiB live, 1 ms worst pause.
     assert _cells(boehm, "3×") == ["3×", "18.0 MiB", "ok", "1.15× (1.11–1.18)", "23.8",

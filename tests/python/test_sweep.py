@@ -124,9 +124,7 @@ def test_labels_resolve_to_each_points_args_and_env(fake_sweep):
             cap = int(cmd[cmd.index("--gc-max-heap-bytes") + 1])
             wanted = math.ceil(multiple * TRUE_MIN["boehm"] * LIVE[w])
             assert 0 <= cap - wanted < 4096   # libgc's heap grows in 4 KiB blocks
-            # ... and it is told to use what lies above the minimum heap.
-            minimum = int(TRUE_MIN["boehm"] * LIVE[w])
-            assert int(cmd[cmd.index("--gc-min-bytes-allocd") + 1]) == cap - minimum
+            assert "--gc-fixed-heap" in cmd   # ... and it fills that heap
         elif base == "jvm-g1":
             multiple = float(point.rstrip("x"))
             assert env["MMBENCH_JVM_HEAP"] == f"{math.ceil(multiple * 1.5 * LIVE[w] / 1024)}k"
@@ -263,7 +261,7 @@ def test_a_later_minheap_replaces_an_earlier_ones_row(fake_build, tmp_path, monk
     out = capsys.readouterr().out
     assert rc == 0
     assert f"lru_cache/jvm-g1@2x: MMBENCH_JVM_HEAP={60 << 10}k" in out
-    assert f"lru_cache/boehm@2x: --gc-max-heap-bytes {24 << 20} " in out
+    assert f"lru_cache/boehm@2x: --gc-fixed-heap --gc-max-heap-bytes {24 << 20}" in out
 
 
 def test_a_heap_above_the_machines_memory_is_left_out_with_a_note(fake_build):
@@ -319,15 +317,15 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
             ("binary_trees", "glibc") not in catalog.entries:
         pytest.skip("binary_trees under boehm and glibc not built")
     # A minimum heap of 4 MiB stands in for the search's: 0.01 x is 40 KiB, far
-    # below what any collector needs, 50 x is far above. At 1 x libgc keeps its
-    # natural heap (a quick binary_trees needs well under 1 MiB); at 50 x it is
-    # told to use the 196 MiB above the minimum, more than the run allocates.
+    # below what any collector needs, 50 x is far above. A fixed heap fills
+    # before it is collected: 1 MiB (0.25 x) takes a quick binary_trees' 4.4 MB
+    # in several collections, 200 MiB (50 x) holds all of it.
     minheap = _minheap_json(tmp_path / "minheap.json", [
         {"workload": "binary_trees", "strategy": "boehm", "min_heap_bytes": 4 << 20,
          "live_bytes": None}])
     out = tmp_path / "out"
     rc = _sweep(monkeypatch, "--build-dir", build_dir, "--workloads", "binary_trees",
-                "--collectors", "boehm", "--references", "glibc", "--multiples", "0.01,1,50",
+                "--collectors", "boehm", "--references", "glibc", "--multiples", "0.01,0.25,50",
                 "--minheap", minheap, "--size", "quick", "--reps", "1", "--no-pin", "--out", out)
     _check_exit(out, rc, capsys.readouterr().err)
     points = {p["label"]: p for p in load_json(out / "sweep.json")["points"]}
@@ -337,10 +335,10 @@ def test_real_boehm_far_below_its_minimum_is_oom_far_above_completes(catalog, bu
             if r["workload"] == "binary_trees"}
     assert rows["boehm@50x"]["checksum"] == rows["glibc"]["checksum"]
     assert points["boehm@50x"]["time_vs_best_manual"] > 0
-    natural, roomy = points["boehm@1x"], points["boehm@50x"]
-    assert natural["status"] == "ok"
-    assert roomy["gc_collections"] < natural["gc_collections"]
-    assert roomy["peak_rss_kib"] > natural["peak_rss_kib"] + 2048
+    tight, roomy = points["boehm@0.25x"], points["boehm@50x"]
+    assert tight["status"] == "ok"
+    assert roomy["gc_collections"] < tight["gc_collections"]
+    assert roomy["peak_rss_kib"] > tight["peak_rss_kib"] + 2048
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])

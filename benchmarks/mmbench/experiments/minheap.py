@@ -60,9 +60,6 @@ class Knob:
     # The environment of the uncapped run (the JVM: its declared default heap, not
     # the per-workload heap it would otherwise pick, which may be too small).
     uncapped_env: tuple[tuple[str, str], ...] = ()
-    # The worker argument that makes the collector use a heap above its minimum
-    # (Boehm's --gc-min-bytes-allocd: a cap alone never makes libgc's heap grow).
-    headroom_arg: str | None = None
 
     def round(self, heap_bytes: float) -> int:
         """heap_bytes rounded up to the knob's granularity, at least its floor."""
@@ -77,15 +74,6 @@ class Knob:
             return list(self.fixed_args), {self.env: value}
         return list(self.fixed_args) + [self.arg, str(size)], {}
 
-    def apply_above(self, heap_bytes: int, minimum_bytes: int) -> tuple[list[str], dict[str, str]]:
-        """apply(heap_bytes), told to use the heap_bytes - minimum_bytes above the minimum."""
-        args, env = self.apply(heap_bytes)
-        headroom = self.round(heap_bytes) - minimum_bytes
-        if self.headroom_arg and headroom > 0:
-            args += [self.headroom_arg, str(headroom)]
-        return args, env
-
-
 def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     """The heap knob of a collector strategy; None for a manual strategy. Read from
     the worker's --list: a C++ strategy with the heap_options hook takes
@@ -97,8 +85,10 @@ def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     config = (listing.get("config") or {}).get(strategy) or {}
     meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
     if "heap_options" in (meta.get("hooks") or []):
+        # --gc-fixed-heap: libgc fills the capped heap before it collects, as the
+        # JVM's -Xms = -Xmx heap does (a cap alone never makes its heap grow).
         return Knob("boehm-cap", True, arg="--gc-max-heap-bytes", granularity=PAGE,
-                    floor_bytes=PAGE, headroom_arg="--gc-min-bytes-allocd")
+                    floor_bytes=PAGE, fixed_args=("--gc-fixed-heap",))
     if config.get("heap_env"):
         return Knob("jvm-heap", True, env=config["heap_env"], granularity=KIB,
                     floor_bytes=JVM_SMALLEST_HEAP,

@@ -158,7 +158,7 @@ def plan_points(catalog: workers.Catalog, workloads: list[str], collectors: list
                                  f"is above {heap_limit / 2**30:.1f} GiB (3/4 of this "
                                  "machine's memory); left out")
                     continue
-                args, env = knob.apply_above(heap, minimum)
+                args, env = knob.apply(heap)
                 planned.append(Point(w, c, multiple_label(c, m), runtime, "heap", multiple=m,
                                      heap_bytes=heap, args=tuple(args),
                                      env=tuple(sorted(env.items()))))

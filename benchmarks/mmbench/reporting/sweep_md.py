@@ -19,6 +19,10 @@ CSV_COLUMNS = ["workload", "strategy", "label", "runtime", "series", "multiple",
                "time_vs_best_manual_ci95_high", "peak_rss_kib", "live_kib", "rss_multiple",
                "lbo_wall", "lbo_cpu", "cpu_s", "gc_pause_p99_ns", "gc_pause_max_ns",
                "footprint_kib"]
+BOEHM_NOTE = ("Each point caps libgc's heap there and has it allocate at least the heap "
+              "above the minimum between collections (--gc-min-bytes-allocd), as a fixed "
+              "JVM heap fills before it is collected: a cap alone never makes libgc's heap "
+              "grow.")
 GO_NOTE = ("Go has no hard heap cap (GOMEMLIMIT is soft): its series sweeps GOGC, and "
            "its memory figure is the peak RSS it reached, not an imposed heap.")
 
@@ -94,8 +98,11 @@ def _collector_section(result: dict, workload: str, strategy: str, pts: list[dic
     if gogc:
         lines += [GO_NOTE, ""]
     else:
-        lines += [f'Multiples of its minimum heap ({_mib_bytes(minimum.get("min_heap_bytes"))}'
-                  f', {minimum.get("status") or DASH}).', ""]
+        text = (f'Multiples of its minimum heap ({_mib_bytes(minimum.get("min_heap_bytes"))}'
+                f', {minimum.get("status") or DASH}).')
+        if minimum.get("knob") == "boehm-cap":
+            text += " " + BOEHM_NOTE
+        lines += [text, ""]
     header = ["GOGC" if gogc else "heap (× min heap)", "heap", "status",
               "time vs best manual (95% CI)", "peak RSS MiB", "peak RSS × live", "LBO (wall)",
               "worst pause ms"]

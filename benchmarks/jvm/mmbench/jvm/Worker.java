@@ -22,6 +22,10 @@ public final class Worker {
   static final String RAW_LATENCY_ENV = "MMBENCH_JVM_TEST_RAW_LATENCY";
   static final int RAW_LATENCY_CAPACITY = 1 << 22;
   private static final Runtime RUNTIME = Runtime.getRuntime();
+  // The gc log the launcher names when no --detail-out does: removed at every
+  // exit, made here because the out-of-memory exit must not allocate.
+  private static final java.io.File TEMPORARY_LOG = Boolean.getBoolean("mmbench.gclog.temporary")
+      ? new java.io.File(System.getProperty("mmbench.gclog", "")) : null;
 
   private Worker() {}
 
@@ -33,7 +37,17 @@ public final class Worker {
   static void outOfMemory() {
     System.err.write(OOM_MESSAGE, 0, OOM_MESSAGE.length);
     System.err.flush();
+    removeTemporaryLog();
     RUNTIME.halt(ExitCodes.OUT_OF_MEMORY);
+  }
+
+  // halt() skips deleteOnExit; a failure to delete must not stop the exit.
+  static void removeTemporaryLog() {
+    try {
+      if (TEMPORARY_LOG != null) TEMPORARY_LOG.delete();
+    } catch (Throwable ignored) {
+      // the exit goes on
+    }
   }
 
   static boolean isOutOfMemory(Throwable e) {
@@ -50,12 +64,14 @@ public final class Worker {
     public void uncaughtException(Thread t, Throwable e) {
       if (isOutOfMemory(e)) outOfMemory();
       System.err.println("mmbench-worker-jvm: error in thread " + t.getName() + ": " + e);
+      removeTemporaryLog();
       Runtime.getRuntime().halt(ExitCodes.ERROR);
     }
   }
 
   public static void main(String[] args) {
     Thread.setDefaultUncaughtExceptionHandler(new UncaughtHandler());
+    if (TEMPORARY_LOG != null) TEMPORARY_LOG.deleteOnExit();
     try {
       // The out-of-memory path runs once now: linking it, or loading a class,
       // when the heap is full (Epsilon's, at the end) would fail.
@@ -133,7 +149,6 @@ public final class Worker {
     int warmups = workload.info().deliberateLeak ? 0 : opt.warmupPasses;
     Passes m = new Passes(repeat ? Math.max(opt.maxIterations, 2) : 1, warmups);
     String log = System.getProperty("mmbench.gclog", "");
-    if (Boolean.getBoolean("mmbench.gclog.temporary")) new java.io.File(log).deleteOnExit();
     double recordCostNs = Passes.unitRecordCostNs(200_000);
     long probeBefore = Passes.speedProbeNs();
     String rawPath = System.getenv(RAW_LATENCY_ENV);
