@@ -6,6 +6,7 @@ and resumed, Go's soft knob is probed instead of bisected, bad input is refused.
 import json
 import os
 import subprocess
+import types
 
 import pytest
 
@@ -305,3 +306,28 @@ def test_uncapped_heap_and_min_time_reach_the_probes(fake_catalog, fake_env, tmp
     probe = load_json(next(folder.glob(f'h{row["min_heap_bytes"]}/raw/*.run.json')))
     cmd = probe["cmd"]
     assert float(cmd[cmd.index("--min-time") + 1]) == 0.3   # the managed runtime's
+
+
+def test_redo_searches_a_cached_row_again(fake_catalog, fake_env, tmp_path):
+    set_env, log = fake_env
+    set_env(FAKE_MIN_HEAP=THRESHOLD)
+    pairs = (["binary_trees"], ["boehm"])
+    minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1)
+    before = len(_runs(log))
+    minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1)
+    assert len(_runs(log)) == before
+    minheap.load_or_find(tmp_path, fake_catalog, _opts(), *pairs, trials=1, redo=("boehm",))
+    assert len(_runs(log)) > before
+
+
+def test_boehm_fills_a_fixed_heap_but_the_incremental_one_keeps_its_trigger(fake_catalog):
+    assert minheap.knob_for(fake_catalog, "boehm").fixed_args == ("--gc-fixed-heap",)
+    args, env = minheap.knob_for(fake_catalog, "boehm").apply(8 * MIB)
+    assert args == ["--gc-fixed-heap", "--gc-max-heap-bytes", str(8 * MIB)] and env == {}
+    listing = {"strategies": [{"name": "boehm-incremental", "hooks": ["heap_options"]}],
+               "config": {"boehm-incremental": {"incremental": True}}}
+    worker = types.SimpleNamespace(listing=listing)
+    catalog = types.SimpleNamespace(strategies={"boehm-incremental": "glibc"}, preloads={},
+                                    worker_for=lambda strategy: worker)
+    knob = minheap.knob_for(catalog, "boehm-incremental")
+    assert knob.kind == "boehm-cap" and knob.fixed_args == ()

@@ -69,6 +69,9 @@ def register(subparsers) -> None:
                    help="keep the folder's cached rows whatever build of the workers made "
                         "them (by default a row is found again when its worker's file or "
                         "--list changed; each row records the digest of its worker)")
+    p.add_argument("--redo", metavar="X,Y",
+                   help="collector strategies whose cached rows are searched again (after a "
+                        "change the cache cannot see, such as the knob's own arguments)")
     p.add_argument("--out", metavar="DIR",
                    help="folder (default results/minheap-YYYYmmdd-HHMMSS); one with a "
                         "minheap.json is resumed")
@@ -113,6 +116,11 @@ def _folder(args) -> tuple[pathlib.Path, dict | None]:
             except (OSError, ValueError):
                 return folder, None
     return points.new_folder(args.repo_root, args.out, "minheap"), None
+
+
+def _redo(text: str | None, collectors: list[str]) -> tuple[str, ...]:
+    """--redo's strategies, each one of the collectors being searched."""
+    return tuple(runner.parse_names(text, collectors, "strategy") or ())
 
 
 def _union(*lists) -> list:
@@ -161,7 +169,7 @@ def minheap_command(args) -> int:
     progress = points.print_progress
     minheap.load_or_find(root, catalog, opts, workloads, collectors, trials=args.trials,
                          precision=args.precision, progress=progress,
-                         any_build=args.any_build)
+                         any_build=args.any_build, redo=_redo(args.redo, collectors))
     cache = minheap_runs.Cache(root, catalog, opts, args.trials, args.precision,
                                args.any_build)
     minheap_runs.measure_uncapped(cache, root, opts, "manual",

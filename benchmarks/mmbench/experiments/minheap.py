@@ -86,9 +86,12 @@ def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
     if "heap_options" in (meta.get("hooks") or []):
         # --gc-fixed-heap: libgc fills the capped heap before it collects, as the
-        # JVM's -Xms = -Xmx heap does (a cap alone never makes its heap grow).
+        # JVM's -Xms = -Xmx heap does (a cap alone never makes its heap grow). Not
+        # for the incremental collector: its marking starts at libgc's own trigger,
+        # which a fixed heap moves to the cap, leaving one stop-the-world collection.
+        fixed = () if config.get("incremental") else ("--gc-fixed-heap",)
         return Knob("boehm-cap", True, arg="--gc-max-heap-bytes", granularity=PAGE,
-                    floor_bytes=PAGE, fixed_args=("--gc-fixed-heap",))
+                    floor_bytes=PAGE, fixed_args=fixed)
     if config.get("heap_env"):
         return Knob("jvm-heap", True, env=config["heap_env"], granularity=KIB,
                     floor_bytes=JVM_SMALLEST_HEAP,
@@ -308,18 +311,20 @@ def _soft_row(row: dict, probes: _Probes, trials: int, timeout_s: float) -> dict
 
 
 def load_or_find(folder, catalog, opts, workloads, strategies, *, trials=DEFAULT_TRIALS,
-                 precision=DEFAULT_PRECISION, progress=None, any_build=False) -> dict:
+                 precision=DEFAULT_PRECISION, progress=None, any_build=False,
+                 redo=()) -> dict:
     """minheap.json's contents: from folder/minheap.json where its key (size, seed,
     trials, precision, and per row its worker's digest) matches, else found and
-    written there (cached per row, so an interrupted search resumes). Pairs whose
-    strategy has no knob or does not host the workload are left out."""
+    written there (cached per row, so an interrupted search resumes); the strategies
+    in redo are found again. Pairs whose strategy has no knob or does not host the
+    workload are left out."""
     check_settings(trials, precision)
     cache = minheap_runs.Cache(folder, catalog, opts, trials, precision, any_build)
     for w in workloads:
         for s in strategies:
             if (w, s) not in catalog.entries or knob_for(catalog, s) is None:
                 continue
-            if cache.get("rows", w, s) is None:
+            if s in redo or cache.get("rows", w, s) is None:
                 cache.put("rows", find_min_heap(folder, catalog, opts, w, s, trials=trials,
                                                 precision=precision, progress=progress))
     return cache.data

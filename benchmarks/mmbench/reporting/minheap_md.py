@@ -86,7 +86,10 @@ def minheap_markdown(result: dict) -> str:
              f'{1 + result["precision"]:g}.', "",
              "## Minimum heap per collector", "",
              "The smallest heap that passed, its multiple of the live data, the largest "
-             "that failed, and peak RSS and time of the measured region at the minimum.", ""]
+             "that failed, and peak RSS and time of the measured region at the minimum. "
+             "Boehm's heap is a fixed heap (--gc-fixed-heap: filled before it is collected, "
+             "as the JVM's -Xms = -Xmx heap), except boehm-incremental's, whose marking "
+             "starts at libgc's own trigger.", ""]
     lines += pipe_table(["workload", "strategy", "knob", "live", "min heap", f"{TIMES} live",
                         "fails at", "peak RSS at min", "time at min", "probes", "status"],
                         _min_heap_rows(result))
