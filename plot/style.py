@@ -22,6 +22,14 @@ STRATEGY_STYLES = {
     "boehm": ("#ff7f0e", "X", (0, (1, 1)), "oo"),
     "pmr": ("#8c564b", "P", (0, (3, 1, 1, 1)), "--"),
     "epsilon": ("#e6ab02", "d", (0, (1, 2)), "\\\\.."),
+    # The managed runtimes, seven curves on one sweep figure: a colour each.
+    "jvm-serial": ("#17becf", "*", (0, (4, 2, 1, 2)), "++"),
+    "jvm-parallel": ("#bcbd22", "h", (0, (8, 2)), "||"),
+    "jvm-g1": ("#e377c2", "<", (0, (2, 2, 6, 2)), "**"),
+    "jvm-zgc": ("#393b79", ">", (0, (1, 3)), "O."),
+    "jvm-shenandoah": ("#a55194", "p", (0, (6, 1, 1, 1, 1, 1, 1, 1)), "-\\\\"),
+    "jvm-epsilon": ("#637939", "8", (0, (3, 3)), "x."),
+    "go": ("#7f7f7f", "H", (0, (5, 2, 1, 2, 1, 2)), "o."),
 }
 # Any other strategy gets a look of its own on first use, unlike every look
 # given so far: a variant (boehm-free, pmr-pool: NAME-...) in its family's

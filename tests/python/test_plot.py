@@ -52,3 +52,15 @@ def test_plot_refuses_a_folder_it_cannot_draw(tmp_path):
     assert done.returncode == 2
     assert "not a run, sweep or scale folder" in done.stderr
     assert not (tmp_path / "plots").exists()
+
+
+def test_every_named_strategy_has_a_colour_of_its_own():
+    """A sweep figure holds Boehm, seven managed collectors and the manual points:
+    told apart by colour as well as by marker and line style."""
+    from plot import style
+    looks = style.STRATEGY_STYLES
+    for name in ("boehm", "jvm-serial", "jvm-parallel", "jvm-g1", "jvm-zgc",
+                 "jvm-shenandoah", "jvm-epsilon", "go"):
+        assert name in looks
+    colours = [colour for colour, _, _, _ in looks.values()]
+    assert len(set(colours)) == len(colours)
