@@ -224,7 +224,9 @@ def test_list_verbose_prints_each_strategys_config(run_mmbench, catalog):
     glibc_line = re.search(r"^  glibc\s+(.*)$", text, re.M).group(1)
     assert glibc_line.startswith("GLIBC_TUNABLES=")
     if "boehm" in catalog.strategies:
-        assert re.search(r"^  boehm\s+.*incremental=false", text, re.M)
+        # The entry wraps: its first line and those indented below it.
+        boehm = re.search(r"^  boehm\s+(.*(?:\n {5,}\S.*)*)", text, re.M).group(1)
+        assert "incremental=false" in boehm and "fixed_heap=false" in boehm
     if "jemalloc" in catalog.strategies:
         assert re.search(r"^  jemalloc\s+.*\bopt\.narenas=\d+", text, re.M | re.S)
         assert "opt.opt." not in text

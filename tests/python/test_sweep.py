@@ -15,7 +15,6 @@ import io
 import json
 import math
 import os
-import sys
 
 import pytest
 

@@ -74,6 +74,7 @@ class Knob:
             return list(self.fixed_args), {self.env: value}
         return list(self.fixed_args) + [self.arg, str(size)], {}
 
+
 def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     """The heap knob of a collector strategy; None for a manual strategy. Read from
     the worker's --list: a C++ strategy with the heap_options hook takes
