@@ -12,6 +12,8 @@ from mmbench import runner, workers
 from mmbench.errors import UsageError
 from mmbench.experiments import minheap, minheap_runs, points, sweep
 from mmbench.reporting import minheap_md
+from mmbench.runner import option_table
+from mmbench.runner.option_table import OPTIONS_BY_KEY
 from mmbench.runfolder import read_json, write_json_atomic, write_text_atomic
 
 # The sweep's (its minimum heaps are these), and Boehm's variants.
@@ -133,10 +135,10 @@ def _check(args) -> None:
         raise UsageError(f"--trials must be >= 1 (got {args.trials})")
     if not args.precision > 0:
         raise UsageError(f"--precision must be > 0 (got {args.precision:g})")
-    for flag, value in (("--min-time", args.min_time),
-                        ("--managed-min-time", args.managed_min_time)):
-        if value is not None and not 0 <= value <= 3600:
-            raise UsageError(f"{flag} must be between 0 and 3600 seconds (got {value:g})")
+    for key in ("min_time", "managed_min_time"):  # the run's own checks
+        value = getattr(args, key)
+        if value is not None and (why := option_table.problem(OPTIONS_BY_KEY[key], value)):
+            raise UsageError(why)
     if args.uncapped_heap is not None and not re.fullmatch(r"[1-9][0-9]*[kKmMgG]?",
                                                             args.uncapped_heap):
         raise UsageError(f"--uncapped-heap '{args.uncapped_heap}' is not a JVM heap size "

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from mmbench import runner, workers
 from mmbench.errors import UsageError
 from mmbench.experiments import sweep
 from mmbench.experiments import minheap_runs, sweep_output
+from mmbench.experiments import minheap as minheap_search
 from mmbench.runfolder import RunFolder, write_json_atomic
 
 # Options whose value is the sweep's own (the other run options are `run`'s).
@@ -121,15 +121,6 @@ def _read_minheap(path: str) -> dict:
     return doc
 
 
-def _minheap_module():
-    """experiments.minheap: the heap knobs (knob_for) and the minimum-heap search."""
-    try:
-        return importlib.import_module("mmbench.experiments.minheap")
-    except ImportError as e:
-        raise UsageError(f"the heap knobs and minimum-heap search (mmbench.experiments."
-                         f"minheap) cannot be imported: {e}") from e
-
-
 def _search_options(args) -> dict:
     """The options of the minimum-heap search's processes (those of the run)."""
     d = runner.DEFAULTS
@@ -142,8 +133,8 @@ def _search_options(args) -> dict:
 
 def _find_minheap(args, catalog, choice, root) -> dict:
     print(f"sweep: no --minheap; finding the minimum heaps into {root / 'minheap'}", flush=True)
-    return _minheap_module().load_or_find(root / "minheap", catalog, _search_options(args),
-                                          choice["workloads"], choice["collectors"])
+    return minheap_search.load_or_find(root / "minheap", catalog, _search_options(args),
+                                       choice["workloads"], choice["collectors"])
 
 
 def _session_args(args, points, footprints) -> argparse.Namespace:
@@ -199,7 +190,6 @@ def sweep_command(args) -> int:
         probe.workloads = ",".join(choice["workloads"])
         probe.strategies = ",".join(choice["collectors"])
         runner.resolve_options(probe, catalog, None)
-        _minheap_module()
     root = runner.new_run_folder(args.repo_root, args.out)
     lock = runner.lock_folder(root)
     try:
@@ -215,7 +205,7 @@ def _prepare(args, catalog, choice, minheap) -> dict:
     is left to run."""
     points, notes = sweep.plan_points(catalog, choice["workloads"], choice["collectors"],
                                       choice["references"], choice["multiples"],
-                                      choice["gogc"], minheap, _minheap_module().knob_for,
+                                      choice["gogc"], minheap, minheap_search.knob_for,
                                       sweep.machine_heap_limit())
     notes = choice["notes"] + notes
     if not any(p.series != "manual" for p in points):

@@ -152,7 +152,7 @@ def plan_points(catalog: workers.Catalog, workloads: list[str], collectors: list
             for m in multiples:
                 heap = int(math.ceil(m * minimum))
                 # The size the knob imposes (rounded to what the runtime takes).
-                heap = knob.round(heap) if hasattr(knob, "round") else heap
+                heap = knob.round(heap)
                 if heap_limit is not None and heap > heap_limit:
                     notes.append(f"{w}/{multiple_label(c, m)}: a {heap / 2**30:.1f} GiB heap "
                                  f"is above {heap_limit / 2**30:.1f} GiB (3/4 of this "

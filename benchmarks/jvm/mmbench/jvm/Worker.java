@@ -195,7 +195,7 @@ public final class Worker {
     if (rawPath != null) d.put("test_raw_latency", writeRawLatency(m.latency, rawPath));
     d.put("self_vmhwm_kib", Proc.vmHwmKib());
     if (!opt.detailOut.isEmpty()) Detail.writeAtomically(opt.detailOut, Json.write(d));
-    if (Boolean.getBoolean("mmbench.gclog.temporary")) Files.deleteIfExists(Path.of(log));
+    removeTemporaryLog();
     return ExitCodes.OK;
   }
 
