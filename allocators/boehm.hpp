@@ -146,6 +146,9 @@ struct BoehmStrategy : RawPointerHandles, NoScopes {
   static constexpr BoehmConfig kGcConfig = kConfig;  // applied by BoehmRuntime::init
   static constexpr bool kFreesEachObject = kConfig.free_explicitly;
   static constexpr bool kTakesHeapOptions = true;  // the worker's --gc-* options
+  // Incremental collection runs on libgc's own trigger; a fixed heap would
+  // make it one stop-the-world collection at the cap.
+  static constexpr bool kTakesFixedHeap = kConfig.mode != BoehmMode::kIncremental;
 
   // Hooks (strategy.hpp): all variants share the one process-wide collector.
   static void init_process(const ProcessOptions& o) {

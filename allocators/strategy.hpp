@@ -196,6 +196,13 @@ concept TakesHeapOptions = requires {
   requires S::kTakesHeapOptions;
 };
 
+// --gc-fixed-heap (collect only when the capped heap is full): a collector
+// whose collections start on its own trigger (an incremental one) refuses it.
+template <class S>
+concept TakesFixedHeap = TakesHeapOptions<S> && requires {
+  requires S::kTakesFixedHeap;
+};
+
 // "config": the configuration the strategy runs with, as JSON (the detail's
 // "config", `--describe`). Without it, the worker reports the configuration of
 // the malloc underneath ({"malloc": ...}).

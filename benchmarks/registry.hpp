@@ -28,6 +28,7 @@ struct StrategyEntry {
   Reclaim reclaim;
   std::vector<std::string_view> hooks;  // names of the optional hooks it implements
   bool takes_heap_options;              // TakesHeapOptions
+  bool takes_fixed_heap;                // TakesFixedHeap
   bool single_threaded;                 // SingleThreaded: refuses threaded workloads
   // Hooks; a strategy without one gets the default noted.
   void (*init_process)(const ProcessOptions&);           // nullptr: none
@@ -55,6 +56,7 @@ StrategyEntry make_strategy_entry() {
   e.family = MMBENCH_MALLOC_FAMILY;
   e.reclaim = S::kReclaim;
   e.takes_heap_options = TakesHeapOptions<S>;
+  e.takes_fixed_heap = TakesFixedHeap<S>;
   e.single_threaded = SingleThreaded<S>;
   e.config_json = &malloc_underneath;
   e.release_memory = &release_malloc_memory;

@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
               << opt.strategy << "'\n";
     return kExitUsage;
   }
+  if (opt.gc_fixed_heap && !entry->strategy->takes_fixed_heap) {
+    std::cerr << "mmbench-worker: --gc-fixed-heap does not apply to '" << opt.strategy
+              << "': it collects on its own trigger, not when a fixed heap is full\n";
+    return kExitUsage;
+  }
   if (opt.gc_fixed_heap && opt.gc_max_heap_bytes == 0) {
     std::cerr << "mmbench-worker: --gc-fixed-heap needs --gc-max-heap-bytes (the heap to fill)\n";
     return kExitUsage;

@@ -62,6 +62,16 @@ def test_gc_options_need_a_collector(glibc_worker):
     assert proc.returncode == 2
 
 
+def test_fixed_heap_needs_a_cap_and_a_collector_that_fills_it(glibc_worker):
+    cap = ("--gc-max-heap-bytes", str(64 << 20))
+    proc = _run(glibc_worker, *QUICK, "--strategy", "boehm", "--gc-fixed-heap")
+    assert proc.returncode == 2 and "needs --gc-max-heap-bytes" in proc.stderr
+    proc = _run(glibc_worker, *QUICK, "--strategy", "boehm-incremental", "--gc-fixed-heap", *cap)
+    assert proc.returncode == 2 and "does not apply to 'boehm-incremental'" in proc.stderr
+    proc = _run(glibc_worker, *QUICK, "--strategy", "boehm", "--gc-fixed-heap", *cap)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_describe_reports_each_strategys_configuration(glibc_worker):
     proc = _run(glibc_worker, "--describe", env_extra={"MMBENCH_GC_MARKERS": "3",
                                                        "MMBENCH_GC_PAUSE_TARGET_MS": "7"})
