@@ -196,8 +196,9 @@ concept TakesHeapOptions = requires {
   requires S::kTakesHeapOptions;
 };
 
-// --gc-fixed-heap (collect only when the capped heap is full): a collector
-// whose collections start on its own trigger (an incremental one) refuses it.
+// "fixed_heap": also accepts --gc-fixed-heap (collect only when the capped heap
+// is full); a collector whose collections start on its own trigger (an
+// incremental one) refuses it.
 template <class S>
 concept TakesFixedHeap = TakesHeapOptions<S> && requires {
   requires S::kTakesFixedHeap;

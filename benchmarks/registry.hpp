@@ -65,6 +65,7 @@ StrategyEntry make_strategy_entry() {
     e.init_process = [](const ProcessOptions& o) { S::init_process(o); };
   }
   if constexpr (TakesHeapOptions<S>) e.hooks.push_back("heap_options");
+  if constexpr (TakesFixedHeap<S>) e.hooks.push_back("fixed_heap");
   if constexpr (ReportsConfig<S>) {
     e.hooks.push_back("config");
     e.config_json = [](const ProcessOptions& o) { return nlohmann::json(S::config_json(o)); };

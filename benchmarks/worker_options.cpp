@@ -44,9 +44,9 @@ void add_run_options(CLI::App& app, WorkerOptions& opt) {
                  "smaller heap, more collections)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--gc-fixed-heap", opt.gc_fixed_heap,
-               "Boehm strategies (not boehm-incremental), with --gc-max-heap-bytes: use the capped "
-               "heap as a fixed heap, "
-               "collecting only when it is full (a cap alone never makes libgc's heap grow)");
+               "Boehm strategies (not boehm-incremental), with --gc-max-heap-bytes: use the "
+               "capped heap as a fixed heap, collecting only when it is full (a cap alone never "
+               "makes libgc's heap grow)");
   std::string fault_help;
   const auto faults = choices(kFaultNames, fault_help);
   app.add_option("--fault", opt.fault, "test only: " + fault_help)->check(CLI::IsMember(faults));

@@ -63,6 +63,9 @@ def test_gc_options_need_a_collector(glibc_worker):
 
 
 def test_fixed_heap_needs_a_cap_and_a_collector_that_fills_it(glibc_worker):
+    listed = {s["name"]: s["hooks"] for s in json.loads(_run(glibc_worker, "--list").stdout)
+              ["strategies"]}
+    assert "fixed_heap" in listed["boehm"] and "fixed_heap" not in listed["boehm-incremental"]
     cap = ("--gc-max-heap-bytes", str(64 << 20))
     proc = _run(glibc_worker, *QUICK, "--strategy", "boehm", "--gc-fixed-heap")
     assert proc.returncode == 2 and "needs --gc-max-heap-bytes" in proc.stderr

@@ -11,7 +11,7 @@ import sys
 
 EXIT_CODES = {"ok": 0, "usage": 2, "allocator_mismatch": 3, "oom": 4, "unsupported": 6}
 RECLAIM = {"explicit", "refcount", "region", "tracing", "never"}
-HOOKS = {"init_process", "heap_options", "config", "pauses", "gc_version", "end_pass",
+HOOKS = {"init_process", "heap_options", "fixed_heap", "config", "pauses", "gc_version", "end_pass",
          "release_memory", "single_threaded"}
 
 

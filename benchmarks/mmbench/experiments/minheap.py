@@ -85,12 +85,13 @@ def knob_for(catalog: workers.Catalog, strategy: str) -> Knob | None:
     listing = catalog.worker_for(strategy).listing
     config = (listing.get("config") or {}).get(strategy) or {}
     meta = next((s for s in listing.get("strategies") or [] if s.get("name") == strategy), {})
-    if "heap_options" in (meta.get("hooks") or []):
+    hooks = meta.get("hooks") or []
+    if "heap_options" in hooks:
         # --gc-fixed-heap: libgc fills the capped heap before it collects, as the
-        # JVM's -Xms = -Xmx heap does (a cap alone never makes its heap grow). Not
-        # for the incremental collector: its marking starts at libgc's own trigger,
-        # which a fixed heap moves to the cap, leaving one stop-the-world collection.
-        fixed = () if config.get("incremental") else ("--gc-fixed-heap",)
+        # JVM's -Xms = -Xmx heap does (a cap alone never makes its heap grow). The
+        # worker lists the fixed_heap hook where it takes it (not for the
+        # incremental collector, whose marking starts at libgc's own trigger).
+        fixed = ("--gc-fixed-heap",) if "fixed_heap" in hooks else ()
         return Knob("boehm-cap", True, arg="--gc-max-heap-bytes", granularity=PAGE,
                     floor_bytes=PAGE, fixed_args=fixed)
     if config.get("heap_env"):
